@@ -1,0 +1,694 @@
+#include "module.hpp"
+
+#include <reflect/error.hpp>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace reflect::dwarf {
+
+// A compilation (or type) unit: where its DIEs lie, which code it covers, and, once scanned,
+// each DIE's parent and the entry points of its functions.
+struct Module::Unit {
+  std::uint64_t die_begin = 0;  // offset of the unit DIE
+  std::uint64_t end = 0;        // offset of the next unit's header
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> pc_ranges;  // [low, high), module-relative
+  mutable bool scanned = false;
+  mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> parents;  // (die, parent), sorted
+  mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> entries;  // (entry pc, subprogram)
+};
+
+struct Module::UnitIndex {
+  std::vector<Unit> units;  // sorted by die_begin
+};
+
+namespace {
+
+bool flag(Dwarf_Die* die, unsigned attribute) {
+  Dwarf_Attribute attr;
+  bool value = false;
+  return dwarf_attr_integrate(die, attribute, &attr) != nullptr && dwarf_formflag(&attr, &value) == 0 &&
+         value;
+}
+
+std::optional<Dwarf_Word> udata(Dwarf_Die* die, unsigned attribute) {
+  Dwarf_Attribute attr;
+  Dwarf_Word value = 0;
+  if (dwarf_attr_integrate(die, attribute, &attr) == nullptr || dwarf_formudata(&attr, &value) != 0)
+    return std::nullopt;
+  return value;
+}
+
+std::string name_of(Dwarf_Die* die) {
+  const char* name = dwarf_diename(die);
+  return name ? name : "";
+}
+
+bool ref(Dwarf_Die* die, unsigned attribute, Dwarf_Die* out) {
+  Dwarf_Attribute attr;
+  return dwarf_attr_integrate(die, attribute, &attr) != nullptr && dwarf_formref_die(&attr, out) != nullptr;
+}
+
+Access access_of(Dwarf_Die* die, Access fallback) {
+  auto value = udata(die, DW_AT_accessibility);
+  if (!value) return fallback;
+  switch (*value) {
+    case DW_ACCESS_private: return Access::Private;
+    case DW_ACCESS_protected: return Access::Protected;
+    default: return Access::Public;
+  }
+}
+
+Expression expression_of(Dwarf_Attribute* attr) {
+  Expression expr;
+  Dwarf_Op* ops = nullptr;
+  std::size_t count = 0;
+  if (dwarf_getlocation(attr, &ops, &count) == 0)
+    for (std::size_t i = 0; i < count; ++i) expr.ops.push_back({ops[i].atom, ops[i].number, ops[i].number2});
+  return expr;
+}
+
+// A data member's or base's location: a constant, or an expression that is a constant in
+// disguise (DW_OP_plus_uconst N), or a real expression (virtual bases).
+std::optional<std::uint64_t> constant_location(Dwarf_Die* die, Expression* expr_out) {
+  Dwarf_Attribute attr;
+  if (dwarf_attr(die, DW_AT_data_member_location, &attr) == nullptr) return 0;  // unions (GCC)
+  Dwarf_Word value = 0;
+  switch (dwarf_whatform(&attr)) {
+    case DW_FORM_data1: case DW_FORM_data2: case DW_FORM_data4: case DW_FORM_data8:
+    case DW_FORM_udata: case DW_FORM_sdata: case DW_FORM_implicit_const:
+      if (dwarf_formudata(&attr, &value) == 0) return value;
+      return std::nullopt;
+    default: break;
+  }
+  Expression expr = expression_of(&attr);
+  if (expr.ops.size() == 1 && expr.ops[0].atom == DW_OP_plus_uconst) return expr.ops[0].number;
+  if (expr_out) *expr_out = std::move(expr);
+  return std::nullopt;
+}
+
+bool is_type_tag(int tag) {
+  switch (tag) {
+    case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
+    case DW_TAG_enumeration_type:
+      return true;
+    default: return false;
+  }
+}
+
+// Whether an enum's values are signed: its underlying type's encoding, through typedefs and cv.
+bool enum_is_signed(Dwarf_Die* die) {
+  Dwarf_Die type;
+  if (!ref(die, DW_AT_type, &type)) {
+    auto enc = udata(die, DW_AT_encoding);
+    return enc && (*enc == DW_ATE_signed || *enc == DW_ATE_signed_char);
+  }
+  for (int hops = 0; hops < 16; ++hops) {
+    int tag = dwarf_tag(&type);
+    if (tag == DW_TAG_base_type) {
+      auto enc = udata(&type, DW_AT_encoding);
+      return enc && (*enc == DW_ATE_signed || *enc == DW_ATE_signed_char);
+    }
+    Dwarf_Die next;
+    if (!ref(&type, DW_AT_type, &next)) return false;
+    type = next;
+  }
+  return false;
+}
+
+std::int64_t enumerator_value(Dwarf_Die* die, bool is_signed) {
+  Dwarf_Attribute attr;
+  if (dwarf_attr(die, DW_AT_const_value, &attr) == nullptr) return 0;
+  int form = dwarf_whatform(&attr);
+  if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
+    Dwarf_Sword value = 0;
+    dwarf_formsdata(&attr, &value);
+    return value;
+  }
+  Dwarf_Word value = 0;
+  dwarf_formudata(&attr, &value);
+  int bits = form == DW_FORM_data1 ? 8 : form == DW_FORM_data2 ? 16 : form == DW_FORM_data4 ? 32 : 64;
+  if (is_signed && bits < 64 && (value >> (bits - 1) & 1)) value |= ~Dwarf_Word(0) << bits;
+  return static_cast<std::int64_t>(value);
+}
+
+// The file a DIE is declared in, without its directory. (libdw 0.188's dwarf_decl_file takes
+// file index 0 to mean "none", but in DWARF 5 it is the primary source file.)
+std::string decl_file_name(Dwarf_Die* die) {
+  auto index = udata(die, DW_AT_decl_file);
+  Dwarf_Die cu;
+  Dwarf_Half version = 0;
+  if (!index || dwarf_diecu(die, &cu, nullptr, nullptr) == nullptr) return "";
+  if (dwarf_cu_info(die->cu, &version, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr) != 0 ||
+      (version < 5 && *index == 0))
+    return "";
+  Dwarf_Files* files = nullptr;
+  std::size_t count = 0;
+  if (dwarf_getsrcfiles(&cu, &files, &count) != 0 || *index >= count) return "";
+  const char* path = dwarf_filesrc(files, *index, nullptr, nullptr);
+  if (!path) return "";
+  const char* slash = std::strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+}  // namespace
+
+Module::Module(Dwfl_Module* module) : module_(module) {
+  const char* name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+  path_ = name ? name : "<unknown module>";
+}
+
+Module::~Module() = default;
+
+Dwarf* Module::dwarf() const {
+  if (!dwarf_loaded_) {
+    dwarf_loaded_ = true;
+    Dwarf_Addr bias = 0;
+    dwarf_ = dwfl_module_getdwarf(module_, &bias);
+    bias_ = bias;
+  }
+  return dwarf_;
+}
+
+bool Module::has_debug_info() const { return dwarf() != nullptr; }
+
+namespace {
+DieId id_of(const Module* module, Dwarf_Die* die) {
+  // DWARF 4 type units live in .debug_types, a separate offset space.
+  Dwarf_Half version = 0;
+  std::uint8_t unit_type = 0;
+  Dwarf_Die cu_die;
+  bool in_types = false;
+  if (dwarf_cu_info(die->cu, &version, &unit_type, &cu_die, nullptr, nullptr, nullptr, nullptr) == 0)
+    in_types = version < 5 && unit_type == DW_UT_type;
+  return DieId{module, dwarf_dieoffset(die), in_types};
+}
+
+bool die_at(const DieId& id, Dwarf_Die* out) {
+  Dwarf* dw = id.module ? id.module->dwarf() : nullptr;
+  if (dw == nullptr) return false;
+  return (id.in_type_units ? dwarf_offdie_types(dw, id.offset, out) : dwarf_offdie(dw, id.offset, out)) != nullptr;
+}
+}  // namespace
+
+void Module::build_unit_table() const {
+  units_ = std::make_unique<UnitIndex>();
+  Dwarf* dw = dwarf();
+  if (dw == nullptr) return;
+  Dwarf_CU* cu = nullptr;
+  Dwarf_CU* next = nullptr;
+  Dwarf_Half version = 0;
+  std::uint8_t unit_type = 0;
+  Dwarf_Die cu_die;
+  std::vector<Dwarf_CU*> cus;
+  while (dwarf_get_units(dw, cu, &next, &version, &unit_type, &cu_die, nullptr) == 0) {
+    cu = next;
+    if (version < 5 && unit_type == DW_UT_type) continue;  // .debug_types: another offset space
+    Unit unit;
+    unit.die_begin = dwarf_dieoffset(&cu_die);
+    if (unit_type == DW_UT_compile || unit_type == DW_UT_partial || unit_type == DW_UT_skeleton) {
+      Dwarf_Addr base = 0, start = 0, end = 0;
+      ptrdiff_t offset = 0;
+      while ((offset = dwarf_ranges(&cu_die, offset, &base, &start, &end)) > 0)
+        if (end > start) unit.pc_ranges.emplace_back(start, end);
+    }
+    units_->units.push_back(std::move(unit));
+  }
+  auto& units = units_->units;
+  std::sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) { return a.die_begin < b.die_begin; });
+  std::uint64_t section_end = UINT64_MAX;
+  for (std::size_t i = units.size(); i-- > 0;) {
+    units[i].end = section_end;
+    section_end = units[i].die_begin;  // the next unit's header starts before its DIE; close enough for lookup
+  }
+}
+
+const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
+  if (!units_) build_unit_table();
+  for (const Unit& unit : units_->units)
+    for (auto [low, high] : unit.pc_ranges)
+      if (pc >= low && pc < high) return &unit;
+  return nullptr;
+}
+
+const Module::Unit* Module::unit_of_offset(std::uint64_t offset) const {
+  if (!units_) build_unit_table();
+  auto& units = units_->units;
+  auto it = std::upper_bound(units.begin(), units.end(), offset,
+                             [](std::uint64_t off, const Unit& u) { return off < u.die_begin; });
+  if (it == units.begin()) return nullptr;
+  return &*std::prev(it);
+}
+
+// One pass over a unit's DIE tree: each DIE's parent (for qualified names) and each
+// function's entry address (for anchors).
+void Module::scan_unit(const Unit& unit) const {
+  if (unit.scanned) return;
+  unit.scanned = true;
+  Dwarf_Die root;
+  if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr) return;
+  struct Frame {
+    Dwarf_Die die;
+    std::uint64_t offset;
+  };
+  std::vector<Frame> stack;
+  Dwarf_Die child;
+  if (dwarf_child(&root, &child) != 0) return;
+  stack.push_back({child, unit.die_begin});
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    Dwarf_Die die = top.die;
+    std::uint64_t parent = top.offset;
+    std::uint64_t offset = dwarf_dieoffset(&die);
+    unit.parents.emplace_back(offset, parent);
+    if (dwarf_tag(&die) == DW_TAG_subprogram) {
+      Dwarf_Addr entry = 0;
+      if (dwarf_entrypc(&die, &entry) == 0 || dwarf_lowpc(&die, &entry) == 0) unit.entries.emplace_back(entry, offset);
+    }
+    Dwarf_Die sibling;
+    bool has_sibling = dwarf_siblingof(&die, &sibling) == 0;
+    if (has_sibling) top.die = sibling; else stack.pop_back();
+    if (dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back({child, offset});
+  }
+  std::sort(unit.parents.begin(), unit.parents.end());
+  std::sort(unit.entries.begin(), unit.entries.end());
+}
+
+std::uint64_t Module::parent_of(const Unit& unit, std::uint64_t die_offset) const {
+  scan_unit(unit);
+  auto it = std::lower_bound(unit.parents.begin(), unit.parents.end(), std::make_pair(die_offset, std::uint64_t{0}));
+  if (it == unit.parents.end() || it->first != die_offset) return unit.die_begin;
+  return it->second;
+}
+
+std::optional<DieId> Module::anchor_type_at(std::uintptr_t address) const {
+  if (dwarf() == nullptr) return std::nullopt;
+  std::uint64_t pc = address - bias_;
+  const Unit* unit = unit_containing_pc(pc);
+  if (unit == nullptr) return std::nullopt;
+  scan_unit(*unit);
+  auto it = std::lower_bound(unit->entries.begin(), unit->entries.end(), std::make_pair(pc, std::uint64_t{0}));
+  for (; it != unit->entries.end() && it->first == pc; ++it) {
+    Dwarf_Die fn;
+    if (dwarf_offdie(dwarf(), it->second, &fn) == nullptr) continue;
+    // The template parameter is a child of the concrete subprogram; fall back to the
+    // declaration it specifies or the abstract instance it comes from.
+    for (int hops = 0; hops < 3; ++hops) {
+      Dwarf_Die child;
+      if (dwarf_child(&fn, &child) == 0) {
+        do {
+          if (dwarf_tag(&child) == DW_TAG_template_type_parameter) {
+            Dwarf_Die type;
+            if (ref(&child, DW_AT_type, &type)) return id_of(this, &type);
+            return DieId{};  // void
+          }
+        } while (dwarf_siblingof(&child, &child) == 0);
+      }
+      Dwarf_Die origin;
+      Dwarf_Attribute attr;
+      if (dwarf_attr(&fn, DW_AT_specification, &attr) == nullptr &&
+          dwarf_attr(&fn, DW_AT_abstract_origin, &attr) == nullptr)
+        break;
+      if (dwarf_formref_die(&attr, &origin) == nullptr) break;
+      fn = origin;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<ScopeRecord> Module::scope_of(std::uint64_t die_offset) const {
+  std::vector<ScopeRecord> scope;
+  const Unit* unit = unit_of_offset(die_offset);
+  if (unit == nullptr) return scope;
+  for (std::uint64_t at = parent_of(*unit, die_offset); at != unit->die_begin; at = parent_of(*unit, at)) {
+    Dwarf_Die die;
+    if (dwarf_offdie(dwarf(), at, &die) == nullptr) break;
+    switch (dwarf_tag(&die)) {
+      case DW_TAG_namespace: {
+        ScopeRecord record{ScopeRecord::Kind::Namespace, name_of(&die)};
+        record.is_inline_namespace = flag(&die, DW_AT_export_symbols);
+        scope.push_back(std::move(record));
+        break;
+      }
+      case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
+      case DW_TAG_enumeration_type:
+        scope.push_back({ScopeRecord::Kind::Class, name_of(&die)});
+        break;
+      case DW_TAG_subprogram: {
+        // A function's linkage name already holds its full qualification: stop here.
+        Dwarf_Attribute attr;
+        const char* linkage = nullptr;
+        if (dwarf_attr_integrate(&die, DW_AT_linkage_name, &attr) != nullptr) linkage = dwarf_formstring(&attr);
+        scope.push_back({ScopeRecord::Kind::Function, linkage ? linkage : name_of(&die)});
+        std::reverse(scope.begin(), scope.end());
+        if (!linkage) {
+          // No linkage name (main, extern "C"): keep the enclosing scopes.
+          auto outer = scope_of(at);
+          scope.insert(scope.begin(), outer.begin(), outer.end());
+        }
+        return scope;
+      }
+      default: break;  // lexical blocks and the like add nothing to a name
+    }
+  }
+  std::reverse(scope.begin(), scope.end());
+  return scope;
+}
+
+TypeRecord Module::read_type(const DieId& id) const {
+  TypeRecord record;
+  Dwarf_Die die;
+  if (!die_at(id, &die)) return record;
+  Dwarf_Die target;
+  if (ref(&die, DW_AT_type, &target)) record.target = id_of(this, &target);
+  record.name = name_of(&die);
+  record.byte_size = udata(&die, DW_AT_byte_size);
+  record.is_declaration = flag(&die, DW_AT_declaration);
+  if (!id.in_type_units) record.scope = scope_of(id.offset);
+  int tag = dwarf_tag(&die);
+  switch (tag) {
+    case DW_TAG_base_type: {
+      record.tag = Tag::Base;
+      switch (udata(&die, DW_AT_encoding).value_or(0)) {
+        case DW_ATE_boolean: record.encoding = BaseEncoding::Bool; break;
+        case DW_ATE_signed: record.encoding = BaseEncoding::Signed; break;
+        case DW_ATE_unsigned: record.encoding = BaseEncoding::Unsigned; break;
+        case DW_ATE_signed_char: record.encoding = BaseEncoding::SignedChar; break;
+        case DW_ATE_unsigned_char: record.encoding = BaseEncoding::UnsignedChar; break;
+        case DW_ATE_float: record.encoding = BaseEncoding::Float; break;
+        case DW_ATE_UTF: record.encoding = BaseEncoding::Utf; break;
+        default: break;
+      }
+      break;
+    }
+    case DW_TAG_unspecified_type: record.tag = Tag::Unspecified; break;
+    case DW_TAG_pointer_type: record.tag = Tag::Pointer; break;
+    case DW_TAG_reference_type: record.tag = Tag::LValueReference; break;
+    case DW_TAG_rvalue_reference_type: record.tag = Tag::RValueReference; break;
+    case DW_TAG_ptr_to_member_type: {
+      record.tag = Tag::MemberPointer;
+      Dwarf_Die cls;
+      if (ref(&die, DW_AT_containing_type, &cls)) record.containing_class = id_of(this, &cls);
+      break;
+    }
+    case DW_TAG_typedef: record.tag = Tag::Typedef; break;
+    case DW_TAG_const_type: record.tag = Tag::Const; break;
+    case DW_TAG_volatile_type: record.tag = Tag::Volatile; break;
+    case DW_TAG_restrict_type: case DW_TAG_atomic_type:
+      record.tag = Tag::Typedef;  // no name: transparent
+      record.name.clear();
+      break;
+    case DW_TAG_array_type: {
+      record.tag = Tag::Array;
+      Dwarf_Die child;
+      if (dwarf_child(&die, &child) == 0) {
+        do {
+          if (dwarf_tag(&child) != DW_TAG_subrange_type) continue;
+          if (auto count = udata(&child, DW_AT_count)) {
+            record.array_counts.push_back(*count);
+          } else if (Dwarf_Attribute attr; dwarf_attr(&child, DW_AT_upper_bound, &attr) != nullptr) {
+            Dwarf_Sword upper = 0;
+            std::uint64_t lower = udata(&child, DW_AT_lower_bound).value_or(0);
+            if (dwarf_formsdata(&attr, &upper) == 0 && upper >= static_cast<Dwarf_Sword>(lower) - 1)
+              record.array_counts.push_back(static_cast<std::uint64_t>(upper) + 1 - lower);
+            else
+              record.array_counts.push_back(std::nullopt);
+          } else {
+            record.array_counts.push_back(std::nullopt);
+          }
+        } while (dwarf_siblingof(&child, &child) == 0);
+      }
+      break;
+    }
+    case DW_TAG_subroutine_type: {
+      record.tag = Tag::Function;
+      Dwarf_Die child;
+      if (dwarf_child(&die, &child) == 0) {
+        do {
+          if (dwarf_tag(&child) == DW_TAG_formal_parameter) {
+            Dwarf_Die type;
+            record.parameters.push_back(ref(&child, DW_AT_type, &type) ? id_of(this, &type) : DieId{});
+          } else if (dwarf_tag(&child) == DW_TAG_unspecified_parameters) {
+            record.variadic = true;
+          }
+        } while (dwarf_siblingof(&child, &child) == 0);
+      }
+      break;
+    }
+    case DW_TAG_enumeration_type: {
+      record.tag = Tag::Enum;
+      record.is_enum_class = flag(&die, DW_AT_enum_class);
+      bool is_signed = enum_is_signed(&die);
+      Dwarf_Die child;
+      if (dwarf_child(&die, &child) == 0) {
+        do {
+          if (dwarf_tag(&child) == DW_TAG_enumerator)
+            record.enumerators.push_back({name_of(&child), enumerator_value(&child, is_signed)});
+        } while (dwarf_siblingof(&child, &child) == 0);
+      }
+      break;
+    }
+    case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type: {
+      record.tag = tag == DW_TAG_union_type ? Tag::Union : tag == DW_TAG_class_type ? Tag::Class : Tag::Struct;
+      // clang describes a closure as an unnamed class, often with no operator() child; GCC as
+      // an unnamed struct whose constructors are named "<lambda>" (checked below).
+      record.is_closure = record.name.empty() && tag == DW_TAG_class_type;
+      Access default_access = tag == DW_TAG_class_type ? Access::Private : Access::Public;
+      record.decl_file = decl_file_name(&die);
+      int line = 0;
+      if (dwarf_decl_line(&die, &line) == 0) record.decl_line = static_cast<std::uint32_t>(line);
+      Dwarf_Die child;
+      if (dwarf_child(&die, &child) != 0) break;
+      do {
+        switch (dwarf_tag(&child)) {
+          case DW_TAG_member: {
+            if (flag(&child, DW_AT_external) || flag(&child, DW_AT_declaration)) break;  // static
+            MemberRecord member;
+            member.name = name_of(&child);
+            Dwarf_Die type;
+            if (ref(&child, DW_AT_type, &type)) member.type = id_of(this, &type);
+            member.access = access_of(&child, default_access);
+            member.artificial = flag(&child, DW_AT_artificial);
+            std::uint64_t bits = 0;
+            auto bit_size = udata(&child, DW_AT_bit_size);
+            if (auto data_bit_offset = udata(&child, DW_AT_data_bit_offset)) {
+              bits = *data_bit_offset;
+            } else {
+              bits = constant_location(&child, nullptr).value_or(0) * 8;
+              if (auto msb_offset = udata(&child, DW_AT_bit_offset); msb_offset && bit_size) {
+                // DWARF 4: counted from the most significant bit of the storage unit.
+                std::uint64_t unit_bytes = udata(&child, DW_AT_byte_size).value_or(0);
+                if (unit_bytes == 0) unit_bytes = udata(&type, DW_AT_byte_size).value_or(0);
+                bits += unit_bytes * 8 - *msb_offset - *bit_size;
+              }
+            }
+            if (bit_size) {
+              member.byte_offset = bits / 8;
+              member.bit_offset = static_cast<std::uint16_t>(bits % 8);
+              member.bit_size = static_cast<std::uint16_t>(*bit_size);
+            } else {
+              member.byte_offset = bits / 8;
+            }
+            record.members.push_back(std::move(member));
+            break;
+          }
+          case DW_TAG_inheritance: {
+            BaseRecord base;
+            Dwarf_Die type;
+            if (ref(&child, DW_AT_type, &type)) base.type = id_of(this, &type);
+            base.access = access_of(&child, default_access);
+            base.is_virtual = udata(&child, DW_AT_virtuality).value_or(DW_VIRTUALITY_none) != DW_VIRTUALITY_none;
+            base.byte_offset = constant_location(&child, &base.location);
+            record.bases.push_back(std::move(base));
+            break;
+          }
+          case DW_TAG_template_type_parameter: case DW_TAG_template_value_parameter:
+          case DW_TAG_GNU_template_parameter_pack: {
+            auto read_arg = [&](Dwarf_Die* param) {
+              TemplateArgRecord arg;
+              arg.name = name_of(param);
+              Dwarf_Die type;
+              if (ref(param, DW_AT_type, &type)) arg.type = id_of(this, &type);
+              arg.is_default = flag(param, DW_AT_default_value);
+              Dwarf_Attribute attr;
+              if (dwarf_tag(param) == DW_TAG_template_value_parameter &&
+                  dwarf_attr(param, DW_AT_const_value, &attr) != nullptr) {
+                Dwarf_Sword value = 0;
+                Dwarf_Word uvalue = 0;
+                if (dwarf_whatform(&attr) == DW_FORM_sdata && dwarf_formsdata(&attr, &value) == 0)
+                  arg.value = value;
+                else if (dwarf_formudata(&attr, &uvalue) == 0)
+                  arg.value = static_cast<std::int64_t>(uvalue);
+              }
+              return arg;
+            };
+            if (dwarf_tag(&child) == DW_TAG_GNU_template_parameter_pack) {
+              TemplateArgRecord pack;
+              pack.name = name_of(&child);
+              pack.is_pack = true;
+              Dwarf_Die element;
+              if (dwarf_child(&child, &element) == 0) {
+                do pack.pack.push_back(read_arg(&element));
+                while (dwarf_siblingof(&element, &element) == 0);
+              }
+              record.template_args.push_back(std::move(pack));
+            } else {
+              record.template_args.push_back(read_arg(&child));
+            }
+            break;
+          }
+          case DW_TAG_subprogram: {
+            const char* fn = dwarf_diename(&child);
+            if (record.name.empty() && fn && (std::strcmp(fn, "operator()") == 0 || std::strcmp(fn, "<lambda>") == 0))
+              record.is_closure = true;
+            break;
+          }
+          default: break;
+        }
+      } while (dwarf_siblingof(&child, &child) == 0);
+      break;
+    }
+    default: record.tag = Tag::Unknown; break;
+  }
+  return record;
+}
+
+std::string Module::index_key(const TypeRecord& record) {
+  std::string key;
+  for (const ScopeRecord& scope : record.scope) {
+    key += scope.name.empty() ? "(anonymous)" : scope.name;
+    key += "::";
+  }
+  key += record.name;
+  return key;
+}
+
+// A name index of every type definition, for resolving declarations. A full walk of the
+// module's namespaces and classes (not of function bodies).
+void Module::build_name_index() const {
+  name_index_ = std::make_unique<std::unordered_multimap<std::string, DieId>>();
+  for_each_type_definition([&](const DieId& id) {
+    TypeRecord record = read_type(id);
+    if (!record.name.empty()) name_index_->emplace(index_key(record), id);
+  });
+}
+
+void Module::for_each_type_definition(const std::function<void(const DieId&)>& visit) const {
+  if (!units_) build_unit_table();
+  for (const Unit& unit : units_->units) {
+    Dwarf_Die root;
+    if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr) continue;
+    std::vector<Dwarf_Die> stack;
+    Dwarf_Die child;
+    if (dwarf_child(&root, &child) == 0) stack.push_back(child);
+    while (!stack.empty()) {
+      Dwarf_Die die = stack.back();
+      stack.pop_back();
+      Dwarf_Die sibling;
+      if (dwarf_siblingof(&die, &sibling) == 0) stack.push_back(sibling);
+      int tag = dwarf_tag(&die);
+      bool descend = tag == DW_TAG_namespace;
+      if (is_type_tag(tag)) {
+        if (!flag(&die, DW_AT_declaration)) visit(id_of(this, &die));
+        descend = tag != DW_TAG_enumeration_type;
+      }
+      if (descend && dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back(child);
+    }
+  }
+}
+
+std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
+  if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
+  if (!name_index_) build_name_index();
+  auto [begin, end] = name_index_->equal_range(index_key(decl));
+  bool want_union = decl.tag == Tag::Union, want_enum = decl.tag == Tag::Enum;
+  for (auto it = begin; it != end; ++it) {
+    Dwarf_Die die;
+    if (!die_at(it->second, &die)) continue;
+    int tag = dwarf_tag(&die);
+    if ((tag == DW_TAG_union_type) == want_union && (tag == DW_TAG_enumeration_type) == want_enum)
+      return it->second;
+  }
+  return std::nullopt;
+}
+
+std::optional<Symbol> Module::symbol_at(std::uintptr_t address) const {
+  GElf_Off offset = 0;
+  GElf_Sym sym;
+  const char* name = dwfl_module_addrinfo(module_, address, &offset, &sym, nullptr, nullptr, nullptr);
+  if (name == nullptr) return std::nullopt;
+  if (sym.st_size != 0 && offset >= sym.st_size) return std::nullopt;  // past its end: not this symbol
+  return Symbol{name, offset, GELF_ST_TYPE(sym.st_info) == STT_FUNC};
+}
+
+std::optional<std::uint64_t> Module::evaluate(const Expression& expr, std::uint64_t object_address,
+                                              const ReadMemory& read) {
+  std::vector<std::uint64_t> stack{object_address};
+  auto pop = [&]() -> std::optional<std::uint64_t> {
+    if (stack.empty()) return std::nullopt;
+    std::uint64_t v = stack.back();
+    stack.pop_back();
+    return v;
+  };
+  for (const Expression::Op& op : expr.ops) {
+    if (op.atom >= DW_OP_lit0 && op.atom <= DW_OP_lit31) {
+      stack.push_back(op.atom - DW_OP_lit0);
+      continue;
+    }
+    switch (op.atom) {
+      case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u: case DW_OP_constu:
+      case DW_OP_const1s: case DW_OP_const2s: case DW_OP_const4s: case DW_OP_const8s: case DW_OP_consts:
+        stack.push_back(op.number);
+        break;
+      case DW_OP_dup:
+        if (stack.empty()) return std::nullopt;
+        stack.push_back(stack.back());
+        break;
+      case DW_OP_drop:
+        if (!pop()) return std::nullopt;
+        break;
+      case DW_OP_over:
+        if (stack.size() < 2) return std::nullopt;
+        stack.push_back(stack[stack.size() - 2]);
+        break;
+      case DW_OP_swap:
+        if (stack.size() < 2) return std::nullopt;
+        std::swap(stack[stack.size() - 1], stack[stack.size() - 2]);
+        break;
+      case DW_OP_deref: {
+        auto address = pop();
+        std::uint64_t value = 0;
+        if (!address || !read(*address, &value, sizeof value)) return std::nullopt;
+        stack.push_back(value);
+        break;
+      }
+      case DW_OP_plus_uconst: {
+        auto a = pop();
+        if (!a) return std::nullopt;
+        stack.push_back(*a + op.number);
+        break;
+      }
+      case DW_OP_plus: case DW_OP_minus: case DW_OP_mul: case DW_OP_and: case DW_OP_or: {
+        auto b = pop(), a = pop();
+        if (!a || !b) return std::nullopt;
+        std::uint64_t r = op.atom == DW_OP_plus    ? *a + *b
+                          : op.atom == DW_OP_minus ? *a - *b
+                          : op.atom == DW_OP_mul   ? *a * *b
+                          : op.atom == DW_OP_and   ? (*a & *b)
+                                                   : (*a | *b);
+        stack.push_back(r);
+        break;
+      }
+      case DW_OP_push_object_address: stack.push_back(object_address); break;
+      default: return std::nullopt;  // not a layout expression we know how to evaluate
+    }
+  }
+  return pop();
+}
+
+}  // namespace reflect::dwarf

@@ -1,0 +1,86 @@
+#pragma once
+// One loaded ELF module (the executable or a shared object) and its DWARF, read lazily.
+// Not thread-safe: callers serialise access (reflect/ holds one lock around all of dwarf/).
+
+#include "records.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+struct Dwfl_Module;
+struct Dwarf;
+
+namespace reflect::dwarf {
+
+struct Symbol {
+  std::string name;  // as in the symbol table (mangled for C++)
+  std::uint64_t offset = 0;  // of the address from the symbol's start
+  bool is_function = false;
+};
+
+class Module {
+ public:
+  explicit Module(Dwfl_Module* module);
+  ~Module();
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  const std::string& path() const noexcept { return path_; }
+  /// Whether the module has DWARF (in the file or a separate debug file libdwfl found).
+  bool has_debug_info() const;
+
+  /// The type named by the template argument of the function whose entry is `address` (a
+  /// run-time address in this module). nullopt if no such function is described; a null DieId
+  /// inside means `void`. Reads only the compilation unit that holds the address.
+  std::optional<DieId> anchor_type_at(std::uintptr_t address) const;
+
+  TypeRecord read_type(const DieId& id) const;
+
+  /// A definition with the same qualified name and kind as the declaration `decl`, from the
+  /// name index (built on first use).
+  std::optional<DieId> find_definition(const TypeRecord& decl) const;
+
+  /// The ELF symbol covering a run-time address.
+  std::optional<Symbol> symbol_at(std::uintptr_t address) const;
+
+  /// Evaluates a location expression whose initial stack holds `object_address`.
+  static std::optional<std::uint64_t> evaluate(const Expression& expr, std::uint64_t object_address,
+                                               const ReadMemory& read);
+
+  /// The qualified key under which the name index files a type: scope and name as DWARF
+  /// spells them, joined with "::".
+  static std::string index_key(const TypeRecord& record);
+
+  /// Calls `visit` for every struct/class/union/enum definition in the module (whole-module
+  /// scan: for tools and tests, not for the printing path).
+  void for_each_type_definition(const std::function<void(const DieId&)>& visit) const;
+
+  /// The module's libdw handle (loaded on first use); nullptr without debug info. For dwarf/.
+  Dwarf* dwarf() const;
+
+ private:
+  struct Unit;
+  struct UnitIndex;
+  const Unit* unit_containing_pc(std::uint64_t pc) const;
+  const Unit* unit_of_offset(std::uint64_t offset) const;
+  void scan_unit(const Unit& unit) const;
+  void build_unit_table() const;
+  void build_name_index() const;
+  std::vector<ScopeRecord> scope_of(std::uint64_t die_offset) const;
+  std::uint64_t parent_of(const Unit& unit, std::uint64_t die_offset) const;
+
+  Dwfl_Module* module_;
+  std::string path_;
+  mutable Dwarf* dwarf_ = nullptr;
+  mutable std::uint64_t bias_ = 0;
+  mutable bool dwarf_loaded_ = false;
+  mutable std::unique_ptr<UnitIndex> units_;
+  mutable std::unique_ptr<std::unordered_multimap<std::string, DieId>> name_index_;
+};
+
+}  // namespace reflect::dwarf

@@ -1,0 +1,77 @@
+#include "process.hpp"
+
+#include <reflect/error.hpp>
+
+#include <elfutils/libdwfl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+namespace reflect::dwarf {
+
+namespace {
+char* no_debuginfo_path = nullptr;
+const Dwfl_Callbacks callbacks = {
+    dwfl_linux_proc_find_elf,
+    dwfl_standard_find_debuginfo,  // in-file, build-id, .gnu_debuglink; debuginfod only if DEBUGINFOD_URLS is set
+    nullptr,
+    &no_debuginfo_path,
+};
+}  // namespace
+
+Process::Process() : dwfl_(dwfl_begin(&callbacks)) {
+  if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
+  report();
+}
+
+Process::~Process() {
+  modules_.clear();
+  dwfl_end(dwfl_);
+}
+
+void Process::report() {
+  dwfl_report_begin_add(dwfl_);
+  int rc = dwfl_linux_proc_report(dwfl_, getpid());
+  dwfl_report_end(dwfl_, nullptr, nullptr);
+  if (rc != 0)
+    throw Error(std::string("reflect: cannot list this process's modules from /proc/self/maps: ") +
+                (rc > 0 ? std::strerror(rc) : dwfl_errmsg(-1)));
+}
+
+const Module& Process::wrap(Dwfl_Module* module) {
+  void** user = nullptr;
+  dwfl_module_info(module, &user, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+  if (*user == nullptr) {
+    modules_.push_back(std::make_unique<Module>(module));
+    *user = modules_.back().get();
+  }
+  return *static_cast<const Module*>(*user);
+}
+
+const Module* Process::module_at(std::uintptr_t address, bool refresh) {
+  Dwfl_Module* module = dwfl_addrmodule(dwfl_, address);
+  if (module == nullptr && refresh) {
+    report();
+    module = dwfl_addrmodule(dwfl_, address);
+  }
+  return module ? &wrap(module) : nullptr;
+}
+
+std::vector<const Module*> Process::modules() {
+  struct Collect {
+    Process* process;
+    std::vector<const Module*> out;
+  } collect{this, {}};
+  dwfl_getmodules(
+      dwfl_,
+      [](Dwfl_Module* module, void**, const char*, Dwarf_Addr, void* arg) {
+        auto* c = static_cast<Collect*>(arg);
+        c->out.push_back(&c->process->wrap(module));
+        return int(DWARF_CB_OK);
+      },
+      &collect, 0);
+  return collect.out;
+}
+
+}  // namespace reflect::dwarf

@@ -1,0 +1,142 @@
+#pragma once
+// What dwarf/ tells reflect/ about a type DIE: plain data, no libdw types. reflect/ builds its
+// type model from these records and never touches libdw itself.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace reflect::dwarf {
+
+class Module;
+
+/// A DIE, named by its module and its offset in .debug_info (or .debug_types for DWARF 4 type
+/// units).
+struct DieId {
+  const Module* module = nullptr;
+  std::uint64_t offset = 0;
+  bool in_type_units = false;
+
+  explicit operator bool() const noexcept { return module != nullptr; }
+  friend bool operator==(const DieId&, const DieId&) = default;
+};
+
+struct DieIdHash {
+  std::size_t operator()(const DieId& id) const noexcept {
+    return std::hash<const void*>()(id.module) ^ (std::hash<std::uint64_t>()(id.offset) * 31) ^
+           (id.in_type_units ? 0x9e3779b9u : 0u);
+  }
+};
+
+enum class Tag : std::uint8_t {
+  Base,
+  Unspecified,  // decltype(nullptr)
+  Pointer,
+  LValueReference,
+  RValueReference,
+  MemberPointer,
+  Array,
+  Struct,
+  Class,
+  Union,
+  Enum,
+  Typedef,
+  Const,
+  Volatile,
+  Function,  // a subroutine type
+  Unknown,
+};
+
+enum class BaseEncoding : std::uint8_t {
+  None,
+  Bool,
+  Signed,
+  Unsigned,
+  SignedChar,
+  UnsignedChar,
+  Float,
+  Utf,  // char8_t (clang), char16_t, char32_t
+};
+
+enum class Access : std::uint8_t { Public, Protected, Private };
+
+/// A DWARF location expression, kept as (opcode, operand) pairs so that reflect/ can ask
+/// dwarf/ to evaluate it against an object without knowing its encoding.
+struct Expression {
+  struct Op {
+    std::uint8_t atom;
+    std::uint64_t number;
+    std::uint64_t number2;
+  };
+  std::vector<Op> ops;
+};
+
+struct MemberRecord {
+  std::string name;  // empty for an anonymous struct/union member
+  DieId type;
+  std::uint64_t byte_offset = 0;
+  std::uint16_t bit_offset = 0;  // from `byte_offset`, DWARF 5 convention (LSB first)
+  std::uint16_t bit_size = 0;
+  Access access = Access::Public;
+  bool artificial = false;
+};
+
+struct BaseRecord {
+  DieId type;
+  std::optional<std::uint64_t> byte_offset;  // nullopt: located by `location`
+  Expression location;
+  bool is_virtual = false;
+  Access access = Access::Public;
+};
+
+struct EnumeratorRecord {
+  std::string name;
+  std::int64_t value = 0;
+};
+
+struct TemplateArgRecord {
+  std::string name;
+  DieId type;                         // type of a type parameter, or of a value parameter
+  std::optional<std::int64_t> value;  // a value parameter's constant
+  bool is_default = false;
+  bool is_pack = false;               // a parameter pack; its elements follow in `pack`
+  std::vector<TemplateArgRecord> pack;
+};
+
+/// The scope a DIE is declared in, outermost first: namespaces, classes, functions.
+struct ScopeRecord {
+  enum class Kind : std::uint8_t { Namespace, Class, Function } kind;
+  std::string name;  // empty for an anonymous namespace or class
+  bool is_inline_namespace = false;
+};
+
+struct TypeRecord {
+  Tag tag = Tag::Unknown;
+  std::string name;  // DW_AT_name as written by the compiler, empty if none
+  std::vector<ScopeRecord> scope;
+  std::optional<std::uint64_t> byte_size;
+  bool is_declaration = false;
+  DieId target;  // pointee, referent, element, typedef target, cv target, enum underlying,
+                 // function return type, member pointer's member type
+  DieId containing_class;                 // member pointer's class
+  BaseEncoding encoding = BaseEncoding::None;
+  std::vector<std::optional<std::uint64_t>> array_counts;  // per dimension; nullopt = flexible
+  std::vector<MemberRecord> members;
+  std::vector<BaseRecord> bases;
+  std::vector<EnumeratorRecord> enumerators;
+  std::vector<TemplateArgRecord> template_args;
+  std::vector<DieId> parameters;  // a function type's parameter types
+  bool variadic = false;
+  bool is_enum_class = false;
+  bool is_closure = false;  // a lambda's closure class (has an operator())
+  std::string decl_file;    // basename of DW_AT_decl_file, for naming closures
+  std::uint32_t decl_line = 0;
+};
+
+/// Reads target memory for expression evaluation; returns false when unreadable.
+using ReadMemory = std::function<bool(std::uintptr_t address, void* out, std::size_t size)>;
+
+}  // namespace reflect::dwarf

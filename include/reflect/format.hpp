@@ -1,0 +1,70 @@
+#pragma once
+// Printing values with {fmt}: `{}` on one line, `{:#}` over several lines.
+
+#include <reflect/value.hpp>
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <string>
+
+namespace reflect {
+
+struct FormatOptions {
+  bool multiline = false;          // what `{:#}` selects
+  bool show_type = true;           // name the type at the top level
+  bool follow_pointers = false;    // print what raw pointers point to (`0x… -> {...}`)
+  std::size_t max_elements = 100;  // per sequence; more print as `...`
+  std::size_t max_depth = 12;      // deeper aggregates print as `{...}`
+  std::size_t max_string = 1000;   // characters per string; more print as `"..."...`
+};
+
+/// The printed form of a value (ARCHITECTURE §9). Never throws for bad memory.
+std::string to_string(const Value& value, const FormatOptions& options = {});
+
+namespace detail {
+void format_value(fmt::memory_buffer& out, const Value& value, const FormatOptions& options);
+}
+
+/// A value paired with options, for `fmt::print("{}", reflect::formatted(v, {.max_elements = 5}))`.
+struct Formatted {
+  Value value;
+  FormatOptions options;
+};
+inline Formatted formatted(const Value& value, const FormatOptions& options) {
+  return Formatted{value, options};
+}
+
+}  // namespace reflect
+
+template <> struct fmt::formatter<reflect::Formatted> {
+  bool alternate = false;
+  constexpr auto parse(fmt::format_parse_context& ctx) {
+    auto it = ctx.begin();
+    if (it != ctx.end() && *it == '#') {
+      alternate = true;
+      ++it;
+    }
+    if (it != ctx.end() && *it != '}') throw fmt::format_error("reflect: the only format spec is '#'");
+    return it;
+  }
+  template <class FormatContext> auto format(const reflect::Formatted& f, FormatContext& ctx) const {
+    reflect::FormatOptions options = f.options;
+    options.multiline = options.multiline || alternate;
+    fmt::memory_buffer buffer;
+    reflect::detail::format_value(buffer, f.value, options);
+    return std::copy(buffer.begin(), buffer.end(), ctx.out());
+  }
+};
+
+template <> struct fmt::formatter<reflect::Value> : fmt::formatter<reflect::Formatted> {
+  template <class FormatContext> auto format(const reflect::Value& v, FormatContext& ctx) const {
+    return fmt::formatter<reflect::Formatted>::format(reflect::Formatted{v, {}}, ctx);
+  }
+};
+
+template <> struct fmt::formatter<reflect::Type> : fmt::formatter<std::string_view> {
+  template <class FormatContext> auto format(const reflect::Type& t, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(t.name(), ctx);
+  }
+};

@@ -1,0 +1,353 @@
+#pragma once
+// reflect::Value and its typed views over live memory.
+
+#include <reflect/anchor.hpp>
+#include <reflect/type.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace reflect {
+
+class Value;
+
+namespace detail {
+__extension__ typedef __int128 int128;  // __extension__: no -Wpedantic warning in users' builds
+__extension__ typedef unsigned __int128 uint128;
+
+struct View {};  // tag base of the typed views, so that Value::as<> can tell them from scalars
+
+// Scalars readable with Value::as<T>(): the name their DWARF base type has once normalised.
+template <class T> constexpr std::string_view scalar_name() {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_same_v<U, bool>) return "bool";
+  else if constexpr (std::is_same_v<U, char>) return "char";
+  else if constexpr (std::is_same_v<U, signed char>) return "signed char";
+  else if constexpr (std::is_same_v<U, unsigned char>) return "unsigned char";
+  else if constexpr (std::is_same_v<U, wchar_t>) return "wchar_t";
+  else if constexpr (std::is_same_v<U, char8_t>) return "char8_t";
+  else if constexpr (std::is_same_v<U, char16_t>) return "char16_t";
+  else if constexpr (std::is_same_v<U, char32_t>) return "char32_t";
+  else if constexpr (std::is_same_v<U, short>) return "short";
+  else if constexpr (std::is_same_v<U, unsigned short>) return "unsigned short";
+  else if constexpr (std::is_same_v<U, int>) return "int";
+  else if constexpr (std::is_same_v<U, unsigned int>) return "unsigned int";
+  else if constexpr (std::is_same_v<U, long>) return "long";
+  else if constexpr (std::is_same_v<U, unsigned long>) return "unsigned long";
+  else if constexpr (std::is_same_v<U, long long>) return "long long";
+  else if constexpr (std::is_same_v<U, unsigned long long>) return "unsigned long long";
+  else if constexpr (std::is_same_v<U, int128>) return "__int128";
+  else if constexpr (std::is_same_v<U, uint128>) return "unsigned __int128";
+  else if constexpr (std::is_same_v<U, float>) return "float";
+  else if constexpr (std::is_same_v<U, double>) return "double";
+  else if constexpr (std::is_same_v<U, long double>) return "long double";
+  else return {};
+}
+
+// Copies the scalar's bytes (or bitfield bits, sign-extended) after checking that the value's
+// type, typedefs and cv removed, is exactly `expected_name`. Throws Error or UnreadableMemory.
+void read_scalar(const Value& value, std::string_view expected_name, void* out, std::size_t size);
+[[noreturn]] void throw_view_mismatch(const Value& value, std::string_view view_name);
+}  // namespace detail
+
+/// A typed location in live memory: a Type and the address of an object of that type. Cheap
+/// to copy; it does not own the memory and reads it only when asked.
+class Value {
+ public:
+  Value(Type type, const void* address) noexcept : type_(type), address_(address) {}
+
+  /// For memory a user knows holds an object of `type`.
+  static Value at(Type type, const void* address) noexcept { return Value(type, address); }
+
+  Type type() const noexcept { return type_; }
+  const void* address() const noexcept { return address_; }
+
+  bool is_bitfield() const noexcept { return bit_size_ != 0; }
+  std::uint16_t bit_offset() const noexcept { return bit_offset_; }
+  std::uint16_t bit_size() const noexcept { return bit_size_; }
+  Value with_bits(std::uint16_t bit_offset, std::uint16_t bit_size) const noexcept {
+    Value v = *this;
+    v.bit_offset_ = bit_offset;
+    v.bit_size_ = bit_size;
+    return v;
+  }
+
+  /// A typed view (`Struct`, `Array`, `Pointer`, ...) or a scalar (`int`, `double`, an enum
+  /// type). Scalars need an exact type match (typedefs and cv aside): `as<long>()` on an `int`
+  /// throws. Throws reflect::Error naming both types on a mismatch.
+  template <class T> T as() const {
+    if constexpr (std::is_base_of_v<detail::View, T>) {
+      if (!T::accepts(*this)) detail::throw_view_mismatch(*this, T::view_name);
+      return T(*this);
+    } else if constexpr (std::is_enum_v<T>) {
+      std::underlying_type_t<T> raw{};
+      detail::read_scalar(*this, enum_name<T>(), &raw, sizeof raw);
+      return static_cast<T>(raw);
+    } else {
+      static_assert(!detail::scalar_name<T>().empty(), "as<T>() takes a view or a scalar type");
+      T out{};
+      detail::read_scalar(*this, detail::scalar_name<T>(), &out, sizeof out);
+      return out;
+    }
+  }
+
+  /// Like as<T>(), but an empty optional instead of an Error for a type mismatch.
+  /// (Unreadable memory still throws UnreadableMemory.)
+  template <class T> std::optional<T> try_as() const {
+    if constexpr (std::is_base_of_v<detail::View, T>) {
+      if (!T::accepts(*this)) return std::nullopt;
+      return T(*this);
+    } else {
+      try {
+        return as<T>();
+      } catch (const UnreadableMemory&) {
+        throw;
+      } catch (const Error&) {
+        return std::nullopt;
+      }
+    }
+  }
+
+ private:
+  template <class E> static std::string_view enum_name();
+
+  Type type_;
+  const void* address_;
+  std::uint16_t bit_offset_ = 0;
+  std::uint16_t bit_size_ = 0;
+};
+
+/// One data member of a struct, class or union, bound to an object.
+class Field {
+ public:
+  Field(const Value& object, std::size_t index) noexcept : object_(object), index_(index) {}
+  std::string_view name() const;
+  Type type() const;
+  Value value() const;
+  std::size_t offset() const;  // bytes from the start of the object
+  Access access() const;
+  bool is_bitfield() const;
+
+ private:
+  Value object_;
+  std::size_t index_;
+};
+
+/// A base-class subobject, bound to an object.
+class Base {
+ public:
+  Base(const Value& object, std::size_t index) noexcept : object_(object), index_(index) {}
+  Type type() const;
+  bool is_virtual() const;
+  Access access() const;
+  /// The base subobject. A virtual base is located through the object's vtable: throws
+  /// UnreadableMemory when that cannot be read.
+  Value value() const;
+
+ private:
+  Value object_;
+  std::size_t index_;
+};
+
+namespace detail {
+// An index-based range over a Value's fields or bases: `for (Field f : s.fields())`.
+template <class Item> class IndexRange {
+ public:
+  class iterator {
+   public:
+    using value_type = Item;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;
+    iterator() = default;
+    iterator(const Value* object, std::size_t index) : object_(object), index_(index) {}
+    Item operator*() const { return Item(*object_, index_); }
+    iterator& operator++() { ++index_; return *this; }
+    iterator operator++(int) { iterator old = *this; ++index_; return old; }
+    bool operator==(const iterator& other) const { return index_ == other.index_; }
+
+   private:
+    const Value* object_ = nullptr;
+    std::size_t index_ = 0;
+  };
+  IndexRange(const Value& object, std::size_t size) : object_(object), size_(size) {}
+  iterator begin() const { return iterator(&object_, 0); }
+  iterator end() const { return iterator(&object_, size_); }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  Item operator[](std::size_t i) const { return Item(object_, i); }
+
+ private:
+  Value object_;
+  std::size_t size_;
+};
+
+// The shared face of Struct and Union: named fields with hashed lookup.
+class Record : public View {
+ public:
+  explicit Record(const Value& value) noexcept : value_(value) {}
+  const Value& value() const noexcept { return value_; }
+  Type type() const noexcept { return value_.type(); }
+  /// Fields in declaration order; members of anonymous structs and unions appear in place,
+  /// compiler-made members (vtable pointers) are left out.
+  IndexRange<Field> fields() const;
+  /// Hashed lookup by name, anonymous members included.
+  std::optional<Field> field(std::string_view name) const;
+
+ protected:
+  Value value_;
+};
+}  // namespace detail
+
+/// A class or struct.
+class Struct : public detail::Record {
+ public:
+  static constexpr std::string_view view_name = "reflect::Struct";
+  static bool accepts(const Value& value);
+  explicit Struct(const Value& value);
+  detail::IndexRange<Base> bases() const;
+};
+
+class Union : public detail::Record {
+ public:
+  static constexpr std::string_view view_name = "reflect::Union";
+  static bool accepts(const Value& value);
+  explicit Union(const Value& value);
+};
+
+/// A contiguous sequence: a C array, `std::array`, `std::vector` (its elements, not its
+/// members). For a multi-dimensional array each element is itself an Array.
+class Array : public detail::View {
+ public:
+  static constexpr std::string_view view_name = "reflect::Array";
+  static bool accepts(const Value& value);
+  explicit Array(const Value& value);
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  Type element_type() const noexcept { return element_type_; }
+  /// Element i; throws Error when i >= size().
+  Value at(std::size_t i) const;
+  Value operator[](std::size_t i) const { return at(i); }
+
+  class iterator {
+   public:
+    using value_type = Value;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;
+    iterator() = default;
+    iterator(const Array* array, std::size_t index) : array_(array), index_(index) {}
+    Value operator*() const { return array_->at(index_); }
+    iterator& operator++() { ++index_; return *this; }
+    iterator operator++(int) { iterator old = *this; ++index_; return old; }
+    bool operator==(const iterator& other) const { return index_ == other.index_; }
+
+   private:
+    const Array* array_ = nullptr;
+    std::size_t index_ = 0;
+  };
+  iterator begin() const { return iterator(this, 0); }
+  iterator end() const { return iterator(this, size_); }
+
+ private:
+  Type element_type_;
+  const void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// A raw pointer, a reference, or a smart pointer (`std::unique_ptr`, `std::shared_ptr`).
+class Pointer : public detail::View {
+ public:
+  static constexpr std::string_view view_name = "reflect::Pointer";
+  static bool accepts(const Value& value);
+  explicit Pointer(const Value& value);
+
+  bool is_null() const noexcept { return target_ == nullptr; }
+  const void* target_address() const noexcept { return target_; }
+  Type pointee_type() const noexcept { return pointee_; }
+  /// The object pointed to. Throws Error for a null pointer or a pointee with no value type
+  /// (void, a function), UnreadableMemory is thrown later, by reads, for a dangling pointer.
+  Value deref() const;
+
+ private:
+  Type pointee_;
+  const void* target_ = nullptr;
+};
+
+/// `std::optional`.
+class Optional : public detail::View {
+ public:
+  static constexpr std::string_view view_name = "reflect::Optional";
+  static bool accepts(const Value& value);
+  explicit Optional(const Value& value);
+  bool has_value() const noexcept { return contained_.has_value(); }
+  /// The contained value; throws Error when empty.
+  Value value() const;
+
+ private:
+  std::optional<Value> contained_;
+};
+
+/// Text: `std::string`, `std::string_view`, and arrays of or pointers to characters.
+class String : public detail::View {
+ public:
+  static constexpr std::string_view view_name = "reflect::String";
+  static bool accepts(const Value& value);
+  explicit String(const Value& value);
+  /// The character type (`char`, `wchar_t`, `char8_t`, `char16_t`, `char32_t`).
+  Type char_type() const noexcept { return char_type_; }
+  std::size_t size() const noexcept { return size_; }  // in characters
+  const void* data() const noexcept { return data_; }
+  /// For `char` and `char8_t` text: the bytes, at most `max_chars` of them.
+  std::string text(std::size_t max_chars = SIZE_MAX) const;
+
+ private:
+  Type char_type_;
+  const void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// `std::pair` and `std::tuple`: a fixed number of heterogeneous elements.
+class Tuple : public detail::View {
+ public:
+  static constexpr std::string_view view_name = "reflect::Tuple";
+  static bool accepts(const Value& value);
+  explicit Tuple(const Value& value);
+  std::size_t size() const noexcept { return elements_.size(); }
+  Value at(std::size_t i) const;
+  Value operator[](std::size_t i) const { return at(i); }
+  auto begin() const { return elements_.begin(); }
+  auto end() const { return elements_.end(); }
+
+ private:
+  std::vector<Value> elements_;
+};
+
+/// An enumeration value.
+class Enum : public detail::View {
+ public:
+  static constexpr std::string_view view_name = "reflect::Enum";
+  static bool accepts(const Value& value);
+  explicit Enum(const Value& value);
+  /// The stored value (unsigned values above INT64_MAX wrap).
+  std::int64_t value() const noexcept { return raw_; }
+  /// The enumerator with exactly this value, if there is one.
+  std::optional<std::string_view> name() const;
+  /// For a flag enum: the enumerators whose bits OR together to exactly this value.
+  std::optional<std::vector<std::string_view>> flags() const;
+
+ private:
+  Type type_;
+  std::int64_t raw_ = 0;
+};
+
+template <class E> std::string_view Value::enum_name() {
+  return type_of<E>().strip().name();
+}
+
+}  // namespace reflect

@@ -1,0 +1,468 @@
+// The printed form of a value (ARCHITECTURE §9): as far as C++ allows, an initializer that
+// would rebuild it. Never throws for bad memory: problems print in place.
+
+#include "../dwarf/process.hpp"
+#include "memory.hpp"
+#include "type_node.hpp"
+#include "value_access.hpp"
+
+#include <reflect/format.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_set>
+#include <vector>
+
+namespace reflect {
+
+using namespace detail;
+
+namespace {
+
+std::string symbol_for(std::uintptr_t address) {
+  Registry& registry = Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  const dwarf::Module* module = registry.process().module_at(address, /*refresh=*/false);
+  if (module == nullptr) return {};
+  auto symbol = module->symbol_at(address);
+  if (!symbol) return {};
+  std::string name = demangle(symbol->name);
+  return symbol->offset ? fmt::format("{}+{}", name, symbol->offset) : name;
+}
+
+// A function's name without its parameter list: "zoo::Widget::draw() const" -> "zoo::Widget::draw".
+std::string without_parameters(const std::string& name) {
+  int depth = 0;
+  for (std::size_t i = name.size(); i-- > 0;) {
+    if (name[i] == ')') ++depth;
+    else if (name[i] == '(' && --depth == 0) return name.substr(0, i);
+  }
+  return name;
+}
+
+std::string_view char_prefix(const TypeNode& ch) {
+  std::string_view name = ch.name();
+  if (name == "char8_t") return "u8";
+  if (name == "char16_t") return "u";
+  if (name == "char32_t") return "U";
+  if (name == "wchar_t") return "L";
+  return "";
+}
+
+// Appends one character of a literal, escaped as C++ would need it.
+void escaped(fmt::memory_buffer& out, std::uint32_t c, char quote, bool wide) {
+  switch (c) {
+    case '\n': out.append(std::string_view("\\n")); return;
+    case '\t': out.append(std::string_view("\\t")); return;
+    case '\r': out.append(std::string_view("\\r")); return;
+    case '\0': out.append(std::string_view("\\0")); return;
+    case '\\': out.append(std::string_view("\\\\")); return;
+    default: break;
+  }
+  if (c == static_cast<std::uint32_t>(quote)) {
+    out.push_back('\\');
+    out.push_back(quote);
+  } else if (c >= 0x20 && c < 0x7f) {
+    out.push_back(static_cast<char>(c));
+  } else if (!wide) {
+    fmt::format_to(std::back_inserter(out), "\\x{:02x}", c);
+  } else if (c <= 0xffff) {
+    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+  } else {
+    fmt::format_to(std::back_inserter(out), "\\U{:08x}", c);
+  }
+}
+
+// Length of a valid UTF-8 sequence starting at s[i], or 0.
+std::size_t utf8_sequence(const unsigned char* s, std::size_t i, std::size_t n) {
+  unsigned char c = s[i];
+  std::size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+  if (len == 0 || i + len > n) return 0;
+  for (std::size_t k = 1; k < len; ++k)
+    if ((s[i + k] & 0xc0) != 0x80) return 0;
+  return len;
+}
+
+class Printer {
+ public:
+  Printer(fmt::memory_buffer& out, const FormatOptions& options) : out_(out), options_(options) {}
+
+  void print(const Value& value, std::size_t depth, bool top) {
+    try {
+      dispatch(value, depth, top);
+    } catch (const UnreadableMemory& e) {
+      fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", e.address());
+    } catch (const Error& e) {
+      fmt::format_to(std::back_inserter(out_), "<error: {}>", e.what());
+    }
+  }
+
+ private:
+  template <class Items> void braces(std::size_t depth, Items&& items) {
+    out_.push_back('{');
+    bool any = false;
+    auto item = [&](auto&& print_item) {
+      if (options_.multiline) {
+        out_.push_back('\n');
+        indent(depth + 1);
+      } else if (any) {
+        out_.append(std::string_view(", "));
+      }
+      print_item();
+      if (options_.multiline) out_.push_back(',');
+      any = true;
+    };
+    items(item);
+    if (options_.multiline && any) {
+      out_.push_back('\n');
+      indent(depth);
+    }
+    out_.push_back('}');
+  }
+
+  void indent(std::size_t depth) {
+    for (std::size_t i = 0; i < depth; ++i) out_.append(std::string_view("  "));
+  }
+
+  void type_prefix(const TypeNode& type, bool top) {
+    if (top && options_.show_type) out_.append(type.name());
+  }
+
+  void dispatch(const Value& value, std::size_t depth, bool top) {
+    const TypeNode& type = concrete_of(value);
+    switch (type.kind) {
+      case Kind::Void: out_.append(std::string_view("<void>")); return;
+      case Kind::Bool: out_.append(std::string_view(read_raw_bits(value) ? "true" : "false")); return;
+      case Kind::Integer: integer(value, type); return;
+      case Kind::Character: character(value, type); return;
+      case Kind::Floating: floating(value, type); return;
+      case Kind::Enum: enumeration(value, type); return;
+      case Kind::NullPtr: out_.append(std::string_view("nullptr")); return;
+      case Kind::Pointer: pointer(value, type, depth); return;
+      case Kind::LValueReference: case Kind::RValueReference: reference(value, type, depth); return;
+      case Kind::MemberPointer: member_pointer(value, type); return;
+      case Kind::Function: function(value); return;
+      case Kind::Array: array(value, type, depth, top); return;
+      case Kind::Struct: case Kind::Union: record(value, type, depth, top); return;
+      case Kind::Typedef: case Kind::Const: case Kind::Volatile: case Kind::Unknown: break;
+    }
+    fmt::format_to(std::back_inserter(out_), "<{} of unknown kind>", value.type().name());
+  }
+
+  void integer(const Value& value, const TypeNode& type) {
+    uint128 raw = read_raw_bits(value);
+    if (type.is_signed) fmt::format_to(std::back_inserter(out_), "{}", static_cast<int128>(raw));
+    else fmt::format_to(std::back_inserter(out_), "{}", raw);
+  }
+
+  void character(const Value& value, const TypeNode& type) {
+    std::string_view name = type.name();
+    uint128 raw = read_raw_bits(value);
+    if (name == "signed char") {
+      fmt::format_to(std::back_inserter(out_), "{}", static_cast<int>(static_cast<int128>(raw)));
+      return;
+    }
+    if (name == "unsigned char") {
+      fmt::format_to(std::back_inserter(out_), "{}", static_cast<unsigned>(raw & 0xff));
+      return;
+    }
+    std::uint64_t mask = type.size >= 8 ? ~0ull : (1ull << (type.size * 8)) - 1;
+    auto code = static_cast<std::uint32_t>(static_cast<std::uint64_t>(raw) & mask);
+    out_.append(char_prefix(type));
+    out_.push_back('\'');
+    escaped(out_, code, '\'', type.size > 1);
+    out_.push_back('\'');
+  }
+
+  void floating(const Value& value, const TypeNode& type) {
+    auto address = address_of(value);
+    switch (type.size) {
+      case 4: fmt::format_to(std::back_inserter(out_), "{}", read_as<float>(address)); return;
+      case 8: fmt::format_to(std::back_inserter(out_), "{}", read_as<double>(address)); return;
+      case 10: case 16: {
+        long double v = 0;
+        read_memory(address, &v, 10);  // x87 extended: 10 significant bytes
+        fmt::format_to(std::back_inserter(out_), "{}", v);
+        return;
+      }
+      default:
+        fmt::format_to(std::back_inserter(out_), "<{}-byte {}>", type.size, type.name());
+        return;
+    }
+  }
+
+  void enumeration(const Value& value, const TypeNode& type) {
+    Enum e(value);
+    const std::string& name = type.name();
+    if (auto enumerator = e.name()) {
+      fmt::format_to(std::back_inserter(out_), "{}::{}", name, *enumerator);
+    } else if (auto flags = e.flags()) {
+      for (std::size_t i = 0; i < flags->size(); ++i)
+        fmt::format_to(std::back_inserter(out_), "{}{}::{}", i ? " | " : "", name, (*flags)[i]);
+    } else if (type.is_signed) {
+      fmt::format_to(std::back_inserter(out_), "static_cast<{}>({})", name, e.value());
+    } else {
+      fmt::format_to(std::back_inserter(out_), "static_cast<{}>({})", name, static_cast<std::uint64_t>(e.value()));
+    }
+  }
+
+  void address(std::uintptr_t target) {
+    fmt::format_to(std::back_inserter(out_), "{:#x}", target);
+    std::string symbol = symbol_for(target);
+    if (!symbol.empty()) fmt::format_to(std::back_inserter(out_), " <{}>", symbol);
+  }
+
+  void pointer(const Value& value, const TypeNode& type, std::size_t depth) {
+    std::uintptr_t target = read_pointer(value);
+    if (target == 0) {
+      out_.append(std::string_view("nullptr"));
+      return;
+    }
+    const TypeNode& pointee = type.target->get().concrete();
+    if (is_text_char(pointee)) {
+      try {
+        string_literal(String(value));
+      } catch (const UnreadableMemory&) {
+        fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", target);
+      }
+      return;
+    }
+    address(target);
+    if (options_.follow_pointers && pointee.kind != Kind::Void && pointee.kind != Kind::Function) {
+      out_.append(std::string_view(" -> "));
+      nested(Value(Type(type.target->get()), reinterpret_cast<const void*>(target)), depth);
+    }
+  }
+
+  void reference(const Value& value, const TypeNode& type, std::size_t depth) {
+    std::uintptr_t target = read_pointer(value);
+    nested(Value(Type(type.target->get()), reinterpret_cast<const void*>(target)), depth);
+  }
+
+  // Prints a pointed-to or referred-to object, unless it is already being printed.
+  void nested(const Value& value, std::size_t depth) {
+    auto target = address_of(value);
+    if (std::find(path_.begin(), path_.end(), target) != path_.end()) {
+      fmt::format_to(std::back_inserter(out_), "<cycle {:#x}>", target);
+      return;
+    }
+    if (depth >= options_.max_depth) {
+      out_.append(std::string_view("{...}"));
+      return;
+    }
+    path_.push_back(target);
+    print(value, depth, false);
+    path_.pop_back();
+  }
+
+  void member_pointer(const Value& value, const TypeNode& type) {
+    const TypeNode& member = type.target->get().concrete();
+    std::string cls = type.containing_class ? type.containing_class->get().concrete().name() : "?";
+    auto address = address_of(value);
+    if (member.kind == Kind::Function) {
+      auto ptr = read_as<std::uintptr_t>(address);
+      if (ptr == 0) {
+        out_.append(std::string_view("nullptr"));
+      } else if (ptr & 1) {
+        fmt::format_to(std::back_inserter(out_), "&{}::<virtual slot {}>", cls, (ptr - 1) / sizeof(void*));
+      } else {
+        std::string symbol = symbol_for(ptr);
+        if (symbol.empty()) fmt::format_to(std::back_inserter(out_), "{:#x}", ptr);
+        else fmt::format_to(std::back_inserter(out_), "&{}", without_parameters(symbol));
+      }
+      return;
+    }
+    auto offset = read_as<std::ptrdiff_t>(address);
+    if (offset == -1) {
+      out_.append(std::string_view("nullptr"));
+      return;
+    }
+    if (type.containing_class)
+      for (const FieldNode& field : type.containing_class->get().concrete().fields())
+        if (field.offset == static_cast<std::size_t>(offset) && field.bit_size == 0) {
+          fmt::format_to(std::back_inserter(out_), "&{}::{}", cls, field.name);
+          return;
+        }
+    fmt::format_to(std::back_inserter(out_), "<offset {} in {}>", offset, cls);
+  }
+
+  void function(const Value& value) { address(address_of(value)); }
+
+  void string_literal(const String& s) {
+    const TypeNode& ch = s.char_type().node();
+    std::size_t shown = std::min(s.size(), options_.max_string);
+    std::size_t char_size = std::max<std::size_t>(ch.size, 1);
+    std::vector<unsigned char> bytes(shown * char_size);
+    read_memory(s.data(), bytes.data(), bytes.size());
+    out_.append(char_prefix(ch));
+    out_.push_back('"');
+    if (char_size == 1) {
+      for (std::size_t i = 0; i < shown;) {
+        if (bytes[i] >= 0x80) {
+          if (std::size_t len = utf8_sequence(bytes.data(), i, shown)) {
+            out_.append(std::string_view(reinterpret_cast<const char*>(&bytes[i]), len));
+            i += len;
+            continue;
+          }
+        }
+        escaped(out_, bytes[i], '"', false);
+        ++i;
+      }
+    } else {
+      for (std::size_t i = 0; i < shown; ++i) {
+        std::uint32_t code = 0;
+        std::memcpy(&code, &bytes[i * char_size], std::min<std::size_t>(char_size, 4));
+        escaped(out_, code, '"', true);
+      }
+    }
+    out_.push_back('"');
+    if (shown < s.size()) out_.append(std::string_view("..."));
+  }
+
+  template <class ElementAt> void sequence(std::size_t size, ElementAt&& element_at, std::size_t depth) {
+    if (depth >= options_.max_depth) {
+      out_.append(std::string_view("{...}"));
+      return;
+    }
+    braces(depth, [&](auto& item) {
+      std::size_t shown = std::min(size, options_.max_elements);
+      for (std::size_t i = 0; i < shown; ++i) item([&] { print(element_at(i), depth + 1, false); });
+      if (shown < size) item([&] { out_.append(std::string_view("...")); });
+    });
+  }
+
+  void array(const Value& value, const TypeNode& type, std::size_t depth, bool top) {
+    if (String::accepts(value)) {
+      string_literal(String(value));
+      return;
+    }
+    Array a(value);
+    type_prefix(type, top);
+    sequence(a.size(), [&](std::size_t i) { return a.at(i); }, depth);
+  }
+
+  void record(const Value& value, const TypeNode& type, std::size_t depth, bool top) {
+    if (type.is_declaration) {
+      fmt::format_to(std::back_inserter(out_), "<incomplete {}>", value.type().name());
+      return;
+    }
+    if (const StdView* view = type.std_view()) {
+      std_library(value, type, *view, depth, top);
+      return;
+    }
+    type_prefix(type, top);
+    if (depth >= options_.max_depth) {
+      out_.append(std::string_view("{...}"));
+      return;
+    }
+    if (top) printed_virtual_bases_.clear();
+    members(value, type, depth);
+  }
+
+  void members(const Value& value, const TypeNode& type, std::size_t depth) {
+    braces(depth, [&](auto& item) {
+      for (const BaseNode& base : type.bases) {
+        const TypeNode& base_type = base.type.get().concrete();
+        auto located = base_address(value, base);
+        if (base.is_virtual && located && !printed_virtual_bases_.insert(*located).second) continue;
+        item([&] {
+          out_.append(base_type.name());
+          if (!located) {
+            fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", address_of(value));
+            return;
+          }
+          Value sub(Type(base_type), reinterpret_cast<const void*>(*located));
+          if (base_type.is_declaration) {
+            out_.append(std::string_view("<incomplete>"));
+          } else if (depth + 1 >= options_.max_depth) {
+            out_.append(std::string_view("{...}"));
+          } else {
+            try {
+              members(sub, base_type, depth + 1);
+            } catch (const UnreadableMemory& e) {
+              fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", e.address());
+            }
+          }
+        });
+      }
+      for (const FieldNode& field : type.fields()) {
+        item([&] {
+          fmt::format_to(std::back_inserter(out_), ".{} = ", field.name);
+          print(field_value(value, field), depth + 1, false);
+        });
+      }
+    });
+  }
+
+  void std_library(const Value& value, const TypeNode& type, const StdView& view, std::size_t depth, bool top) {
+    switch (view.shape()) {
+      case StdView::Shape::String: string_literal(String(value)); return;
+      case StdView::Shape::Sequence: {
+        Array a(value);
+        type_prefix(type, top);
+        sequence(a.size(), [&](std::size_t i) { return a.at(i); }, depth);
+        return;
+      }
+      case StdView::Shape::Tuple: {
+        Tuple t(value);
+        type_prefix(type, top);
+        sequence(t.size(), [&](std::size_t i) { return t.at(i); }, depth);
+        return;
+      }
+      case StdView::Shape::Pointer: {
+        Pointer p(value);
+        if (p.is_null()) {
+          out_.append(std::string_view("nullptr"));
+          return;
+        }
+        holder(type, top, [&] { nested(p.deref(), depth + (top ? 1 : 0)); });
+        return;
+      }
+      case StdView::Shape::Optional: {
+        Optional o(value);
+        if (!o.has_value()) {
+          out_.append(std::string_view("std::nullopt"));
+          return;
+        }
+        holder(type, top, [&] { print(o.value(), depth + (top ? 1 : 0), false); });
+        return;
+      }
+    }
+  }
+
+  // Smart pointers and optionals: `std::unique_ptr<Foo>{{.a = 1}}` at the top, `{.a = 1}` nested.
+  template <class Inner> void holder(const TypeNode& type, bool top, Inner&& inner) {
+    if (!top || !options_.show_type) {
+      inner();
+      return;
+    }
+    out_.append(type.name());
+    out_.push_back('{');
+    inner();
+    out_.push_back('}');
+  }
+
+  fmt::memory_buffer& out_;
+  const FormatOptions& options_;
+  std::vector<std::uintptr_t> path_;
+  std::unordered_set<std::uintptr_t> printed_virtual_bases_;
+};
+
+}  // namespace
+
+namespace detail {
+void format_value(fmt::memory_buffer& out, const Value& value, const FormatOptions& options) {
+  Printer printer(out, options);
+  printer.print(value, 0, true);
+}
+}  // namespace detail
+
+std::string to_string(const Value& value, const FormatOptions& options) {
+  fmt::memory_buffer out;
+  detail::format_value(out, value, options);
+  return fmt::to_string(out);
+}
+
+}  // namespace reflect

@@ -1,0 +1,244 @@
+// Type names as a user writes them: `std::vector<int>` rather than the compiler's
+// `std::vector<int, std::allocator<int> >`, `unsigned long` rather than `long unsigned int`,
+// `void (*)(int)` with C++ declarator syntax.
+
+#include "type_node.hpp"
+
+#include <cxxabi.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+
+namespace reflect::detail {
+
+std::string_view canonical_base_name(std::string_view dwarf_name) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> gcc_spellings{{
+      {"long int", "long"},
+      {"long unsigned int", "unsigned long"},
+      {"long long int", "long long"},
+      {"long long unsigned int", "unsigned long long"},
+      {"short int", "short"},
+      {"short unsigned int", "unsigned short"},
+      {"__int128 unsigned", "unsigned __int128"},
+      {"unsigned", "unsigned int"},
+      {"signed char", "signed char"},
+      {"char signed", "signed char"},
+  }};
+  for (auto [from, to] : gcc_spellings)
+    if (dwarf_name == from) return to;
+  return dwarf_name;
+}
+
+std::string demangle(const std::string& symbol) {
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status),
+                                                  &std::free);
+  return status == 0 && out ? std::string(out.get()) : symbol;
+}
+
+namespace {
+
+// Where std's aliases are what users write.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> std_aliases{{
+      {"std::basic_string<char>", "std::string"},
+      {"std::basic_string<wchar_t>", "std::wstring"},
+      {"std::basic_string<char8_t>", "std::u8string"},
+      {"std::basic_string<char16_t>", "std::u16string"},
+      {"std::basic_string<char32_t>", "std::u32string"},
+      {"std::basic_string_view<char>", "std::string_view"},
+      {"std::basic_string_view<wchar_t>", "std::wstring_view"},
+      {"std::basic_string_view<char8_t>", "std::u8string_view"},
+      {"std::basic_string_view<char16_t>", "std::u16string_view"},
+      {"std::basic_string_view<char32_t>", "std::u32string_view"},
+}};
+
+std::string_view alias_of(std::string_view name) {
+  for (auto [from, to] : std_aliases)
+    if (name == from) return to;
+  return name;
+}
+
+bool dropped_namespace(const dwarf::ScopeRecord& scope) {
+  return scope.kind == dwarf::ScopeRecord::Kind::Namespace &&
+         // GCC flags anonymous namespaces with DW_AT_export_symbols too: only a named one is inline.
+         ((scope.is_inline_namespace && !scope.name.empty()) || scope.name == "__cxx11" || scope.name == "__1");
+}
+
+// Drops trailing default template arguments of the standard library from a spelled name,
+// one argument per pass: `, std::allocator<int> >` -> ` >`.
+bool drop_one_default_argument(std::string& name) {
+  static constexpr std::array<std::string_view, 6> defaults{
+      ", std::allocator<", ", std::char_traits<", ", std::default_delete<", ", std::less<", ", std::hash<", ", std::equal_to<"};
+  for (std::string_view d : defaults) {
+    for (std::size_t at = name.find(d); at != std::string::npos; at = name.find(d, at + 1)) {
+      std::size_t j = at + d.size();
+      int depth = 1;
+      while (j < name.size() && depth > 0) {
+        if (name[j] == '<') ++depth;
+        else if (name[j] == '>') --depth;
+        ++j;
+      }
+      std::size_t k = j;
+      while (k < name.size() && name[k] == ' ') ++k;
+      if (k < name.size() && name[k] == '>') {
+        name.erase(at, j - at);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+}
+
+// Cleans a name the compiler spelled (a scope class, a declaration without template
+// parameters): no `__cxx11::`, no default arguments, std's aliases, `>>` closing.
+std::string clean_spelled_name(std::string_view spelled) {
+  std::string name(spelled);
+  replace_all(name, "__cxx11::", "");
+  while (drop_one_default_argument(name)) {
+  }
+  replace_all(name, " >", ">");
+  for (auto [from, to] : std_aliases) replace_all(name, from, to);
+  return name;
+}
+
+std::string scope_prefix(const TypeNode& node) {
+  std::string prefix;
+  for (const dwarf::ScopeRecord& scope : node.scope) {
+    if (dropped_namespace(scope)) continue;
+    switch (scope.kind) {
+      case dwarf::ScopeRecord::Kind::Namespace:
+        prefix += scope.name.empty() ? "(anonymous namespace)" : scope.name;
+        break;
+      case dwarf::ScopeRecord::Kind::Class:
+        prefix += scope.name.empty() ? "(anonymous class)" : clean_spelled_name(scope.name);
+        break;
+      case dwarf::ScopeRecord::Kind::Function:
+        prefix = clean_spelled_name(demangle(scope.name));  // fully qualified already
+        break;
+    }
+    prefix += "::";
+  }
+  return prefix;
+}
+
+std::string render(const TypeNode& node, const std::string& inner);
+
+std::string template_argument(const TemplateArgNode& arg) {
+  if (arg.value) {
+    if (arg.type) {
+      const TypeNode& type = arg.type->get().concrete();
+      if (type.kind == Kind::Bool) return *arg.value ? "true" : "false";
+    }
+    return fmt::format("{}", *arg.value);
+  }
+  return arg.type ? render(arg.type->get(), "") : "?";
+}
+
+std::string class_name(const TypeNode& node) {
+  if (node.dwarf_name.empty()) {
+    if (node.is_closure)
+      return node.decl_file.empty() ? "<lambda>" : fmt::format("<lambda at {}:{}>", node.decl_file, node.decl_line);
+    return scope_prefix(node) + (node.kind == Kind::Union ? "(anonymous union)"
+                                 : node.kind == Kind::Enum ? "(anonymous enum)"
+                                                           : "(anonymous struct)");
+  }
+  std::string base = node.dwarf_name;
+  if (node.template_args.empty()) return std::string(alias_of(scope_prefix(node) + clean_spelled_name(base)));
+  if (auto angle = base.find('<'); angle != std::string::npos) base.resize(angle);
+  // Trailing arguments equal to their defaults are left out, as users write them.
+  std::size_t shown = node.template_args.size();
+  while (shown > 0 && node.template_args[shown - 1].is_default) --shown;
+  std::string args;
+  for (std::size_t i = 0; i < shown; ++i) {
+    if (i) args += ", ";
+    args += template_argument(node.template_args[i]);
+  }
+  std::string full = fmt::format("{}{}<{}>", scope_prefix(node), base, args);
+  return std::string(alias_of(full));
+}
+
+// Joins a type's name with a declarator: `int` + `*` -> `int*`, `int` + `(*)[3]` -> `int (*)[3]`.
+std::string join(const std::string& name, const std::string& inner) {
+  if (inner.empty()) return name;
+  char c = inner[0];
+  bool glue = c == '*' || c == '&' || c == '[';
+  return glue ? name + inner : name + " " + inner;
+}
+
+bool is_declarator_paren_needed(const TypeNode& target) {
+  return target.kind == Kind::Array || target.kind == Kind::Function;
+}
+
+std::string render(const TypeNode& node, const std::string& inner) {
+  switch (node.kind) {
+    case Kind::Void: return join("void", inner);
+    case Kind::Bool: case Kind::Integer: case Kind::Character: case Kind::Floating:
+      return join(std::string(canonical_base_name(node.dwarf_name)), inner);
+    case Kind::NullPtr: return join("std::nullptr_t", inner);
+    case Kind::Struct: case Kind::Union: case Kind::Enum: return join(class_name(node), inner);
+    case Kind::Typedef:
+      if (node.dwarf_name.empty()) return render(node.target->get(), inner);
+      return join(scope_prefix(node) + node.dwarf_name, inner);
+    case Kind::Const: case Kind::Volatile: {
+      std::string word = node.kind == Kind::Const ? "const" : "volatile";
+      const TypeNode& target = node.target->get();
+      Kind k = target.kind;
+      if (k == Kind::Pointer || k == Kind::LValueReference || k == Kind::RValueReference || k == Kind::MemberPointer)
+        return render(target, word + inner);  // `int* const`
+      return fmt::format("{} {}", word, render(target, inner));
+    }
+    case Kind::Pointer: case Kind::LValueReference: case Kind::RValueReference: {
+      const char* sigil = node.kind == Kind::Pointer ? "*" : node.kind == Kind::LValueReference ? "&" : "&&";
+      const TypeNode& target = node.target->get();
+      if (is_declarator_paren_needed(target)) return render(target, fmt::format("({}{})", sigil, inner));
+      return render(target, sigil + (inner.empty() || inner[0] == '*' || inner[0] == '&' ? inner : " " + inner));
+    }
+    case Kind::MemberPointer: {
+      std::string cls = node.containing_class ? render(node.containing_class->get(), "") : "?";
+      const TypeNode& target = node.target->get();
+      if (target.kind == Kind::Function) return render(target, fmt::format("({}::*{})", cls, inner));
+      return render(target, fmt::format("{}::*{}", cls, inner));
+    }
+    case Kind::Array: {
+      std::string dims = node.array_length ? fmt::format("[{}]", *node.array_length) : "[]";
+      return render(*node.element, inner + dims);
+    }
+    case Kind::Function: {
+      std::string params;
+      for (std::size_t i = 0; i < node.parameters.size(); ++i) {
+        if (i) params += ", ";
+        params += render(node.parameters[i].get(), "");
+      }
+      if (node.variadic) params += node.parameters.empty() ? "..." : ", ...";
+      const TypeNode& result = node.target->get();
+      if (inner.empty()) return render(result, "") + "(" + params + ")";
+      return render(result, inner + "(" + params + ")");
+    }
+    case Kind::Unknown: break;
+  }
+  return join(node.dwarf_name.empty() ? "<unknown type>" : node.dwarf_name, inner);
+}
+
+}  // namespace
+
+std::string render_name(const TypeNode& node) { return render(node, ""); }
+
+std::string_view TypeNode::template_name() const {
+  // Computed under the registry lock by the caller's first use (std_view()).
+  if (template_name_cache.empty()) {
+    std::string base = dwarf_name;
+    if (auto angle = base.find('<'); angle != std::string::npos) base.resize(angle);
+    template_name_cache = scope_prefix(*this) + base;
+  }
+  return template_name_cache;
+}
+
+}  // namespace reflect::detail

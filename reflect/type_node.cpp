@@ -1,0 +1,374 @@
+#include "type_node.hpp"
+
+#include "../dwarf/process.hpp"
+#include "std/std_view.hpp"
+
+#include <fmt/format.h>
+
+namespace reflect::detail {
+
+namespace {
+
+Kind kind_of(const dwarf::TypeRecord& record) {
+  using dwarf::Tag;
+  switch (record.tag) {
+    case Tag::Base:
+      switch (record.encoding) {
+        case dwarf::BaseEncoding::Bool: return Kind::Bool;
+        case dwarf::BaseEncoding::Float: return Kind::Floating;
+        case dwarf::BaseEncoding::SignedChar: case dwarf::BaseEncoding::UnsignedChar:
+        case dwarf::BaseEncoding::Utf:
+          return Kind::Character;
+        case dwarf::BaseEncoding::Signed: case dwarf::BaseEncoding::Unsigned: {
+          // wchar_t (signed) and char8_t (GCC: unsigned) are characters by name.
+          std::string_view name = canonical_base_name(record.name);
+          if (name == "wchar_t" || name == "char8_t" || name == "char16_t" || name == "char32_t") return Kind::Character;
+          return Kind::Integer;
+        }
+        default: return Kind::Unknown;
+      }
+    case Tag::Unspecified: return record.name == "decltype(nullptr)" ? Kind::NullPtr : Kind::Unknown;
+    case Tag::Pointer: return Kind::Pointer;
+    case Tag::LValueReference: return Kind::LValueReference;
+    case Tag::RValueReference: return Kind::RValueReference;
+    case Tag::MemberPointer: return Kind::MemberPointer;
+    case Tag::Array: return Kind::Array;
+    case Tag::Struct: case Tag::Class: return Kind::Struct;
+    case Tag::Union: return Kind::Union;
+    case Tag::Enum: return Kind::Enum;
+    case Tag::Typedef: return Kind::Typedef;
+    case Tag::Const: return Kind::Const;
+    case Tag::Volatile: return Kind::Volatile;
+    case Tag::Function: return Kind::Function;
+    case Tag::Unknown: break;
+  }
+  return Kind::Unknown;
+}
+
+Access access_of(dwarf::Access access) {
+  switch (access) {
+    case dwarf::Access::Private: return Access::Private;
+    case dwarf::Access::Protected: return Access::Protected;
+    default: return Access::Public;
+  }
+}
+
+TemplateArgNode template_arg(const dwarf::TemplateArgRecord& record) {
+  TemplateArgNode arg;
+  arg.name = record.name;
+  if (record.type || !record.value) arg.type = LazyType(record.type);
+  arg.value = record.value;
+  arg.is_default = record.is_default;
+  return arg;
+}
+
+}  // namespace
+
+const TypeNode& LazyType::get() const {
+  if (const TypeNode* node = node_.load(std::memory_order_acquire)) return *node;
+  Registry& registry = Registry::instance();
+  const TypeNode* node = id_ ? &registry.node_for(id_) : &registry.void_node();
+  node_.store(node, std::memory_order_release);
+  return *node;
+}
+
+Registry& Registry::instance() {
+  static Registry* registry = new Registry();  // never destroyed: values may be printed during exit
+  return *registry;
+}
+
+Registry::Registry() {
+  void_node_.kind = Kind::Void;
+  void_node_.dwarf_name = "void";
+}
+
+dwarf::Process& Registry::process() {
+  if (!process_) process_ = std::make_unique<dwarf::Process>();
+  return *process_;
+}
+
+const TypeNode& Registry::node_for(const dwarf::DieId& id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = nodes_.find(id); it != nodes_.end()) return *it->second;
+  return build(id);
+}
+
+const TypeNode& Registry::build(const dwarf::DieId& id) {
+  dwarf::TypeRecord record = id.module->read_type(id);
+  auto owned = std::make_unique<TypeNode>();
+  TypeNode& node = *owned;
+  node.kind = kind_of(record);
+  node.id = id;
+  node.size = record.byte_size.value_or(0);
+  node.is_declaration = record.is_declaration;
+  node.encoding = record.encoding;
+  node.dwarf_name = std::move(record.name);
+  node.scope = std::move(record.scope);
+  node.is_enum_class = record.is_enum_class;
+  node.is_closure = record.is_closure;
+  node.decl_file = std::move(record.decl_file);
+  node.decl_line = record.decl_line;
+  node.variadic = record.variadic;
+  if (record.target || node.kind == Kind::Pointer || node.kind == Kind::Typedef || node.kind == Kind::Const ||
+      node.kind == Kind::Volatile || node.kind == Kind::Function || node.kind == Kind::MemberPointer ||
+      node.kind == Kind::LValueReference || node.kind == Kind::RValueReference)
+    node.target = LazyType(record.target);
+  if (record.containing_class) node.containing_class = LazyType(record.containing_class);
+  node.is_signed = record.encoding == dwarf::BaseEncoding::Signed || record.encoding == dwarf::BaseEncoding::SignedChar;
+  if (node.kind == Kind::Character && canonical_base_name(node.dwarf_name) == "char")
+    node.is_signed = record.encoding == dwarf::BaseEncoding::SignedChar;
+  for (auto& m : record.members)
+    node.members.push_back(MemberNode{std::move(m.name), LazyType(m.type), m.byte_offset, m.bit_offset, m.bit_size,
+                                      access_of(m.access), m.artificial});
+  for (auto& b : record.bases)
+    node.bases.push_back(BaseNode{LazyType(b.type), b.byte_offset, std::move(b.location), b.is_virtual, access_of(b.access)});
+  node.enumerators = std::move(record.enumerators);
+  for (const auto& arg : record.template_args) {
+    if (!arg.is_pack) {
+      node.template_args.push_back(template_arg(arg));
+      continue;
+    }
+    for (const auto& element : arg.pack) node.template_args.push_back(template_arg(element));
+  }
+  for (const auto& p : record.parameters) node.parameters.push_back(LazyType(p));
+
+  storage_.push_back(std::move(owned));
+  nodes_.emplace(id, &node);
+
+  if (node.kind == Kind::Enum && node.target) node.is_signed = node.target->get().concrete().is_signed;
+  if (node.kind == Kind::Array) {
+    // One node per dimension: `int[2][3]` is an array of 2 `int[3]`.
+    TypeNode* outer = &node;
+    for (std::size_t dim = 0; dim < record.array_counts.size(); ++dim) {
+      outer->array_length = record.array_counts[dim];
+      if (dim + 1 == record.array_counts.size()) {
+        outer->element = &outer->target->get();
+        break;
+      }
+      auto inner = std::make_unique<TypeNode>();
+      inner->kind = Kind::Array;
+      inner->id = id;
+      inner->target = node.target;
+      outer->element = inner.get();
+      outer = inner.get();
+      storage_.push_back(std::move(inner));
+    }
+    if (record.array_counts.empty()) node.element = &node.target->get();
+    // Sizes bottom-up: the DIE's byte_size is often absent.
+    std::vector<TypeNode*> chain;
+    for (TypeNode* t = &node; t != nullptr && t->kind == Kind::Array; t = const_cast<TypeNode*>(t->element)) {
+      chain.push_back(t);
+      if (t->element == nullptr) break;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      TypeNode* t = *it;
+      const TypeNode& element = t->element->concrete();
+      t->size = t->array_length ? *t->array_length * element.size : 0;
+    }
+  }
+  if (node.kind == Kind::Pointer || node.kind == Kind::LValueReference || node.kind == Kind::RValueReference)
+    if (node.size == 0) node.size = sizeof(void*);
+  return node;
+}
+
+const TypeNode& Registry::resolve_declaration(const TypeNode& decl) {
+  dwarf::TypeRecord key;
+  key.tag = decl.kind == Kind::Union ? dwarf::Tag::Union : decl.kind == Kind::Enum ? dwarf::Tag::Enum : dwarf::Tag::Struct;
+  key.name = decl.dwarf_name;
+  key.scope = decl.scope;
+  // The declaring module first (the usual case), then every other module of the process.
+  if (auto def = decl.id.module->find_definition(key)) return node_for(*def);
+  for (const dwarf::Module* module : process().modules())
+    if (module != decl.id.module)
+      if (auto def = module->find_definition(key)) return node_for(*def);
+  return decl;
+}
+
+const TypeNode& Registry::anchor_type(const void* anchor_code) {
+  std::lock_guard lock(mutex_);
+  if (auto it = anchors_.find(anchor_code); it != anchors_.end()) return *it->second;
+  auto address = reinterpret_cast<std::uintptr_t>(anchor_code);
+  const dwarf::Module* module = process().module_at(address);
+  if (module == nullptr) throw Error(fmt::format("reflect: no loaded module contains the address {}", anchor_code));
+  if (!module->has_debug_info())
+    throw Error(fmt::format(
+        "reflect: the module {} has no DWARF debug info (looked in the file itself, under "
+        "/usr/lib/debug/.build-id and through .gnu_debuglink); build it with -g, or install its debug package",
+        module->path()));
+  auto id = module->anchor_type_at(address);
+  if (!id)
+    throw Error(fmt::format(
+        "reflect: the debug info of {} does not describe the function at {}; the translation unit that called "
+        "reflect() must be compiled with -g",
+        module->path(), anchor_code));
+  const TypeNode& node = *id ? node_for(*id) : void_node();
+  anchors_.emplace(anchor_code, &node);
+  return node;
+}
+
+const TypeNode& type_from_anchor(const void* anchor_code) { return Registry::instance().anchor_type(anchor_code); }
+
+const TypeNode& TypeNode::concrete() const {
+  if (const TypeNode* c = concrete_cache.load(std::memory_order_acquire)) return *c;
+  Registry& registry = Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  const TypeNode* t = this;
+  for (int hops = 0; hops < 64 && (t->kind == Kind::Typedef || t->kind == Kind::Const || t->kind == Kind::Volatile) && t->target; ++hops)
+    t = &t->target->get();
+  if (t->is_declaration && (t->kind == Kind::Struct || t->kind == Kind::Union || t->kind == Kind::Enum))
+    t = &registry.resolve_declaration(*t);
+  concrete_cache.store(t, std::memory_order_release);
+  return *t;
+}
+
+const std::string& TypeNode::name() const {
+  if (name_ready.load(std::memory_order_acquire)) return name_cache;
+  std::lock_guard lock(Registry::instance().mutex());
+  if (!name_ready.load(std::memory_order_relaxed)) {
+    name_cache = render_name(*this);
+    name_ready.store(true, std::memory_order_release);
+  }
+  return name_cache;
+}
+
+namespace {
+// GCC names a closure's captures `__x`; users wrote `x`.
+std::string_view capture_name(const TypeNode& closure, std::string_view name) {
+  if (closure.is_closure && name.size() > 2 && name.starts_with("__")) name.remove_prefix(2);
+  return name;
+}
+
+void flatten(const TypeNode& owner, std::size_t base_offset, std::vector<FieldNode>& out) {
+  for (const MemberNode& m : owner.members) {
+    if (m.artificial) continue;
+    const TypeNode& type = m.type.get();
+    if (m.name.empty()) {
+      const TypeNode& inner = type.concrete();
+      if (inner.kind == Kind::Struct || inner.kind == Kind::Union) {
+        flatten(inner, base_offset + m.offset, out);
+        continue;
+      }
+    }
+    out.push_back(FieldNode{capture_name(owner, m.name), &type, base_offset + m.offset, m.bit_offset, m.bit_size, m.access});
+  }
+}
+}  // namespace
+
+const std::vector<FieldNode>& TypeNode::fields() const {
+  if (fields_ready.load(std::memory_order_acquire)) return fields_cache;
+  std::lock_guard lock(Registry::instance().mutex());
+  if (!fields_ready.load(std::memory_order_relaxed)) {
+    flatten(*this, 0, fields_cache);
+    for (std::size_t i = 0; i < fields_cache.size(); ++i) field_index.emplace(fields_cache[i].name, i);
+    fields_ready.store(true, std::memory_order_release);
+  }
+  return fields_cache;
+}
+
+const FieldNode* TypeNode::field(std::string_view name) const {
+  const auto& all = fields();
+  auto it = field_index.find(name);
+  return it == field_index.end() ? nullptr : &all[it->second];
+}
+
+const StdView* TypeNode::std_view() const {
+  if (view_ready.load(std::memory_order_acquire)) return view_cache;
+  std::lock_guard lock(Registry::instance().mutex());
+  if (!view_ready.load(std::memory_order_relaxed)) {
+    view_cache = find_std_view(*this);
+    view_ready.store(true, std::memory_order_release);
+  }
+  return view_cache;
+}
+
+}  // namespace reflect::detail
+
+namespace reflect {
+
+using detail::TypeNode;
+
+std::string_view to_string(Kind kind) noexcept {
+  switch (kind) {
+    case Kind::Void: return "void";
+    case Kind::Bool: return "bool";
+    case Kind::Integer: return "integer";
+    case Kind::Character: return "character";
+    case Kind::Floating: return "floating";
+    case Kind::Enum: return "enum";
+    case Kind::Struct: return "struct";
+    case Kind::Union: return "union";
+    case Kind::Array: return "array";
+    case Kind::Pointer: return "pointer";
+    case Kind::LValueReference: return "lvalue reference";
+    case Kind::RValueReference: return "rvalue reference";
+    case Kind::MemberPointer: return "member pointer";
+    case Kind::Function: return "function";
+    case Kind::Typedef: return "typedef";
+    case Kind::Const: return "const";
+    case Kind::Volatile: return "volatile";
+    case Kind::NullPtr: return "nullptr_t";
+    case Kind::Unknown: break;
+  }
+  return "unknown";
+}
+
+UnreadableMemory::UnreadableMemory(std::uintptr_t address)
+    : Error(fmt::format("reflect: memory at {:#x} is not readable (a dangling or garbage pointer?)", address)),
+      address_(address) {}
+
+std::string_view Type::name() const { return node_->name(); }
+std::size_t Type::size() const {
+  // A declaration answers with its definition's size (0 when there is none).
+  return node_->is_declaration ? node_->concrete().size : node_->size;
+}
+Kind Type::kind() const noexcept { return node_->kind; }
+bool Type::is_signed() const noexcept { return node_->is_signed; }
+bool Type::is_complete() const {
+  const TypeNode& c = node_->concrete();
+  return !c.is_declaration;
+}
+
+std::optional<Type> Type::target() const {
+  if (node_->kind == Kind::Array && node_->element) return Type(*node_->element);
+  if (!node_->target) return std::nullopt;
+  return Type(node_->target->get());
+}
+
+Type Type::strip() const { return Type(node_->concrete()); }
+
+std::optional<std::size_t> Type::array_length() const { return node_->array_length; }
+
+std::vector<Member> Type::members() const {
+  const TypeNode& c = node_->concrete();
+  std::vector<Member> out;
+  for (const auto& m : c.members)
+    out.push_back(Member{m.name, Type(m.type.get()), m.offset, m.bit_offset, m.bit_size, m.access, m.artificial});
+  return out;
+}
+
+std::vector<BaseClass> Type::bases() const {
+  const TypeNode& c = node_->concrete();
+  std::vector<BaseClass> out;
+  for (const auto& b : c.bases) out.push_back(BaseClass{Type(b.type.get()), b.offset, b.is_virtual, b.access});
+  return out;
+}
+
+std::vector<Enumerator> Type::enumerators() const {
+  const TypeNode& c = node_->concrete();
+  std::vector<Enumerator> out;
+  for (const auto& e : c.enumerators) out.push_back(Enumerator{e.name, e.value});
+  return out;
+}
+
+std::vector<TemplateArgument> Type::template_arguments() const {
+  const TypeNode& c = node_->concrete();
+  std::vector<TemplateArgument> out;
+  for (const auto& a : c.template_args) {
+    std::optional<Type> type;
+    if (a.type) type = Type(a.type->get());
+    out.push_back(TemplateArgument{a.name, type, a.value, a.is_default});
+  }
+  return out;
+}
+
+}  // namespace reflect

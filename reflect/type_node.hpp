@@ -1,0 +1,170 @@
+#pragma once
+// The type model: one immutable TypeNode per DWARF type DIE, interned per process. References
+// to other types resolve lazily (a pointer's pointee is not read until someone follows it), and
+// a declaration resolves to its definition only when its layout is needed.
+//
+// Threads: every lazy step takes the registry's one lock; once resolved, a reference is an
+// atomic pointer load.
+
+#include "../dwarf/records.hpp"
+
+#include <reflect/type.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace reflect::dwarf {
+class Process;
+}
+
+namespace reflect::detail {
+
+struct TypeNode;
+class StdView;
+
+/// A reference to another type, resolved on first use. A null id means `void`.
+class LazyType {
+ public:
+  explicit LazyType(dwarf::DieId id = {}) noexcept : id_(id) {}
+  LazyType(const LazyType& other) noexcept : id_(other.id_), node_(other.node_.load(std::memory_order_acquire)) {}
+  LazyType& operator=(const LazyType& other) noexcept {
+    id_ = other.id_;
+    node_.store(other.node_.load(std::memory_order_acquire), std::memory_order_release);
+    return *this;
+  }
+  const TypeNode& get() const;
+  const dwarf::DieId& id() const noexcept { return id_; }
+
+ private:
+  dwarf::DieId id_;
+  mutable std::atomic<const TypeNode*> node_{nullptr};
+};
+
+struct MemberNode {
+  std::string name;
+  LazyType type;
+  std::size_t offset = 0;
+  std::uint16_t bit_offset = 0;
+  std::uint16_t bit_size = 0;
+  Access access = Access::Public;
+  bool artificial = false;
+};
+
+struct BaseNode {
+  LazyType type;
+  std::optional<std::size_t> offset;
+  dwarf::Expression location;
+  bool is_virtual = false;
+  Access access = Access::Public;
+};
+
+struct TemplateArgNode {
+  std::string name;
+  std::optional<LazyType> type;
+  std::optional<std::int64_t> value;
+  bool is_default = false;
+};
+
+/// A field as users see it: anonymous members flattened, offsets from the outermost object.
+struct FieldNode {
+  std::string_view name;
+  const TypeNode* type;
+  std::size_t offset;
+  std::uint16_t bit_offset;
+  std::uint16_t bit_size;
+  Access access;
+};
+
+struct TypeNode {
+  Kind kind = Kind::Unknown;
+  dwarf::DieId id;
+  std::size_t size = 0;
+  bool is_signed = false;
+  bool is_declaration = false;
+  dwarf::BaseEncoding encoding = dwarf::BaseEncoding::None;
+  std::string dwarf_name;
+  std::vector<dwarf::ScopeRecord> scope;
+  std::optional<LazyType> target;
+  std::optional<LazyType> containing_class;  // member pointers
+  // Arrays: the first dimension's length; `element` is the type of one element (for a
+  // multi-dimensional array, an array node of the remaining dimensions).
+  std::optional<std::size_t> array_length;
+  const TypeNode* element = nullptr;
+  std::vector<MemberNode> members;
+  std::vector<BaseNode> bases;
+  std::vector<dwarf::EnumeratorRecord> enumerators;
+  std::vector<TemplateArgNode> template_args;
+  std::vector<LazyType> parameters;
+  bool variadic = false;
+  bool is_enum_class = false;
+  bool is_closure = false;
+  std::string decl_file;
+  std::uint32_t decl_line = 0;
+
+  /// The user-facing name (computed once).
+  const std::string& name() const;
+  /// Typedefs and cv removed, a declaration replaced by its definition where one exists.
+  const TypeNode& concrete() const;
+  /// Flattened fields and their hashed index (computed once; structs and unions).
+  const std::vector<FieldNode>& fields() const;
+  const FieldNode* field(std::string_view name) const;
+  /// The standard-library view that presents this type, if any (computed once).
+  const StdView* std_view() const;
+  /// Name of the class template this type instantiates (`std::vector`), or the qualified
+  /// name of a non-template class; inline namespaces removed.
+  std::string_view template_name() const;
+
+  // Lazily computed state, guarded by the registry lock and published by the flags.
+  mutable std::atomic<bool> name_ready{false};
+  mutable std::string name_cache;
+  mutable std::atomic<const TypeNode*> concrete_cache{nullptr};
+  mutable std::atomic<bool> fields_ready{false};
+  mutable std::vector<FieldNode> fields_cache;
+  mutable std::unordered_map<std::string_view, std::size_t> field_index;
+  mutable std::atomic<bool> view_ready{false};
+  mutable const StdView* view_cache = nullptr;
+  mutable std::string template_name_cache;
+};
+
+/// Owner of all type nodes and of the process's debug info.
+class Registry {
+ public:
+  static Registry& instance();
+
+  std::recursive_mutex& mutex() noexcept { return mutex_; }
+  dwarf::Process& process();  // lock held
+
+  const TypeNode& node_for(const dwarf::DieId& id);  // locks
+  const TypeNode& void_node() noexcept { return void_node_; }
+  const TypeNode& anchor_type(const void* anchor_code);  // locks
+
+ private:
+  Registry();
+  const TypeNode& build(const dwarf::DieId& id);
+  const TypeNode& resolve_declaration(const TypeNode& decl);
+  friend struct TypeNode;
+
+  std::recursive_mutex mutex_;
+  std::unique_ptr<dwarf::Process> process_;
+  std::unordered_map<dwarf::DieId, const TypeNode*, dwarf::DieIdHash> nodes_;
+  std::unordered_map<const void*, const TypeNode*> anchors_;
+  std::vector<std::unique_ptr<TypeNode>> storage_;
+  TypeNode void_node_;
+};
+
+/// Renders a type name as a user writes it (type_names.cpp).
+std::string render_name(const TypeNode& node);
+/// A base type's DWARF name as C++ spells it: "long unsigned int" -> "unsigned long".
+std::string_view canonical_base_name(std::string_view dwarf_name);
+/// Demangles a C++ symbol; returns it unchanged when it is not a mangled name.
+std::string demangle(const std::string& symbol);
+
+}  // namespace reflect::detail

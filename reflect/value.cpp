@@ -1,0 +1,343 @@
+// Values and their typed views.
+
+#include "value_access.hpp"
+
+#include "../dwarf/module.hpp"
+#include "memory.hpp"
+#include "std/std_view.hpp"
+#include "type_node.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace reflect {
+
+using detail::FieldNode;
+using detail::StdView;
+using detail::TypeNode;
+
+namespace detail {
+
+const TypeNode& concrete_of(const Value& value) { return value.type().node().concrete(); }
+
+uint128 read_raw_bits(const Value& value) {
+  const TypeNode& type = concrete_of(value);
+  auto address = reinterpret_cast<std::uintptr_t>(value.address());
+  if (!value.is_bitfield()) {
+    std::size_t size = type.size;
+    if (size == 0 || size > 16) throw Error(fmt::format("reflect: {} is not a scalar", type.name()));
+    unsigned char bytes[16] = {};
+    read_memory(address, bytes, size);
+    uint128 raw = 0;
+    std::memcpy(&raw, bytes, size);
+    if (type.is_signed && size < 16 && (bytes[size - 1] & 0x80)) raw |= ~(uint128)0 << (size * 8);
+    return raw;
+  }
+  std::size_t bits = value.bit_offset() + value.bit_size();
+  std::size_t bytes_needed = (bits + 7) / 8;
+  unsigned char bytes[16] = {};
+  read_memory(address, bytes, bytes_needed);
+  uint128 raw = 0;
+  std::memcpy(&raw, bytes, bytes_needed);
+  raw >>= value.bit_offset();
+  uint128 mask = value.bit_size() >= 128 ? ~(uint128)0 : (((uint128)1 << value.bit_size()) - 1);
+  raw &= mask;
+  if (type.is_signed && value.bit_size() < 128 && (raw >> (value.bit_size() - 1) & 1)) raw |= ~mask;
+  return raw;
+}
+
+void read_scalar(const Value& value, std::string_view expected_name, void* out, std::size_t size) {
+  const TypeNode& type = concrete_of(value);
+  bool scalar = type.kind == Kind::Bool || type.kind == Kind::Integer || type.kind == Kind::Character ||
+                type.kind == Kind::Floating || type.kind == Kind::Enum;
+  if (!scalar || type.name() != expected_name || (type.size != size && !value.is_bitfield()))
+    throw Error(fmt::format("reflect: cannot read a value of type {} as {}; use as<{}>() or a view", value.type().name(),
+                            expected_name, type.name()));
+  uint128 raw = read_raw_bits(value);
+  if (type.kind == Kind::Bool) raw = raw != 0;  // never materialise a bool from a byte other than 0 or 1
+  std::memcpy(out, &raw, size);
+}
+
+void throw_view_mismatch(const Value& value, std::string_view view_name) {
+  throw Error(fmt::format("reflect: a value of type {} ({}) cannot be viewed as {}", value.type().name(),
+                          to_string(concrete_of(value).kind), view_name));
+}
+
+std::uintptr_t address_of(const Value& value) { return reinterpret_cast<std::uintptr_t>(value.address()); }
+
+Value field_value(const Value& object, const FieldNode& field) {
+  Value v(Type(*field.type), reinterpret_cast<const void*>(address_of(object) + field.offset));
+  return field.bit_size ? v.with_bits(field.bit_offset, field.bit_size) : v;
+}
+
+std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& base) {
+  std::uintptr_t address = address_of(object);
+  if (base.offset) return address + *base.offset;
+  auto read = [](std::uintptr_t at, void* out, std::size_t size) {
+    if (!readable(at, size)) return false;
+    std::memcpy(out, reinterpret_cast<const void*>(at), size);
+    return true;
+  };
+  auto located = dwarf::Module::evaluate(base.location, address, read);
+  if (!located) return std::nullopt;
+  return static_cast<std::uintptr_t>(*located);
+}
+
+std::optional<Value> find_member(const Value& value, std::string_view name, bool (*accept)(const TypeNode&)) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind != Kind::Struct && type.kind != Kind::Union) return std::nullopt;
+  if (const FieldNode* field = type.field(name))
+    if (!accept || accept(field->type->concrete())) return field_value(value, *field);
+  for (const BaseNode& base : type.bases) {
+    if (base.is_virtual || !base.offset) continue;
+    Value sub(Type(base.type.get()), reinterpret_cast<const void*>(address_of(value) + *base.offset));
+    if (auto found = find_member(sub, name, accept)) return found;
+  }
+  return std::nullopt;
+}
+
+Value require_member(const Value& value, std::string_view name, bool (*accept)(const TypeNode&)) {
+  if (auto found = find_member(value, name, accept)) return *found;
+  throw UnreadableMemory(address_of(value));
+}
+
+const TypeNode* template_type_argument(const TypeNode& type, std::size_t index) {
+  if (index >= type.template_args.size() || !type.template_args[index].type) return nullptr;
+  return &type.template_args[index].type->get();
+}
+
+std::uintptr_t read_pointer(const Value& value) { return read_as<std::uintptr_t>(address_of(value)); }
+
+std::uint64_t read_unsigned(const Value& value) { return static_cast<std::uint64_t>(read_raw_bits(value)); }
+
+bool is_pointer_node(const TypeNode& type) { return type.kind == Kind::Pointer; }
+
+bool is_text_char(const TypeNode& type) {
+  if (type.kind != Kind::Character) return false;
+  std::string_view name = type.name();
+  return name != "signed char" && name != "unsigned char";
+}
+
+SequenceAccess StdView::sequence(const Value& v) const { throw_view_mismatch(v, "a sequence"); }
+StringAccess StdView::string(const Value& v) const { throw_view_mismatch(v, "a string"); }
+PointerAccess StdView::pointer(const Value& v) const { throw_view_mismatch(v, "a pointer"); }
+std::optional<Value> StdView::optional(const Value& v) const { throw_view_mismatch(v, "an optional"); }
+std::vector<Value> StdView::tuple(const Value& v) const { throw_view_mismatch(v, "a tuple"); }
+
+const StdView* view_with_shape(const Value& value, StdView::Shape shape) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind != Kind::Struct && type.kind != Kind::Union) return nullptr;
+  const StdView* view = type.std_view();
+  return view && view->shape() == shape ? view : nullptr;
+}
+
+std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit) {
+  // Reads in chunks that never cross a page, so the scan stops at the first unreadable page.
+  std::size_t length = 0;
+  unsigned char chunk[256];
+  while (length < limit) {
+    std::uintptr_t at = data + length * char_size;
+    std::size_t to_page_end = 4096 - (at % 4096);
+    std::size_t chars = std::min({sizeof chunk / char_size, to_page_end / char_size, limit - length});
+    if (chars == 0) chars = 1;
+    read_memory(at, chunk, chars * char_size);
+    for (std::size_t i = 0; i < chars; ++i) {
+      bool zero = true;
+      for (std::size_t b = 0; b < char_size; ++b) zero = zero && chunk[i * char_size + b] == 0;
+      if (zero) return length + i;
+    }
+    length += chars;
+  }
+  return limit;
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+// Fields and bases ---------------------------------------------------------------------------
+
+namespace {
+const FieldNode& field_node(const Value& object, std::size_t index) { return concrete_of(object).fields().at(index); }
+const detail::BaseNode& base_node(const Value& object, std::size_t index) { return concrete_of(object).bases.at(index); }
+}  // namespace
+
+std::string_view Field::name() const { return field_node(object_, index_).name; }
+Type Field::type() const { return Type(*field_node(object_, index_).type); }
+Value Field::value() const { return field_value(object_, field_node(object_, index_)); }
+std::size_t Field::offset() const { return field_node(object_, index_).offset; }
+Access Field::access() const { return field_node(object_, index_).access; }
+bool Field::is_bitfield() const { return field_node(object_, index_).bit_size != 0; }
+
+Type Base::type() const { return Type(base_node(object_, index_).type.get()); }
+bool Base::is_virtual() const { return base_node(object_, index_).is_virtual; }
+Access Base::access() const { return base_node(object_, index_).access; }
+Value Base::value() const {
+  const BaseNode& base = base_node(object_, index_);
+  auto address = base_address(object_, base);
+  if (!address) throw UnreadableMemory(address_of(object_));
+  return Value(Type(base.type.get()), reinterpret_cast<const void*>(*address));
+}
+
+IndexRange<Field> Record::fields() const { return IndexRange<Field>(value_, concrete_of(value_).fields().size()); }
+
+std::optional<Field> Record::field(std::string_view name) const {
+  const TypeNode& type = concrete_of(value_);
+  const FieldNode* found = type.field(name);
+  if (!found) return std::nullopt;
+  return Field(value_, static_cast<std::size_t>(found - type.fields().data()));
+}
+
+bool Struct::accepts(const Value& value) { return concrete_of(value).kind == Kind::Struct; }
+Struct::Struct(const Value& value) : Record(value) {}
+IndexRange<Base> Struct::bases() const { return IndexRange<Base>(value_, concrete_of(value_).bases.size()); }
+
+bool Union::accepts(const Value& value) { return concrete_of(value).kind == Kind::Union; }
+Union::Union(const Value& value) : Record(value) {}
+
+// Array ----------------------------------------------------------------------------------------
+
+bool Array::accepts(const Value& value) {
+  return concrete_of(value).kind == Kind::Array || view_with_shape(value, StdView::Shape::Sequence);
+}
+
+Array::Array(const Value& value) : element_type_(value.type()) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind == Kind::Array) {
+    element_type_ = Type(*type.element);
+    data_ = value.address();
+    size_ = type.array_length.value_or(0);
+    return;
+  }
+  SequenceAccess access = view_with_shape(value, StdView::Shape::Sequence)->sequence(value);
+  element_type_ = Type(*access.element);
+  data_ = reinterpret_cast<const void*>(access.data);
+  size_ = access.size;
+}
+
+Value Array::at(std::size_t i) const {
+  if (i >= size_) throw Error(fmt::format("reflect: index {} is out of range for an array of {} elements", i, size_));
+  std::size_t stride = element_type_.node().concrete().size;
+  return Value(element_type_, static_cast<const char*>(data_) + i * stride);
+}
+
+// Pointer --------------------------------------------------------------------------------------
+
+bool Pointer::accepts(const Value& value) {
+  Kind kind = concrete_of(value).kind;
+  return kind == Kind::Pointer || kind == Kind::LValueReference || kind == Kind::RValueReference ||
+         view_with_shape(value, StdView::Shape::Pointer);
+}
+
+Pointer::Pointer(const Value& value) : pointee_(value.type()) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind == Kind::Pointer || type.kind == Kind::LValueReference || type.kind == Kind::RValueReference) {
+    pointee_ = Type(type.target->get());
+    target_ = reinterpret_cast<const void*>(read_pointer(value));
+    return;
+  }
+  PointerAccess access = view_with_shape(value, StdView::Shape::Pointer)->pointer(value);
+  pointee_ = Type(*access.pointee);
+  target_ = reinterpret_cast<const void*>(access.target);
+}
+
+Value Pointer::deref() const {
+  if (target_ == nullptr) throw Error(fmt::format("reflect: cannot dereference a null pointer to {}", pointee_.name()));
+  Kind kind = pointee_.node().concrete().kind;
+  if (kind == Kind::Void || kind == Kind::Function)
+    throw Error(fmt::format("reflect: a pointer to {} has no value to dereference", pointee_.name()));
+  return Value(pointee_, target_);
+}
+
+// Optional -------------------------------------------------------------------------------------
+
+bool Optional::accepts(const Value& value) { return view_with_shape(value, StdView::Shape::Optional); }
+Optional::Optional(const Value& value) { contained_ = view_with_shape(value, StdView::Shape::Optional)->optional(value); }
+Value Optional::value() const {
+  if (!contained_) throw Error("reflect: the optional is empty (check has_value() first)");
+  return *contained_;
+}
+
+// String ---------------------------------------------------------------------------------------
+
+bool String::accepts(const Value& value) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind == Kind::Array) return is_text_char(type.element->concrete());
+  if (type.kind == Kind::Pointer) return is_text_char(type.target->get().concrete());
+  return view_with_shape(value, StdView::Shape::String);
+}
+
+String::String(const Value& value) : char_type_(value.type()) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind == Kind::Array) {
+    // A char array holds text up to its first NUL, or all of it.
+    const TypeNode& ch = type.element->concrete();
+    char_type_ = Type(ch);
+    data_ = value.address();
+    std::size_t n = type.array_length.value_or(0);
+    size_ = n == 0 ? 0 : c_string_length(address_of(value), ch.size, n);
+    return;
+  }
+  if (type.kind == Kind::Pointer) {
+    const TypeNode& ch = type.target->get().concrete();
+    char_type_ = Type(ch);
+    data_ = reinterpret_cast<const void*>(read_pointer(value));
+    size_ = data_ ? c_string_length(reinterpret_cast<std::uintptr_t>(data_), ch.size, std::size_t(1) << 20) : 0;
+    return;
+  }
+  StringAccess access = view_with_shape(value, StdView::Shape::String)->string(value);
+  char_type_ = Type(*access.char_type);
+  data_ = reinterpret_cast<const void*>(access.data);
+  size_ = access.size;
+}
+
+std::string String::text(std::size_t max_chars) const {
+  std::size_t char_size = char_type_.size();
+  if (char_size != 1) throw Error(fmt::format("reflect: text() reads 8-bit text; this string holds {}", char_type_.name()));
+  std::string out(std::min(size_, max_chars), '\0');
+  read_memory(data_, out.data(), out.size());
+  return out;
+}
+
+// Tuple ----------------------------------------------------------------------------------------
+
+bool Tuple::accepts(const Value& value) { return view_with_shape(value, StdView::Shape::Tuple); }
+Tuple::Tuple(const Value& value) { elements_ = view_with_shape(value, StdView::Shape::Tuple)->tuple(value); }
+Value Tuple::at(std::size_t i) const {
+  if (i >= elements_.size()) throw Error(fmt::format("reflect: index {} is out of range for a tuple of {}", i, elements_.size()));
+  return elements_[i];
+}
+
+// Enum -----------------------------------------------------------------------------------------
+
+bool Enum::accepts(const Value& value) { return concrete_of(value).kind == Kind::Enum; }
+
+Enum::Enum(const Value& value) : type_(Type(concrete_of(value))) {
+  raw_ = static_cast<std::int64_t>(read_raw_bits(value));
+}
+
+std::optional<std::string_view> Enum::name() const {
+  for (const auto& e : type_.node().enumerators)
+    if (e.value == raw_) return std::string_view(e.name);
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string_view>> Enum::flags() const {
+  if (raw_ == 0) return std::nullopt;
+  auto bits = static_cast<std::uint64_t>(raw_);
+  std::uint64_t covered = 0;
+  std::vector<std::string_view> names;
+  for (const auto& e : type_.node().enumerators) {
+    auto v = static_cast<std::uint64_t>(e.value);
+    if (v == 0 || (v & (v - 1)) != 0) continue;  // flags are single bits
+    if ((bits & v) == v && (covered & v) == 0) {
+      covered |= v;
+      names.push_back(e.name);
+    }
+  }
+  if (covered != bits || names.size() < 2) return std::nullopt;
+  return names;
+}
+
+}  // namespace reflect

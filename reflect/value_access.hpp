@@ -1,0 +1,30 @@
+#pragma once
+// Internal helpers over values shared by the views (value.cpp), the printer (format.cpp) and
+// the standard-library families (std/).
+
+#include "std/std_view.hpp"
+#include "type_node.hpp"
+
+#include <reflect/value.hpp>
+
+#include <cstdint>
+#include <optional>
+
+namespace reflect::detail {
+
+const TypeNode& concrete_of(const Value& value);
+std::uintptr_t address_of(const Value& value);
+/// A scalar's bits (bitfields extracted), sign-extended to 128 bits when the type is signed.
+uint128 read_raw_bits(const Value& value);
+Value field_value(const Value& object, const FieldNode& field);
+/// Where a base subobject lies; nullopt when a virtual base's vtable cannot be read.
+std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& base);
+/// char, wchar_t, char8_t, char16_t, char32_t: characters that make text (not signed/unsigned char).
+bool is_text_char(const TypeNode& type);
+/// The standard-library view of the value's type when it has the given shape.
+const StdView* view_with_shape(const Value& value, StdView::Shape shape);
+/// Characters before the first NUL, at most `limit`; throws UnreadableMemory if it runs into
+/// unreadable memory before finding one.
+std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit);
+
+}  // namespace reflect::detail
