@@ -87,7 +87,9 @@ std::size_t utf8_sequence(const unsigned char* s, std::size_t i, std::size_t n) 
 
 class Printer {
  public:
-  Printer(fmt::memory_buffer& out, const FormatOptions& options) : out_(out), options_(options) {}
+  // The root is on the path from the start: a pointer back to it is a cycle.
+  Printer(fmt::memory_buffer& out, const FormatOptions& options, std::uintptr_t root)
+      : out_(out), options_(options), path_{root} {}
 
   void print(const Value& value, std::size_t depth, bool top) {
     try {
@@ -338,6 +340,7 @@ class Printer {
       string_literal(String(value));
       return;
     }
+    if (!readable(address_of(value), type.size)) throw UnreadableMemory(address_of(value));
     Array a(value);
     type_prefix(type, top);
     sequence(a.size(), [&](std::size_t i) { return a.at(i); }, depth);
@@ -352,6 +355,7 @@ class Printer {
       std_library(value, type, *view, depth, top);
       return;
     }
+    if (!readable(address_of(value), type.size)) throw UnreadableMemory(address_of(value));
     type_prefix(type, top);
     if (depth >= options_.max_depth) {
       out_.append(std::string_view("{...}"));
@@ -454,7 +458,7 @@ class Printer {
 
 namespace detail {
 void format_value(fmt::memory_buffer& out, const Value& value, const FormatOptions& options) {
-  Printer printer(out, options);
+  Printer printer(out, options, address_of(value));
   printer.print(value, 0, true);
 }
 }  // namespace detail

@@ -14,21 +14,25 @@
 
 namespace reflect::detail {
 
+namespace {
+// GCC's spellings of base types, longest first so that replacing them inside a spelled name
+// never hits a part of a longer one.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 8> gcc_base_spellings{{
+    {"long long unsigned int", "unsigned long long"},
+    {"long long int", "long long"},
+    {"long unsigned int", "unsigned long"},
+    {"short unsigned int", "unsigned short"},
+    {"long int", "long"},
+    {"short int", "short"},
+    {"__int128 unsigned", "unsigned __int128"},
+    {"char signed", "signed char"},
+}};
+}  // namespace
+
 std::string_view canonical_base_name(std::string_view dwarf_name) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> gcc_spellings{{
-      {"long int", "long"},
-      {"long unsigned int", "unsigned long"},
-      {"long long int", "long long"},
-      {"long long unsigned int", "unsigned long long"},
-      {"short int", "short"},
-      {"short unsigned int", "unsigned short"},
-      {"__int128 unsigned", "unsigned __int128"},
-      {"unsigned", "unsigned int"},
-      {"signed char", "signed char"},
-      {"char signed", "signed char"},
-  }};
-  for (auto [from, to] : gcc_spellings)
+  for (auto [from, to] : gcc_base_spellings)
     if (dwarf_name == from) return to;
+  if (dwarf_name == "unsigned") return "unsigned int";
   return dwarf_name;
 }
 
@@ -105,6 +109,7 @@ std::string clean_spelled_name(std::string_view spelled) {
   while (drop_one_default_argument(name)) {
   }
   replace_all(name, " >", ">");
+  for (auto [from, to] : gcc_base_spellings) replace_all(name, from, to);
   for (auto [from, to] : std_aliases) replace_all(name, from, to);
   return name;
 }

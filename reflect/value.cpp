@@ -89,10 +89,14 @@ std::optional<Value> find_member(const Value& value, std::string_view name, bool
   if (type.kind != Kind::Struct && type.kind != Kind::Union) return std::nullopt;
   if (const FieldNode* field = type.field(name))
     if (!accept || accept(field->type->concrete())) return field_value(value, *field);
-  for (const BaseNode& base : type.bases) {
-    if (base.is_virtual || !base.offset) continue;
-    Value sub(Type(base.type.get()), reinterpret_cast<const void*>(address_of(value) + *base.offset));
-    if (auto found = find_member(sub, name, accept)) return found;
+  // Defined bases first: resolving a declaration-only base (clang's std::allocator<char>)
+  // builds the name index, which a lookup that succeeds elsewhere should not pay for.
+  for (bool declarations : {false, true}) {
+    for (const BaseNode& base : type.bases) {
+      if (base.is_virtual || !base.offset || base.type.get().is_declaration != declarations) continue;
+      Value sub(Type(base.type.get()), reinterpret_cast<const void*>(address_of(value) + *base.offset));
+      if (auto found = find_member(sub, name, accept)) return found;
+    }
   }
   return std::nullopt;
 }
