@@ -279,6 +279,16 @@ void Module::scan_unit(const Unit& unit) const {
   std::sort(unit.entries.begin(), unit.entries.end());
 }
 
+Module::Stats Module::stats() const {
+  Stats stats;
+  if (units_) {
+    stats.units = units_->units.size();
+    for (const Unit& unit : units_->units) stats.units_scanned += unit.scanned ? 1 : 0;
+  }
+  stats.name_index_built = name_index_ != nullptr;
+  return stats;
+}
+
 std::uint64_t Module::parent_of(const Unit& unit, std::uint64_t die_offset) const {
   scan_unit(unit);
   auto it = std::lower_bound(unit.parents.begin(), unit.parents.end(), std::make_pair(die_offset, std::uint64_t{0}));

@@ -63,6 +63,14 @@ class Module {
   /// The module's libdw handle (loaded on first use); nullptr without debug info. For dwarf/.
   Dwarf* dwarf() const;
 
+  /// How much of the debug info has been read so far: laziness is a promise, and tests check it.
+  struct Stats {
+    std::size_t units = 0;          // compilation and type units in the module
+    std::size_t units_scanned = 0;  // of which DIE trees were walked
+    bool name_index_built = false;
+  };
+  Stats stats() const;
+
  private:
   struct Unit;
   struct UnitIndex;
