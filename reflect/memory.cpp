@@ -82,6 +82,7 @@ bool readable(std::uintptr_t address, std::size_t size) {
 }
 
 void read_memory(std::uintptr_t address, void* out, std::size_t size) {
+  if (size == 0) return;
   if (!readable(address, size)) throw UnreadableMemory(address);
   std::memcpy(out, reinterpret_cast<const void*>(address), size);
 }

@@ -137,21 +137,20 @@ const StdView* view_with_shape(const Value& value, StdView::Shape shape) {
 }
 
 std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit) {
-  // Reads in chunks that never cross a page, so the scan stops at the first unreadable page.
-  std::size_t length = 0;
-  unsigned char chunk[256];
-  while (length < limit) {
+  // Readability is checked a page at a time; characters are then read one by one, so the scan
+  // never touches a byte past the terminator (neighbouring objects stay untouched).
+  constexpr std::uintptr_t page = 4096;
+  std::uintptr_t checked_until = data;
+  for (std::size_t length = 0; length < limit; ++length) {
     std::uintptr_t at = data + length * char_size;
-    std::size_t to_page_end = 4096 - (at % 4096);
-    std::size_t chars = std::min({sizeof chunk / char_size, to_page_end / char_size, limit - length});
-    if (chars == 0) chars = 1;
-    read_memory(at, chunk, chars * char_size);
-    for (std::size_t i = 0; i < chars; ++i) {
-      bool zero = true;
-      for (std::size_t b = 0; b < char_size; ++b) zero = zero && chunk[i * char_size + b] == 0;
-      if (zero) return length + i;
+    if (at + char_size > checked_until) {
+      std::uintptr_t page_end = (at / page + 1) * page;
+      if (!readable(at, std::max<std::uintptr_t>(page_end - at, char_size))) throw UnreadableMemory(at);
+      checked_until = std::max<std::uintptr_t>(page_end, at + char_size);
     }
-    length += chars;
+    unsigned char ch[4] = {};
+    std::memcpy(ch, reinterpret_cast<const void*>(at), char_size);
+    if ((ch[0] | ch[1] | ch[2] | ch[3]) == 0) return length;
   }
   return limit;
 }
