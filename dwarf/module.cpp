@@ -1,5 +1,7 @@
 #include "module.hpp"
 
+#include "names.hpp"
+
 #include <reflect/error.hpp>
 
 #include <dwarf.h>
@@ -268,7 +270,15 @@ void Module::scan_unit(const Unit& unit) const {
     unit.parents.emplace_back(offset, parent);
     if (dwarf_tag(&die) == DW_TAG_subprogram) {
       Dwarf_Addr entry = 0;
-      if (dwarf_entrypc(&die, &entry) == 0 || dwarf_lowpc(&die, &entry) == 0) unit.entries.emplace_back(entry, offset);
+      if (dwarf_entrypc(&die, &entry) == 0 || dwarf_lowpc(&die, &entry) == 0) {
+        unit.entries.emplace_back(entry, offset);
+      } else {
+        // A function split into hot and cold parts (GCC -O2) has DW_AT_ranges and no low_pc:
+        // its entry is the start of one of its ranges.
+        Dwarf_Addr base = 0, start = 0, end = 0;
+        for (ptrdiff_t at = 0; (at = dwarf_ranges(&die, at, &base, &start, &end)) > 0;)
+          unit.entries.emplace_back(start, offset);
+      }
     }
     Dwarf_Die sibling;
     bool has_sibling = dwarf_siblingof(&die, &sibling) == 0;
@@ -296,19 +306,36 @@ std::uint64_t Module::parent_of(const Unit& unit, std::uint64_t die_offset) cons
   return it->second;
 }
 
-std::optional<DieId> Module::anchor_type_at(std::uintptr_t address) const {
-  if (dwarf() == nullptr) return std::nullopt;
-  std::uint64_t pc = address - bias_;
+std::vector<std::uint64_t> Module::subprograms_at(std::uint64_t pc) const {
+  std::vector<std::uint64_t> out;
   const Unit* unit = unit_containing_pc(pc);
-  if (unit == nullptr) return std::nullopt;
+  if (unit == nullptr) return out;
   scan_unit(*unit);
   auto it = std::lower_bound(unit->entries.begin(), unit->entries.end(), std::make_pair(pc, std::uint64_t{0}));
-  for (; it != unit->entries.end() && it->first == pc; ++it) {
+  for (; it != unit->entries.end() && it->first == pc; ++it) out.push_back(it->second);
+  return out;
+}
+
+namespace {
+// A concrete subprogram's template parameters and class membership are on the DIE itself or on
+// the declaration it specifies / the abstract instance it comes from (GCC -O2): one hop each.
+bool next_origin(Dwarf_Die* fn) {
+  Dwarf_Attribute attr;
+  Dwarf_Die origin;
+  if (dwarf_attr(fn, DW_AT_abstract_origin, &attr) == nullptr && dwarf_attr(fn, DW_AT_specification, &attr) == nullptr)
+    return false;
+  if (dwarf_formref_die(&attr, &origin) == nullptr) return false;
+  *fn = origin;
+  return true;
+}
+}  // namespace
+
+std::optional<DieId> Module::anchor_type_at(std::uintptr_t address) const {
+  if (dwarf() == nullptr) return std::nullopt;
+  for (std::uint64_t offset : subprograms_at(address - bias_)) {
     Dwarf_Die fn;
-    if (dwarf_offdie(dwarf(), it->second, &fn) == nullptr) continue;
-    // The template parameter is a child of the concrete subprogram; fall back to the
-    // declaration it specifies or the abstract instance it comes from.
-    for (int hops = 0; hops < 3; ++hops) {
+    if (dwarf_offdie(dwarf(), offset, &fn) == nullptr) continue;
+    for (int hops = 0; hops < 4; ++hops) {
       Dwarf_Die child;
       if (dwarf_child(&fn, &child) == 0) {
         do {
@@ -319,14 +346,38 @@ std::optional<DieId> Module::anchor_type_at(std::uintptr_t address) const {
           }
         } while (dwarf_siblingof(&child, &child) == 0);
       }
-      Dwarf_Die origin;
-      Dwarf_Attribute attr;
-      if (dwarf_attr(&fn, DW_AT_specification, &attr) == nullptr &&
-          dwarf_attr(&fn, DW_AT_abstract_origin, &attr) == nullptr)
-        break;
-      if (dwarf_formref_die(&attr, &origin) == nullptr) break;
-      fn = origin;
+      if (!next_origin(&fn)) break;
     }
+  }
+  return std::nullopt;
+}
+
+std::optional<Module::Function> Module::function_at(std::uintptr_t address) const {
+  if (dwarf() == nullptr) return std::nullopt;
+  for (std::uint64_t offset : subprograms_at(address - bias_)) {
+    Dwarf_Die fn;
+    if (dwarf_offdie(dwarf(), offset, &fn) == nullptr) continue;
+    Function function;
+    Dwarf_Attribute attr;
+    if (dwarf_attr_integrate(&fn, DW_AT_linkage_name, &attr) != nullptr)
+      if (const char* linkage = dwarf_formstring(&attr)) function.name = linkage;
+    if (function.name.empty()) function.name = name_of(&fn);
+    for (int hops = 0; hops < 4; ++hops) {
+      const Unit* unit = unit_of_offset(dwarf_dieoffset(&fn));
+      if (unit != nullptr) {
+        Dwarf_Die parent;
+        std::uint64_t parent_offset = parent_of(*unit, dwarf_dieoffset(&fn));
+        if (parent_offset != unit->die_begin && dwarf_offdie(dwarf(), parent_offset, &parent) != nullptr) {
+          int tag = dwarf_tag(&parent);
+          if (tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type) {
+            function.enclosing_class = id_of(this, &parent);
+            break;
+          }
+        }
+      }
+      if (!next_origin(&fn)) break;
+    }
+    return function;
   }
   return std::nullopt;
 }
@@ -556,6 +607,7 @@ TypeRecord Module::read_type(const DieId& id) const {
             const char* fn = dwarf_diename(&child);
             if (record.name.empty() && fn && (std::strcmp(fn, "operator()") == 0 || std::strcmp(fn, "<lambda>") == 0))
               record.is_closure = true;
+            if (fn && fn[0] == '~' && !flag(&child, DW_AT_artificial)) record.has_user_destructor = true;
             break;
           }
           default: break;
@@ -571,11 +623,17 @@ TypeRecord Module::read_type(const DieId& id) const {
 std::string Module::index_key(const TypeRecord& record) {
   std::string key;
   for (const ScopeRecord& scope : record.scope) {
-    key += scope.name.empty() ? "(anonymous)" : scope.name;
+    if (scope.kind == ScopeRecord::Kind::Function) {
+      key = demangle(scope.name);  // a linkage name holds the full qualification
+    } else if (scope.name.empty()) {
+      key += "(anonymous namespace)";
+    } else {
+      key += scope.name;
+    }
     key += "::";
   }
-  key += record.name;
-  return key;
+  key += record.tag == Tag::Base ? std::string(canonical_base_name(record.name)) : record.name;
+  return normalize_name(key);
 }
 
 // A name index of every type definition, for resolving declarations. A full walk of the
@@ -606,6 +664,8 @@ void Module::for_each_type_definition(const std::function<void(const DieId&)>& v
       if (is_type_tag(tag)) {
         if (!flag(&die, DW_AT_declaration)) visit(id_of(this, &die));
         descend = tag != DW_TAG_enumeration_type;
+      } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
+        visit(id_of(this, &die));
       }
       if (descend && dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back(child);
     }
@@ -615,16 +675,30 @@ void Module::for_each_type_definition(const std::function<void(const DieId&)>& v
 std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   if (!name_index_) build_name_index();
+  int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
   auto [begin, end] = name_index_->equal_range(index_key(decl));
-  bool want_union = decl.tag == Tag::Union, want_enum = decl.tag == Tag::Enum;
   for (auto it = begin; it != end; ++it) {
     Dwarf_Die die;
     if (!die_at(it->second, &die)) continue;
     int tag = dwarf_tag(&die);
-    if ((tag == DW_TAG_union_type) == want_union && (tag == DW_TAG_enumeration_type) == want_enum)
-      return it->second;
+    if (tag == DW_TAG_class_type) tag = DW_TAG_structure_type;  // `class` and `struct` name the same kind
+    if (tag == want) return it->second;
   }
   return std::nullopt;
+}
+
+std::vector<DieId> Module::find_types(std::string_view name) const {
+  std::vector<DieId> classes, others;
+  if (dwarf() == nullptr) return classes;
+  if (!name_index_) build_name_index();
+  auto [begin, end] = name_index_->equal_range(std::string(name));
+  for (auto it = begin; it != end; ++it) {
+    Dwarf_Die die;
+    if (!die_at(it->second, &die)) continue;
+    (is_type_tag(dwarf_tag(&die)) ? classes : others).push_back(it->second);
+  }
+  classes.insert(classes.end(), others.begin(), others.end());
+  return classes;
 }
 
 std::optional<Symbol> Module::symbol_at(std::uintptr_t address) const {

@@ -45,6 +45,19 @@ class Module {
   /// name index (built on first use).
   std::optional<DieId> find_definition(const TypeRecord& decl) const;
 
+  /// Type definitions (classes, enums, base types, typedefs) whose qualified name, in
+  /// normalize_name() form, is `name`; classes and enums first. From the name index.
+  std::vector<DieId> find_types(std::string_view name) const;
+
+  /// The function whose code starts at a run-time address: its name and, for a member
+  /// function, the class it belongs to (following abstract origins and specifications to the
+  /// declaration inside the class). nullopt when no subprogram starts there.
+  struct Function {
+    std::string name;      // linkage name when there is one
+    DieId enclosing_class;  // null for a free function
+  };
+  std::optional<Function> function_at(std::uintptr_t address) const;
+
   /// The ELF symbol covering a run-time address.
   std::optional<Symbol> symbol_at(std::uintptr_t address) const;
 
@@ -52,12 +65,12 @@ class Module {
   static std::optional<std::uint64_t> evaluate(const Expression& expr, std::uint64_t object_address,
                                                const ReadMemory& read);
 
-  /// The qualified key under which the name index files a type: scope and name as DWARF
-  /// spells them, joined with "::".
+  /// The key under which the name index files a type: its qualified name (functions in the
+  /// scope demangled) in normalize_name() form, the form type_info names demangle to.
   static std::string index_key(const TypeRecord& record);
 
-  /// Calls `visit` for every struct/class/union/enum definition in the module (whole-module
-  /// scan: for tools and tests, not for the printing path).
+  /// Calls `visit` for every named type definition outside functions: struct/class/union/enum
+  /// definitions, base types, typedefs (a whole-module scan: for the name index and tools).
   void for_each_type_definition(const std::function<void(const DieId&)>& visit) const;
 
   /// The module's libdw handle (loaded on first use); nullptr without debug info. For dwarf/.
@@ -79,6 +92,7 @@ class Module {
   void scan_unit(const Unit& unit) const;
   void build_unit_table() const;
   void build_name_index() const;
+  std::vector<std::uint64_t> subprograms_at(std::uint64_t pc) const;
   std::vector<ScopeRecord> scope_of(std::uint64_t die_offset) const;
   std::uint64_t parent_of(const Unit& unit, std::uint64_t die_offset) const;
 

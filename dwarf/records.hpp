@@ -132,6 +132,7 @@ struct TypeRecord {
   bool variadic = false;
   bool is_enum_class = false;
   bool is_closure = false;  // a lambda's closure class (has an operator())
+  bool has_user_destructor = false;  // a destructor that is not compiler-made
   std::string decl_file;    // basename of DW_AT_decl_file, for naming closures
   std::uint32_t decl_line = 0;
 };

@@ -243,9 +243,12 @@ class Printer {
     nested(Value(Type(type.target->get()), reinterpret_cast<const void*>(target)), depth);
   }
 
-  // Prints a pointed-to or referred-to object, unless it is already being printed.
+  // Prints a pointed-to or referred-to object, unless it is already being printed. A
+  // polymorphic object shows its dynamic type, named when the pointer's type does not imply it.
   void nested(const Value& value, std::size_t depth) {
-    auto target = address_of(value);
+    Value shown = options_.dynamic_types ? dynamic_value(value) : value;
+    bool named = &concrete_of(shown) != &concrete_of(value);
+    auto target = address_of(shown);
     if (std::find(path_.begin(), path_.end(), target) != path_.end()) {
       fmt::format_to(std::back_inserter(out_), "<cycle {:#x}>", target);
       return;
@@ -255,7 +258,7 @@ class Printer {
       return;
     }
     path_.push_back(target);
-    print(value, depth, false);
+    print(shown, depth, named);
     path_.pop_back();
   }
 
@@ -361,7 +364,7 @@ class Printer {
       out_.append(std::string_view("{...}"));
       return;
     }
-    if (top) printed_virtual_bases_.clear();
+    if (depth == 0) printed_virtual_bases_.clear();
     members(value, type, depth);
   }
 
@@ -421,16 +424,18 @@ class Printer {
           out_.append(std::string_view("nullptr"));
           return;
         }
-        holder(type, top, [&] { nested(p.deref(), depth + (top ? 1 : 0)); });
+        holder(type, top, [&] { nested(p.deref_static(), depth + (top ? 1 : 0)); });
         return;
       }
       case StdView::Shape::Optional: {
         Optional o(value);
         if (!o.has_value()) {
-          out_.append(std::string_view("std::nullopt"));
+          out_.append(view.empty_text());
           return;
         }
-        holder(type, top, [&] { print(o.value(), depth + (top ? 1 : 0), false); });
+        bool named = view.content_naming() == StdView::Naming::Always ||
+                     (view.content_naming() == StdView::Naming::AtTop && top);
+        holder(type, top, [&] { print(o.value(), depth + (top ? 1 : 0), named); });
         return;
       }
     }

@@ -4,114 +4,18 @@
 
 #include "type_node.hpp"
 
-#include <cxxabi.h>
 #include <fmt/format.h>
 
-#include <array>
-#include <cstdlib>
-#include <memory>
-#include <utility>
+#include <string>
 
 namespace reflect::detail {
 
 namespace {
-// GCC's spellings of base types, longest first so that replacing them inside a spelled name
-// never hits a part of a longer one.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> gcc_base_spellings{{
-    {"long long unsigned int", "unsigned long long"},
-    {"long long int", "long long"},
-    {"long unsigned int", "unsigned long"},
-    {"short unsigned int", "unsigned short"},
-    {"long int", "long"},
-    {"short int", "short"},
-    {"__int128 unsigned", "unsigned __int128"},
-    {"char signed", "signed char"},
-}};
-}  // namespace
-
-std::string_view canonical_base_name(std::string_view dwarf_name) {
-  for (auto [from, to] : gcc_base_spellings)
-    if (dwarf_name == from) return to;
-  if (dwarf_name == "unsigned") return "unsigned int";
-  return dwarf_name;
-}
-
-std::string demangle(const std::string& symbol) {
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status),
-                                                  &std::free);
-  return status == 0 && out ? std::string(out.get()) : symbol;
-}
-
-namespace {
-
-// Where std's aliases are what users write.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 10> std_aliases{{
-      {"std::basic_string<char>", "std::string"},
-      {"std::basic_string<wchar_t>", "std::wstring"},
-      {"std::basic_string<char8_t>", "std::u8string"},
-      {"std::basic_string<char16_t>", "std::u16string"},
-      {"std::basic_string<char32_t>", "std::u32string"},
-      {"std::basic_string_view<char>", "std::string_view"},
-      {"std::basic_string_view<wchar_t>", "std::wstring_view"},
-      {"std::basic_string_view<char8_t>", "std::u8string_view"},
-      {"std::basic_string_view<char16_t>", "std::u16string_view"},
-      {"std::basic_string_view<char32_t>", "std::u32string_view"},
-}};
-
-std::string_view alias_of(std::string_view name) {
-  for (auto [from, to] : std_aliases)
-    if (name == from) return to;
-  return name;
-}
 
 bool dropped_namespace(const dwarf::ScopeRecord& scope) {
   return scope.kind == dwarf::ScopeRecord::Kind::Namespace &&
          // GCC flags anonymous namespaces with DW_AT_export_symbols too: only a named one is inline.
          ((scope.is_inline_namespace && !scope.name.empty()) || scope.name == "__cxx11" || scope.name == "__1");
-}
-
-// Drops trailing default template arguments of the standard library from a spelled name,
-// one argument per pass: `, std::allocator<int> >` -> ` >`.
-bool drop_one_default_argument(std::string& name) {
-  static constexpr std::array<std::string_view, 6> defaults{
-      ", std::allocator<", ", std::char_traits<", ", std::default_delete<", ", std::less<", ", std::hash<", ", std::equal_to<"};
-  for (std::string_view d : defaults) {
-    for (std::size_t at = name.find(d); at != std::string::npos; at = name.find(d, at + 1)) {
-      std::size_t j = at + d.size();
-      int depth = 1;
-      while (j < name.size() && depth > 0) {
-        if (name[j] == '<') ++depth;
-        else if (name[j] == '>') --depth;
-        ++j;
-      }
-      std::size_t k = j;
-      while (k < name.size() && name[k] == ' ') ++k;
-      if (k < name.size() && name[k] == '>') {
-        name.erase(at, j - at);
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-}
-
-// Cleans a name the compiler spelled (a scope class, a declaration without template
-// parameters): no `__cxx11::`, no default arguments, std's aliases, `>>` closing.
-std::string clean_spelled_name(std::string_view spelled) {
-  std::string name(spelled);
-  replace_all(name, "__cxx11::", "");
-  while (drop_one_default_argument(name)) {
-  }
-  replace_all(name, " >", ">");
-  for (auto [from, to] : gcc_base_spellings) replace_all(name, from, to);
-  for (auto [from, to] : std_aliases) replace_all(name, from, to);
-  return name;
 }
 
 std::string scope_prefix(const TypeNode& node) {
@@ -123,10 +27,10 @@ std::string scope_prefix(const TypeNode& node) {
         prefix += scope.name.empty() ? "(anonymous namespace)" : scope.name;
         break;
       case dwarf::ScopeRecord::Kind::Class:
-        prefix += scope.name.empty() ? "(anonymous class)" : clean_spelled_name(scope.name);
+        prefix += scope.name.empty() ? "(anonymous class)" : dwarf::normalize_name(scope.name);
         break;
       case dwarf::ScopeRecord::Kind::Function:
-        prefix = clean_spelled_name(demangle(scope.name));  // fully qualified already
+        prefix = dwarf::normalize_name(demangle(scope.name));  // fully qualified already
         break;
     }
     prefix += "::";
@@ -156,7 +60,7 @@ std::string class_name(const TypeNode& node) {
                                                            : "(anonymous struct)");
   }
   std::string base = node.dwarf_name;
-  if (node.template_args.empty()) return std::string(alias_of(scope_prefix(node) + clean_spelled_name(base)));
+  if (node.template_args.empty()) return dwarf::normalize_name(scope_prefix(node) + base);
   if (auto angle = base.find('<'); angle != std::string::npos) base.resize(angle);
   // Trailing arguments equal to their defaults are left out, as users write them.
   std::size_t shown = node.template_args.size();
@@ -166,8 +70,7 @@ std::string class_name(const TypeNode& node) {
     if (i) args += ", ";
     args += template_argument(node.template_args[i]);
   }
-  std::string full = fmt::format("{}{}<{}>", scope_prefix(node), base, args);
-  return std::string(alias_of(full));
+  return dwarf::normalize_name(fmt::format("{}{}<{}>", scope_prefix(node), base, args));  // std::string
 }
 
 // Joins a type's name with a declarator: `int` + `*` -> `int*`, `int` + `(*)[3]` -> `int (*)[3]`.

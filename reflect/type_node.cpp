@@ -106,6 +106,7 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
   node.scope = std::move(record.scope);
   node.is_enum_class = record.is_enum_class;
   node.is_closure = record.is_closure;
+  node.has_user_destructor = record.has_user_destructor;
   node.decl_file = std::move(record.decl_file);
   node.decl_line = record.decl_line;
   node.variadic = record.variadic;

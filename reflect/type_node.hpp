@@ -6,6 +6,7 @@
 // Threads: every lazy step takes the registry's one lock; once resolved, a reference is an
 // atomic pointer load.
 
+#include "../dwarf/names.hpp"
 #include "../dwarf/records.hpp"
 
 #include <reflect/type.hpp>
@@ -106,6 +107,7 @@ struct TypeNode {
   bool variadic = false;
   bool is_enum_class = false;
   bool is_closure = false;
+  bool has_user_destructor = false;
   std::string decl_file;
   std::uint32_t decl_line = 0;
 
@@ -121,6 +123,8 @@ struct TypeNode {
   /// Name of the class template this type instantiates (`std::vector`), or the qualified
   /// name of a non-template class; inline namespaces removed.
   std::string_view template_name() const;
+  /// Whether objects of this class carry a vtable pointer (its own or a base's).
+  bool is_polymorphic() const;
 
   // Lazily computed state, guarded by the registry lock and published by the flags.
   mutable std::atomic<bool> name_ready{false};
@@ -146,6 +150,14 @@ class Registry {
   const TypeNode& void_node() noexcept { return void_node_; }
   const TypeNode& anchor_type(const void* anchor_code);  // locks
 
+  /// The type with this name (normalize_name() form), from `preferred`'s debug info first,
+  /// then from every module's. nullptr if none describes it. Locks.
+  const TypeNode* find_type(std::string_view normalized_name, std::uintptr_t preferred_address = 0);
+  /// For a member function's entry address: its class. nullptr for anything else. Locks.
+  const TypeNode* class_of_function(std::uintptr_t address);
+  /// The dynamic type behind a vtable address point, cached. nullptr if it cannot be told.
+  const TypeNode* type_of_vtable(std::uintptr_t vptr, std::uintptr_t type_info);
+
  private:
   Registry();
   const TypeNode& build(const dwarf::DieId& id);
@@ -156,15 +168,14 @@ class Registry {
   std::unique_ptr<dwarf::Process> process_;
   std::unordered_map<dwarf::DieId, const TypeNode*, dwarf::DieIdHash> nodes_;
   std::unordered_map<const void*, const TypeNode*> anchors_;
+  std::unordered_map<std::uintptr_t, const TypeNode*> vtables_;
   std::vector<std::unique_ptr<TypeNode>> storage_;
   TypeNode void_node_;
 };
 
 /// Renders a type name as a user writes it (type_names.cpp).
 std::string render_name(const TypeNode& node);
-/// A base type's DWARF name as C++ spells it: "long unsigned int" -> "unsigned long".
-std::string_view canonical_base_name(std::string_view dwarf_name);
-/// Demangles a C++ symbol; returns it unchanged when it is not a mangled name.
-std::string demangle(const std::string& symbol);
+using dwarf::canonical_base_name;
+using dwarf::demangle;
 
 }  // namespace reflect::detail

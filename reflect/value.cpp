@@ -245,13 +245,15 @@ Pointer::Pointer(const Value& value) : pointee_(value.type()) {
   target_ = reinterpret_cast<const void*>(access.target);
 }
 
-Value Pointer::deref() const {
+Value Pointer::deref_static() const {
   if (target_ == nullptr) throw Error(fmt::format("reflect: cannot dereference a null pointer to {}", pointee_.name()));
   Kind kind = pointee_.node().concrete().kind;
   if (kind == Kind::Void || kind == Kind::Function)
     throw Error(fmt::format("reflect: a pointer to {} has no value to dereference", pointee_.name()));
   return Value(pointee_, target_);
 }
+
+Value Pointer::deref() const { return dynamic_value(deref_static()); }
 
 // Optional -------------------------------------------------------------------------------------
 

@@ -26,5 +26,7 @@ const StdView* view_with_shape(const Value& value, StdView::Shape shape);
 /// Characters before the first NUL, at most `limit`; throws UnreadableMemory if it runs into
 /// unreadable memory before finding one.
 std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit);
+/// The complete object of a polymorphic value, typed by its dynamic type (see Value::dynamic).
+Value dynamic_value(const Value& value);
 
 }  // namespace reflect::detail

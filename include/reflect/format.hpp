@@ -14,6 +14,7 @@ struct FormatOptions {
   bool multiline = false;          // what `{:#}` selects
   bool show_type = true;           // name the type at the top level
   bool follow_pointers = false;    // print what raw pointers point to (`0x… -> {...}`)
+  bool dynamic_types = true;       // polymorphic pointees as their dynamic type (`{:s}`: static)
   std::size_t max_elements = 100;  // per sequence; more print as `...`
   std::size_t max_depth = 12;      // deeper aggregates print as `{...}`
   std::size_t max_string = 1000;   // characters per string; more print as `"..."...`
@@ -37,20 +38,27 @@ inline Formatted formatted(const Value& value, const FormatOptions& options) {
 
 }  // namespace reflect
 
+// Format spec: `#` prints over several lines; `s` keeps static types (no vtable lookups).
 template <> struct fmt::formatter<reflect::Formatted> {
   bool alternate = false;
+  bool static_types = false;
   constexpr auto parse(fmt::format_parse_context& ctx) {
     auto it = ctx.begin();
     if (it != ctx.end() && *it == '#') {
       alternate = true;
       ++it;
     }
-    if (it != ctx.end() && *it != '}') throw fmt::format_error("reflect: the only format spec is '#'");
+    if (it != ctx.end() && *it == 's') {
+      static_types = true;
+      ++it;
+    }
+    if (it != ctx.end() && *it != '}') throw fmt::format_error("reflect: format specs are '#', 's' and '#s'");
     return it;
   }
   template <class FormatContext> auto format(const reflect::Formatted& f, FormatContext& ctx) const {
     reflect::FormatOptions options = f.options;
     options.multiline = options.multiline || alternate;
+    options.dynamic_types = options.dynamic_types && !static_types;
     fmt::memory_buffer buffer;
     reflect::detail::format_value(buffer, f.value, options);
     return std::copy(buffer.begin(), buffer.end(), ctx.out());

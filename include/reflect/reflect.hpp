@@ -11,12 +11,33 @@
 #include <reflect/value.hpp>
 
 #include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <typeinfo>
 
 namespace reflect {
 
-/// A Value over `object`, typed by T's own DWARF type.
+/// A Value over `object`, typed by T's own DWARF type. For a polymorphic T the value is the
+/// complete object, of its dynamic type: `reflect(base_ref)` on a `Derived` gives a Derived.
 template <class T> Value reflect(const T& object) {
+  Value value(type_of<T>(), std::addressof(object));
+  if constexpr (std::is_polymorphic_v<T>) return value.dynamic();
+  return value;
+}
+
+/// A Value over `object` typed exactly as T, even when T is polymorphic.
+template <class T> Value reflect_static(const T& object) {
   return Value(type_of<T>(), std::addressof(object));
 }
+
+/// A Value over an object known only by its address and its `std::type_info` (a `void*`
+/// registry, an exception). Throws Error naming the type when no loaded module's debug info
+/// describes it.
+Value reflect(const void* object, const std::type_info& type);
+
+/// The type a user names as written in C++: `ns::Foo`, `std::vector<int>`, `std::string`.
+/// Searches every loaded module (the first search builds a name index). nullopt if none.
+std::optional<Type> find_type(std::string_view name);
 
 }  // namespace reflect

@@ -68,6 +68,11 @@ class Value {
   Type type() const noexcept { return type_; }
   const void* address() const noexcept { return address_; }
 
+  /// For an object of a polymorphic class: the complete object it is part of, typed by its
+  /// dynamic type (found through its vtable). Otherwise, or when the vtable cannot be read or
+  /// the dynamic type has no debug info, the value itself.
+  Value dynamic() const;
+
   bool is_bitfield() const noexcept { return bit_size_ != 0; }
   std::uint16_t bit_offset() const noexcept { return bit_offset_; }
   std::uint16_t bit_size() const noexcept { return bit_size_; }
@@ -270,16 +275,21 @@ class Pointer : public detail::View {
   bool is_null() const noexcept { return target_ == nullptr; }
   const void* target_address() const noexcept { return target_; }
   Type pointee_type() const noexcept { return pointee_; }
-  /// The object pointed to. Throws Error for a null pointer or a pointee with no value type
-  /// (void, a function), UnreadableMemory is thrown later, by reads, for a dangling pointer.
+  /// The object pointed to; for a polymorphic class, the complete object of its dynamic type
+  /// (a `Base*` to a `Derived` gives the Derived). Throws Error for a null pointer or a
+  /// pointee with no value type (void, a function); UnreadableMemory is thrown later, by
+  /// reads, for a dangling pointer.
   Value deref() const;
+  /// The object pointed to, typed exactly as the pointer's static pointee type.
+  Value deref_static() const;
 
  private:
   Type pointee_;
   const void* target_ = nullptr;
 };
 
-/// `std::optional`.
+/// Something that may hold one value: `std::optional`, `std::any` (the object it holds, of
+/// its real type), `std::function` (its target: a closure or a function pointer).
 class Optional : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Optional";

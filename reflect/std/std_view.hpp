@@ -40,6 +40,12 @@ class StdView {
 
   // The accessor of the view's shape is the one that is called; they read memory and throw
   // UnreadableMemory when it is unreadable or inconsistent.
+  /// For Shape::Optional: what an empty one prints as, and when the held value's type is
+  /// named (a std::any's content only at the top, a std::function's target always).
+  enum class Naming { Never, AtTop, Always };
+  virtual std::string_view empty_text() const { return "std::nullopt"; }
+  virtual Naming content_naming() const { return Naming::Never; }
+
   virtual SequenceAccess sequence(const Value& value) const;
   virtual StringAccess string(const Value& value) const;
   virtual PointerAccess pointer(const Value& value) const;

@@ -1,0 +1,120 @@
+#include "names.hpp"
+
+#include <cxxabi.h>
+
+#include <array>
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+
+namespace reflect::dwarf {
+
+namespace {
+
+// GCC's spellings of base types, longest first so that replacing them inside a spelled name
+// never hits a part of a longer one.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 8> gcc_base_spellings{{
+    {"long long unsigned int", "unsigned long long"},
+    {"long long int", "long long"},
+    {"long unsigned int", "unsigned long"},
+    {"short unsigned int", "unsigned short"},
+    {"long int", "long"},
+    {"short int", "short"},
+    {"__int128 unsigned", "unsigned __int128"},
+    {"char signed", "signed char"},
+}};
+
+// Where std's aliases are what users write.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> std_aliases{{
+    {"std::basic_string<char>", "std::string"},
+    {"std::basic_string<wchar_t>", "std::wstring"},
+    {"std::basic_string<char8_t>", "std::u8string"},
+    {"std::basic_string<char16_t>", "std::u16string"},
+    {"std::basic_string<char32_t>", "std::u32string"},
+    {"std::basic_string_view<char>", "std::string_view"},
+    {"std::basic_string_view<wchar_t>", "std::wstring_view"},
+    {"std::basic_string_view<char8_t>", "std::u8string_view"},
+    {"std::basic_string_view<char16_t>", "std::u16string_view"},
+    {"std::basic_string_view<char32_t>", "std::u32string_view"},
+}};
+
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+}
+
+// Drops one trailing default template argument of the standard library:
+// `, std::allocator<int> >` -> ` >`. Returns whether it dropped one.
+bool drop_one_default_argument(std::string& name) {
+  static constexpr std::array<std::string_view, 6> defaults{
+      ", std::allocator<", ", std::char_traits<", ", std::default_delete<", ", std::less<", ", std::hash<", ", std::equal_to<"};
+  for (std::string_view d : defaults) {
+    for (std::size_t at = name.find(d); at != std::string::npos; at = name.find(d, at + 1)) {
+      std::size_t j = at + d.size();
+      int depth = 1;
+      while (j < name.size() && depth > 0) {
+        if (name[j] == '<') ++depth;
+        else if (name[j] == '>') --depth;
+        ++j;
+      }
+      std::size_t k = j;
+      while (k < name.size() && name[k] == ' ') ++k;
+      if (k < name.size() && name[k] == '>') {
+        name.erase(at, j - at);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// `3u`, `3UL`, `-5ll` -> `3`, `-5` where a number stands alone as a template argument.
+void drop_integer_suffixes(std::string& name) {
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    out += name[i];
+    bool number_start = std::isdigit(static_cast<unsigned char>(name[i])) &&
+                        (i == 0 || !std::isalnum(static_cast<unsigned char>(name[i - 1])) || name[i - 1] == '-');
+    if (!number_start) continue;
+    std::size_t j = i + 1;
+    while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j]))) out += name[j++];
+    std::size_t k = j;
+    while (k < name.size() && std::string_view("uUlL").find(name[k]) != std::string_view::npos) ++k;
+    if (k > j && (k == name.size() || name[k] == ',' || name[k] == '>')) j = k;
+    i = j - 1;
+  }
+  name = std::move(out);
+}
+
+}  // namespace
+
+std::string normalize_name(std::string_view spelled) {
+  std::string name(spelled);
+  replace_all(name, "__cxx11::", "");
+  while (drop_one_default_argument(name)) {
+  }
+  replace_all(name, " >", ">");
+  replace_all(name, " *", "*");
+  replace_all(name, " &", "&");
+  drop_integer_suffixes(name);
+  for (auto [from, to] : gcc_base_spellings) replace_all(name, from, to);
+  for (auto [from, to] : std_aliases) replace_all(name, from, to);
+  return name;
+}
+
+std::string_view canonical_base_name(std::string_view dwarf_name) {
+  for (auto [from, to] : gcc_base_spellings)
+    if (dwarf_name == from) return to;
+  if (dwarf_name == "unsigned") return "unsigned int";
+  return dwarf_name;
+}
+
+std::string demangle(const std::string& mangled) {
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(mangled.c_str(), nullptr, nullptr, &status),
+                                                  &std::free);
+  return status == 0 && out ? std::string(out.get()) : mangled;
+}
+
+}  // namespace reflect::dwarf

@@ -1,0 +1,23 @@
+#pragma once
+// How C++ names are spelled by compilers (DW_AT_name), by the demangler (type_info::name(),
+// symbols) and by users, and the one canonical form they are compared in.
+
+#include <string>
+#include <string_view>
+
+namespace reflect::dwarf {
+
+/// The canonical spelling of a C++ type name, as a user writes it: no `__cxx11::`, no trailing
+/// default arguments of standard templates, `unsigned long` for GCC's `long unsigned int`,
+/// `std::string` for `std::basic_string<char>`, `>>` closings, `T*` without a space, integer
+/// template arguments without suffixes (`3` for the demangler's `3u`).
+std::string normalize_name(std::string_view spelled);
+
+/// A base type's DWARF name as C++ spells it: "long unsigned int" -> "unsigned long".
+std::string_view canonical_base_name(std::string_view dwarf_name);
+
+/// Demangles a symbol or a type_info name (`N3zoo5PointE`); returns it unchanged when it is
+/// not a mangled name.
+std::string demangle(const std::string& mangled);
+
+}  // namespace reflect::dwarf

@@ -1,0 +1,123 @@
+// Types found at run time rather than through an anchor: the dynamic type of a polymorphic
+// object (through its vtable), a type named by a std::type_info or by a user's string.
+
+#include "../dwarf/process.hpp"
+#include "memory.hpp"
+#include "type_node.hpp"
+#include "value_access.hpp"
+
+#include <reflect/reflect.hpp>
+
+#include <fmt/format.h>
+
+namespace reflect {
+
+using namespace detail;
+
+namespace detail {
+
+bool TypeNode::is_polymorphic() const {
+  if (kind != Kind::Struct) return false;
+  for (const MemberNode& m : members)
+    if (m.artificial && m.name.starts_with("_vptr")) return true;  // GCC `_vptr.X`, clang `_vptr$X`
+  for (const BaseNode& base : bases)
+    if (base.type.get().concrete().is_polymorphic()) return true;
+  return false;
+}
+
+const TypeNode* Registry::find_type(std::string_view name, std::uintptr_t preferred_address) {
+  std::lock_guard lock(mutex_);
+  std::vector<const dwarf::Module*> modules = process().modules();
+  if (const dwarf::Module* preferred = preferred_address ? process().module_at(preferred_address, false) : nullptr) {
+    std::erase(modules, preferred);
+    modules.insert(modules.begin(), preferred);
+  }
+  for (const dwarf::Module* module : modules)
+    for (const dwarf::DieId& id : module->find_types(name)) return &node_for(id);
+  return nullptr;
+}
+
+const TypeNode* Registry::class_of_function(std::uintptr_t address) {
+  std::lock_guard lock(mutex_);
+  const dwarf::Module* module = process().module_at(address, false);
+  if (module == nullptr) return nullptr;
+  auto function = module->function_at(address);
+  if (!function || !function->enclosing_class) return nullptr;
+  return &node_for(function->enclosing_class);
+}
+
+const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t type_info) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = vtables_.find(vptr); it != vtables_.end()) return it->second;
+  }
+  // The most-derived type_info's mangled name survives stripping; without RTTI, the vtable's
+  // own symbol (`_ZTV...`, in .symtab) names the class.
+  std::string name;
+  if (type_info != 0 && readable(type_info, 2 * sizeof(void*))) {
+    auto mangled = read_as<std::uintptr_t>(type_info + sizeof(void*));
+    if (mangled != 0) {
+      std::size_t length = c_string_length(mangled, 1, 4096);
+      std::string text(length, '\0');
+      read_memory(mangled, text.data(), length);
+      if (!text.empty() && text[0] == '*') text.erase(0, 1);  // GCC marks local-linkage names
+      name = dwarf::demangle(text);
+    }
+  }
+  if (name.empty()) {
+    std::lock_guard lock(mutex_);
+    if (const dwarf::Module* module = process().module_at(vptr, false))
+      if (auto symbol = module->symbol_at(vptr); symbol && symbol->name.starts_with("_ZTV")) {
+        name = dwarf::demangle(symbol->name);
+        if (name.starts_with("vtable for ")) name.erase(0, 11);
+      }
+  }
+  const TypeNode* type = name.empty() ? nullptr : find_type(dwarf::normalize_name(name), vptr);
+  if (type != nullptr && (type->concrete().kind != Kind::Struct)) type = nullptr;
+  std::lock_guard lock(mutex_);
+  vtables_.emplace(vptr, type);
+  return type;
+}
+
+Value dynamic_value(const Value& value) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind != Kind::Struct || type.is_declaration || !type.is_polymorphic()) return value;
+  // Itanium C++ ABI: a dynamic class has a vtable pointer at offset 0; the vtable holds
+  // offset-to-top at [-2] and the most-derived type_info at [-1].
+  std::uintptr_t address = address_of(value);
+  if (!readable(address, sizeof(void*))) return value;
+  auto vptr = read_as<std::uintptr_t>(address);
+  if (!readable(vptr - 2 * sizeof(void*), 2 * sizeof(void*))) return value;
+  auto offset_to_top = read_as<std::ptrdiff_t>(vptr - 2 * sizeof(void*));
+  auto type_info = read_as<std::uintptr_t>(vptr - sizeof(void*));
+  const TypeNode* dynamic = Registry::instance().type_of_vtable(vptr, type_info);
+  if (dynamic == nullptr) return value;
+  std::uintptr_t complete = address + static_cast<std::uintptr_t>(offset_to_top);
+  if (!readable(complete, dynamic->concrete().size)) return value;
+  return Value(Type(*dynamic), reinterpret_cast<const void*>(complete));
+}
+
+}  // namespace detail
+
+Value Value::dynamic() const { return detail::dynamic_value(*this); }
+
+std::optional<Type> find_type(std::string_view name) {
+  const TypeNode* type = Registry::instance().find_type(dwarf::normalize_name(name));
+  if (type == nullptr) return std::nullopt;
+  return Type(*type);
+}
+
+Value reflect(const void* object, const std::type_info& type) {
+  std::string mangled = type.name();
+  if (!mangled.empty() && mangled[0] == '*') mangled.erase(0, 1);
+  std::string name = dwarf::demangle(mangled);
+  const TypeNode* node = Registry::instance().find_type(dwarf::normalize_name(name));
+  if (node == nullptr)
+    throw Error(fmt::format(
+        "reflect: no loaded module's debug info describes the type {} (type_info name '{}'); build the code "
+        "that defines it with -g (and -fstandalone-debug / -femit-class-debug-always), or install its debug package",
+        name, mangled));
+  return Value(Type(*node), object);
+}
+
+}  // namespace reflect
