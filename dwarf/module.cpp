@@ -641,8 +641,15 @@ std::string Module::index_key(const TypeRecord& record) {
 void Module::build_name_index() const {
   name_index_ = std::make_unique<std::unordered_multimap<std::string, DieId>>();
   for_each_type_definition([&](const DieId& id) {
-    TypeRecord record = read_type(id);
-    if (!record.name.empty()) name_index_->emplace(index_key(record), id);
+    // Only what the key needs: no members, bases or template arguments.
+    Dwarf_Die die;
+    if (!die_at(id, &die)) return;
+    TypeRecord key;
+    key.name = name_of(&die);
+    if (key.name.empty()) return;
+    key.tag = dwarf_tag(&die) == DW_TAG_base_type ? Tag::Base : Tag::Struct;
+    key.scope = scope_of(id.offset);
+    name_index_->emplace(index_key(key), id);
   });
 }
 
