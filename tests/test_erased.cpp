@@ -705,3 +705,14 @@ TEST_CASE("erased: find_type of names nothing defines") {
   CHECK_FALSE(reflect::find_type("std::vector<poly::NoSuchType>").has_value());
   CHECK_FALSE(reflect::find_type("nodebug::Unseen").has_value());  // no debug info describes it
 }
+
+#include "fixtures/nortti.hpp"
+
+TEST_CASE("erased: without RTTI, the vtable's symbol names the dynamic type") {
+  std::unique_ptr<nortti::Part> engine = nortti::make_engine();
+  CHECK(show(reflect::reflect(engine)) ==
+        "std::unique_ptr<nortti::Part>{nortti::(anonymous namespace)::Engine{nortti::Part{.serial = 7}, .power = 1.5}}");
+  reflect::Value complete = reflect::reflect(engine).as<reflect::Pointer>().deref();
+  CHECK(complete.type().name() == "nortti::(anonymous namespace)::Engine");
+  CHECK(complete.as<reflect::Struct>().field("power")->value().as<double>() == 1.5);
+}
