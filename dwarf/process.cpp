@@ -5,18 +5,24 @@
 #include <elfutils/libdwfl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
 namespace reflect::dwarf {
 
 namespace {
-char* no_debuginfo_path = nullptr;
+// Where separate debug files are looked for, in libdwfl's syntax: REFLECT_DEBUGINFO_PATH, or
+// libdwfl's default ":.debug:/usr/lib/debug" (next to the binary, in its .debug/ folder, and
+// by build-id and name under /usr/lib/debug). Each absolute directory is also searched by
+// build-id: DIR/.build-id/xx/yyyy.debug.
+char* debuginfo_path = std::getenv("REFLECT_DEBUGINFO_PATH");
 const Dwfl_Callbacks callbacks = {
     dwfl_linux_proc_find_elf,
-    dwfl_standard_find_debuginfo,  // in-file, build-id, .gnu_debuglink; debuginfod only if DEBUGINFOD_URLS is set
+    // The file itself, build-id, .gnu_debuglink; debuginfod only if the user set DEBUGINFOD_URLS.
+    dwfl_standard_find_debuginfo,
     nullptr,
-    &no_debuginfo_path,
+    &debuginfo_path,
 };
 }  // namespace
 

@@ -193,8 +193,9 @@ const TypeNode& Registry::anchor_type(const void* anchor_code) {
   if (module == nullptr) throw Error(fmt::format("reflect: no loaded module contains the address {}", anchor_code));
   if (!module->has_debug_info())
     throw Error(fmt::format(
-        "reflect: the module {} has no DWARF debug info (looked in the file itself, under "
-        "/usr/lib/debug/.build-id and through .gnu_debuglink); build it with -g, or install its debug package",
+        "reflect: the module {} has no DWARF debug info (looked in the file itself, by build-id under "
+        "/usr/lib/debug/.build-id, and through .gnu_debuglink next to it and in its .debug/ folder; "
+        "REFLECT_DEBUGINFO_PATH adds directories); build it with -g, or install its debug package",
         module->path()));
   auto id = module->anchor_type_at(address);
   if (!id)
