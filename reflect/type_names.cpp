@@ -139,14 +139,10 @@ std::string render(const TypeNode& node, const std::string& inner) {
 
 std::string render_name(const TypeNode& node) { return render(node, ""); }
 
-std::string_view TypeNode::template_name() const {
-  // Computed under the registry lock by the caller's first use (std_view()).
-  if (template_name_cache.empty()) {
-    std::string base = dwarf_name;
-    if (auto angle = base.find('<'); angle != std::string::npos) base.resize(angle);
-    template_name_cache = scope_prefix(*this) + base;
-  }
-  return template_name_cache;
+std::string render_template_name(const TypeNode& node) {
+  std::string base = node.dwarf_name;
+  if (auto angle = base.find('<'); angle != std::string::npos) base.resize(angle);
+  return scope_prefix(node) + base;
 }
 
 }  // namespace reflect::detail

@@ -110,6 +110,8 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
   node.decl_file = std::move(record.decl_file);
   node.decl_line = record.decl_line;
   node.variadic = record.variadic;
+  if (node.kind == Kind::Struct || node.kind == Kind::Union || node.kind == Kind::Enum)
+    node.template_name_cache = render_template_name(node);
   if (record.target || node.kind == Kind::Pointer || node.kind == Kind::Typedef || node.kind == Kind::Const ||
       node.kind == Kind::Volatile || node.kind == Kind::Function || node.kind == Kind::MemberPointer ||
       node.kind == Kind::LValueReference || node.kind == Kind::RValueReference)

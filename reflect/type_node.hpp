@@ -121,8 +121,9 @@ struct TypeNode {
   /// The standard-library view that presents this type, if any (computed once).
   const StdView* std_view() const;
   /// Name of the class template this type instantiates (`std::vector`), or the qualified
-  /// name of a non-template class; inline namespaces removed.
-  std::string_view template_name() const;
+  /// name of a non-template class; inline namespaces removed. Set when the node is built.
+  std::string_view template_name() const { return template_name_cache; }
+  std::string template_name_cache;
   /// Whether objects of this class carry a vtable pointer (its own or a base's).
   bool is_polymorphic() const;
 
@@ -135,7 +136,6 @@ struct TypeNode {
   mutable std::unordered_map<std::string_view, std::size_t> field_index;
   mutable std::atomic<bool> view_ready{false};
   mutable const StdView* view_cache = nullptr;
-  mutable std::string template_name_cache;
 };
 
 /// Owner of all type nodes and of the process's debug info.
@@ -175,6 +175,8 @@ class Registry {
 
 /// Renders a type name as a user writes it (type_names.cpp).
 std::string render_name(const TypeNode& node);
+/// The qualified name of a class without its template arguments (type_names.cpp).
+std::string render_template_name(const TypeNode& node);
 using dwarf::canonical_base_name;
 using dwarf::demangle;
 
