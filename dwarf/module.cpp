@@ -636,45 +636,52 @@ std::string Module::index_key(const TypeRecord& record) {
   return normalize_name(key);
 }
 
-// A name index of every type definition, for resolving declarations. A full walk of the
-// module's namespaces and classes (not of function bodies).
+// A name index of every named type outside functions, for resolving declarations and for
+// find_types(): one walk of namespaces and classes (never function bodies).
 void Module::build_name_index() const {
   name_index_ = std::make_unique<std::unordered_multimap<std::string, DieId>>();
-  for_each_type_definition([&](const DieId& id) {
-    // Only what the key needs: no members, bases or template arguments.
-    Dwarf_Die die;
-    if (!die_at(id, &die)) return;
-    TypeRecord key;
-    key.name = name_of(&die);
-    if (key.name.empty()) return;
-    key.tag = dwarf_tag(&die) == DW_TAG_base_type ? Tag::Base : Tag::Struct;
-    key.scope = scope_of(id.offset);
-    name_index_->emplace(index_key(key), id);
+  for_each_type_definition([&](const DieId& id, const TypeRecord& key) {
+    if (!key.name.empty()) name_index_->emplace(index_key(key), id);
   });
 }
 
-void Module::for_each_type_definition(const std::function<void(const DieId&)>& visit) const {
+void Module::for_each_type_definition(const std::function<void(const DieId&, const TypeRecord&)>& visit) const {
   if (!units_) build_unit_table();
+  // The walk keeps the enclosing namespaces and classes itself, so no unit needs its parent
+  // table (scan_unit), which would read function bodies too.
+  struct Level {
+    Dwarf_Die die;
+    std::size_t scope_depth;  // how many enclosing scopes this DIE has
+  };
   for (const Unit& unit : units_->units) {
-    Dwarf_Die root;
-    if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr) continue;
-    std::vector<Dwarf_Die> stack;
-    Dwarf_Die child;
-    if (dwarf_child(&root, &child) == 0) stack.push_back(child);
+    Dwarf_Die root, child;
+    if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) continue;
+    TypeRecord key;
+    std::vector<Level> stack{{child, 0}};
     while (!stack.empty()) {
-      Dwarf_Die die = stack.back();
+      Level level = stack.back();
       stack.pop_back();
       Dwarf_Die sibling;
-      if (dwarf_siblingof(&die, &sibling) == 0) stack.push_back(sibling);
-      int tag = dwarf_tag(&die);
+      if (dwarf_siblingof(&level.die, &sibling) == 0) stack.push_back({sibling, level.scope_depth});
+      key.scope.erase(key.scope.begin() + static_cast<std::ptrdiff_t>(level.scope_depth), key.scope.end());
+      Dwarf_Die* die = &level.die;
+      int tag = dwarf_tag(die);
+      key.name = name_of(die);
+      ScopeRecord::Kind scope_kind = ScopeRecord::Kind::Namespace;
       bool descend = tag == DW_TAG_namespace;
       if (is_type_tag(tag)) {
-        if (!flag(&die, DW_AT_declaration)) visit(id_of(this, &die));
+        key.tag = Tag::Struct;
+        if (!flag(die, DW_AT_declaration)) visit(id_of(this, die), key);
         descend = tag != DW_TAG_enumeration_type;
+        scope_kind = ScopeRecord::Kind::Class;
       } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
-        visit(id_of(this, &die));
+        key.tag = tag == DW_TAG_base_type ? Tag::Base : Tag::Typedef;
+        visit(id_of(this, die), key);
       }
-      if (descend && dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back(child);
+      if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
+        key.scope.push_back({scope_kind, key.name});
+        stack.push_back({child, level.scope_depth + 1});
+      }
     }
   }
 }

@@ -70,8 +70,9 @@ class Module {
   static std::string index_key(const TypeRecord& record);
 
   /// Calls `visit` for every named type definition outside functions: struct/class/union/enum
-  /// definitions, base types, typedefs (a whole-module scan: for the name index and tools).
-  void for_each_type_definition(const std::function<void(const DieId&)>& visit) const;
+  /// definitions, base types, typedefs (a whole-module scan: for the name index and tools),
+  /// with a record holding only its tag, name and scope.
+  void for_each_type_definition(const std::function<void(const DieId&, const TypeRecord&)>& visit) const;
 
   /// The module's libdw handle (loaded on first use); nullptr without debug info. For dwarf/.
   Dwarf* dwarf() const;

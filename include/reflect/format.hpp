@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace reflect {
 
@@ -61,7 +62,8 @@ template <> struct fmt::formatter<reflect::Formatted> {
     options.dynamic_types = options.dynamic_types && !static_types;
     fmt::memory_buffer buffer;
     reflect::detail::format_value(buffer, f.value, options);
-    return std::copy(buffer.begin(), buffer.end(), ctx.out());
+    // One append, not a character at a time.
+    return fmt::format_to(ctx.out(), "{}", std::string_view(buffer.data(), buffer.size()));
   }
 };
 
