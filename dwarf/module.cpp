@@ -1,5 +1,6 @@
 #include "module.hpp"
 
+#include "die.hpp"
 #include "names.hpp"
 
 #include <reflect/error.hpp>
@@ -13,6 +14,8 @@
 #include <utility>
 
 namespace reflect::dwarf {
+
+using namespace detail;
 
 // A compilation (or type) unit: where its DIEs lie, which code it covers, and, once scanned,
 // each DIE's parent and the entry points of its functions.
@@ -30,31 +33,6 @@ struct Module::UnitIndex {
 };
 
 namespace {
-
-bool flag(Dwarf_Die* die, unsigned attribute) {
-  Dwarf_Attribute attr;
-  bool value = false;
-  return dwarf_attr_integrate(die, attribute, &attr) != nullptr && dwarf_formflag(&attr, &value) == 0 &&
-         value;
-}
-
-std::optional<Dwarf_Word> udata(Dwarf_Die* die, unsigned attribute) {
-  Dwarf_Attribute attr;
-  Dwarf_Word value = 0;
-  if (dwarf_attr_integrate(die, attribute, &attr) == nullptr || dwarf_formudata(&attr, &value) != 0)
-    return std::nullopt;
-  return value;
-}
-
-std::string name_of(Dwarf_Die* die) {
-  const char* name = dwarf_diename(die);
-  return name ? name : "";
-}
-
-bool ref(Dwarf_Die* die, unsigned attribute, Dwarf_Die* out) {
-  Dwarf_Attribute attr;
-  return dwarf_attr_integrate(die, attribute, &attr) != nullptr && dwarf_formref_die(&attr, out) != nullptr;
-}
 
 Access access_of(Dwarf_Die* die, Access fallback) {
   auto value = udata(die, DW_AT_accessibility);
@@ -179,24 +157,6 @@ Dwarf* Module::dwarf() const {
 
 bool Module::has_debug_info() const { return dwarf() != nullptr; }
 
-namespace {
-DieId id_of(const Module* module, Dwarf_Die* die) {
-  // DWARF 4 type units live in .debug_types, a separate offset space.
-  Dwarf_Half version = 0;
-  std::uint8_t unit_type = 0;
-  Dwarf_Die cu_die;
-  bool in_types = false;
-  if (dwarf_cu_info(die->cu, &version, &unit_type, &cu_die, nullptr, nullptr, nullptr, nullptr) == 0)
-    in_types = version < 5 && unit_type == DW_UT_type;
-  return DieId{module, dwarf_dieoffset(die), in_types};
-}
-
-bool die_at(const DieId& id, Dwarf_Die* out) {
-  Dwarf* dw = id.module ? id.module->dwarf() : nullptr;
-  if (dw == nullptr) return false;
-  return (id.in_type_units ? dwarf_offdie_types(dw, id.offset, out) : dwarf_offdie(dw, id.offset, out)) != nullptr;
-}
-}  // namespace
 
 void Module::build_unit_table() const {
   units_ = std::make_unique<UnitIndex>();
@@ -236,6 +196,12 @@ const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
     for (auto [low, high] : unit.pc_ranges)
       if (pc >= low && pc < high) return &unit;
   return nullptr;
+}
+
+std::optional<std::uint64_t> Module::unit_die_containing_pc(std::uint64_t pc) const {
+  const Unit* unit = unit_containing_pc(pc);
+  if (unit == nullptr) return std::nullopt;
+  return unit->die_begin;
 }
 
 const Module::Unit* Module::unit_of_offset(std::uint64_t offset) const {
@@ -315,20 +281,6 @@ std::vector<std::uint64_t> Module::subprograms_at(std::uint64_t pc) const {
   for (; it != unit->entries.end() && it->first == pc; ++it) out.push_back(it->second);
   return out;
 }
-
-namespace {
-// A concrete subprogram's template parameters and class membership are on the DIE itself or on
-// the declaration it specifies / the abstract instance it comes from (GCC -O2): one hop each.
-bool next_origin(Dwarf_Die* fn) {
-  Dwarf_Attribute attr;
-  Dwarf_Die origin;
-  if (dwarf_attr(fn, DW_AT_abstract_origin, &attr) == nullptr && dwarf_attr(fn, DW_AT_specification, &attr) == nullptr)
-    return false;
-  if (dwarf_formref_die(&attr, &origin) == nullptr) return false;
-  *fn = origin;
-  return true;
-}
-}  // namespace
 
 std::optional<DieId> Module::anchor_type_at(std::uintptr_t address) const {
   if (dwarf() == nullptr) return std::nullopt;

@@ -58,6 +58,21 @@ class Module {
   };
   std::optional<Function> function_at(std::uintptr_t address) const;
 
+  /// The coroutine whose resume or destroy function starts at `address`, a run-time address
+  /// read from a frame's first or second word. nullopt when no coroutine function starts there.
+  /// Reads only the compilation unit that holds the address. (dwarf/coroutine.cpp)
+  std::optional<CoroutineRecord> coroutine_at(std::uintptr_t address) const;
+
+  /// The source line of the suspend point a coroutine's resume index `index` stands for: found
+  /// in the resume function's code, at the instruction that stores that index (DWARF has no
+  /// other link from index to line). nullopt where the code stores it from a register (GCC -O2)
+  /// or the resume function is unknown.
+  std::optional<SourceLine> suspend_line(const CoroutineRecord& coroutine, std::uint64_t index) const;
+
+  /// Calls `visit` for every coroutine frame type the module describes (a whole-module scan,
+  /// for tools).
+  void for_each_coroutine_frame(const std::function<void(const DieId&, const std::string& coroutine)>& visit) const;
+
   /// The ELF symbol covering a run-time address.
   std::optional<Symbol> symbol_at(std::uintptr_t address) const;
 
@@ -90,6 +105,8 @@ class Module {
   struct UnitIndex;
   const Unit* unit_containing_pc(std::uint64_t pc) const;
   const Unit* unit_of_offset(std::uint64_t offset) const;
+  std::optional<std::uint64_t> unit_die_containing_pc(std::uint64_t pc) const;
+  bool is_function_entry(std::uintptr_t address) const;
   void scan_unit(const Unit& unit) const;
   void build_unit_table() const;
   void build_name_index() const;

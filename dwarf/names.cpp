@@ -87,11 +87,23 @@ void drop_integer_suffixes(std::string& name) {
   name = std::move(out);
 }
 
+void drop_abi_tags(std::string& name) {
+  for (std::size_t at; (at = name.find("[abi:")) != std::string::npos;) {
+    std::size_t end = name.find(']', at);
+    if (end == std::string::npos) return;
+    name.erase(at, end - at + 1);
+  }
+}
+
 }  // namespace
 
 std::string normalize_name(std::string_view spelled) {
   std::string name(spelled);
+  // libstdc++'s inline namespaces (strings, C++20 coroutines) and the demangler's ABI tags
+  // (`f[abi:cxx11](int)`): what no user writes.
   replace_all(name, "__cxx11::", "");
+  replace_all(name, "__n4861::", "");
+  drop_abi_tags(name);
   while (drop_one_default_argument(name)) {
   }
   replace_all(name, " >", ">");

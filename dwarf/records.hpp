@@ -137,6 +137,30 @@ struct TypeRecord {
   std::uint32_t decl_line = 0;
 };
 
+/// A C++20 coroutine as its compiler laid it out (ARCHITECTURE §6): found from the resume or
+/// destroy function a frame points to.
+struct CoroutineRecord {
+  enum class Compiler : std::uint8_t { Gcc, Clang } compiler = Compiler::Gcc;
+  std::string linkage_name;  // the coroutine (its ramp function) as mangled; DW_AT_name if none
+  DieId frame_type;          // null: the compiler described no frame (clang 17-19 at -O1 and up)
+  DieId promise_type;        // null: not found
+  std::uint64_t promise_offset = 16;  // both ABIs: after the resume and destroy pointers
+  std::uint64_t index_offset = 0;     // of the resume index in the frame; index_size 0: unknown
+  std::uint8_t index_size = 0;
+  std::uint64_t resume_low = 0, resume_high = 0;  // the resume function's code, module-relative; 0: unknown
+
+  /// The suspend point a resume index stands for, counted in the order the compiler numbered
+  /// them: 0 the initial suspend, 1 the first co_await / co_yield, ...
+  std::uint64_t suspend_point(std::uint64_t index) const {
+    return compiler == Compiler::Gcc ? (index >= 2 ? index / 2 - 1 : 0) : index;  // GCC: 2, 4, 6...
+  }
+};
+
+struct SourceLine {
+  std::string file;  // as the line table names it (usually absolute)
+  std::uint32_t line = 0;
+};
+
 /// Reads target memory for expression evaluation; returns false when unreadable.
 using ReadMemory = std::function<bool(std::uintptr_t address, void* out, std::size_t size)>;
 

@@ -19,7 +19,7 @@ namespace detail {
 bool TypeNode::is_polymorphic() const {
   if (kind != Kind::Struct) return false;
   for (const MemberNode& m : members)
-    if (m.artificial && m.name.starts_with("_vptr")) return true;  // GCC `_vptr.X`, clang `_vptr$X`
+    if (m.is_vtable_pointer()) return true;
   for (const BaseNode& base : bases)
     if (base.type.get().concrete().is_polymorphic()) return true;
   return false;

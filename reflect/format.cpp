@@ -350,6 +350,10 @@ class Printer {
   }
 
   void record(const Value& value, const TypeNode& type, std::size_t depth, bool top) {
+    if (type.template_name() == "std::coroutine_handle") {
+      coroutine_handle(value, type);
+      return;
+    }
     if (type.is_declaration) {
       fmt::format_to(std::back_inserter(out_), "<incomplete {}>", value.type().name());
       return;
@@ -366,6 +370,20 @@ class Printer {
     }
     if (depth == 0) printed_virtual_bases_.clear();
     members(value, type, depth);
+  }
+
+  // Like a pointer, annotated with the coroutine it leads to: `0x5a0c2f0 <coroutine app::top()>`.
+  void coroutine_handle(const Value& value, const TypeNode& type) {
+    std::uintptr_t frame = 0;
+    if (type.size < sizeof frame) throw Error("a std::coroutine_handle smaller than a pointer");
+    read_memory(address_of(value), &frame, sizeof frame);
+    if (frame == 0) {
+      out_.append(std::string_view("nullptr"));
+      return;
+    }
+    fmt::format_to(std::back_inserter(out_), "{:#x}", frame);
+    std::string function = coroutine_function_at(frame);
+    if (!function.empty()) fmt::format_to(std::back_inserter(out_), " <coroutine {}>", function);
   }
 
   void members(const Value& value, const TypeNode& type, std::size_t depth) {

@@ -244,7 +244,7 @@ std::string_view capture_name(const TypeNode& closure, std::string_view name) {
 
 void flatten(const TypeNode& owner, std::size_t base_offset, std::vector<FieldNode>& out) {
   for (const MemberNode& m : owner.members) {
-    if (m.artificial) continue;
+    if (m.is_vtable_pointer()) continue;
     const TypeNode& type = m.type.get();
     if (m.name.empty()) {
       const TypeNode& inner = type.concrete();

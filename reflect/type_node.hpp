@@ -57,6 +57,10 @@ struct MemberNode {
   std::uint16_t bit_size = 0;
   Access access = Access::Public;
   bool artificial = false;
+
+  /// The one compiler-made member a user never wrote nor wants printed: GCC `_vptr.X`, clang
+  /// `_vptr$X`. (Other artificial members, such as clang's coroutine frame members, are data.)
+  bool is_vtable_pointer() const { return artificial && name.starts_with("_vptr"); }
 };
 
 struct BaseNode {

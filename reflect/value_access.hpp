@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace reflect::detail {
 
@@ -26,6 +27,9 @@ const StdView* view_with_shape(const Value& value, StdView::Shape shape);
 /// Characters before the first NUL, at most `limit`; throws UnreadableMemory if it runs into
 /// unreadable memory before finding one.
 std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit);
+/// The function of the coroutine whose frame is at `frame` (`app::fetch(int)`); empty when it
+/// is not a coroutine frame this process describes.
+std::string coroutine_function_at(std::uintptr_t frame);
 /// The complete object of a polymorphic value, typed by its dynamic type (see Value::dynamic).
 Value dynamic_value(const Value& value);
 

@@ -5,6 +5,7 @@
 //   reflect::reflect(obj).as<reflect::Struct>().field("x");  // walk by member name
 
 #include <reflect/anchor.hpp>
+#include <reflect/coroutine.hpp>
 #include <reflect/error.hpp>
 #include <reflect/format.hpp>
 #include <reflect/type.hpp>

@@ -1,0 +1,390 @@
+// Coroutine frames (ARCHITECTURE §6): from a frame address to the coroutine's function, state,
+// promise and locals, and from one coroutine to the one awaiting it.
+
+#include "../dwarf/process.hpp"
+#include "memory.hpp"
+#include "type_node.hpp"
+#include "value_access.hpp"
+
+#include <reflect/coroutine.hpp>
+#include <reflect/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace reflect {
+
+using namespace detail;
+
+namespace detail {
+
+/// What is known of one coroutine function, shared by all its frames.
+struct CoroutineInfo {
+  dwarf::CoroutineRecord record;
+  const dwarf::Module* module = nullptr;
+  std::string function;
+  const TypeNode* frame = nullptr;    // concrete; nullptr when not described
+  const TypeNode* promise = nullptr;  // nullptr when not found
+  struct Variable {
+    std::string name;   // as written in the source
+    std::size_t field;  // in frame->fields()
+  };
+  std::vector<Variable> variables;
+  std::string frame_unavailable;
+  // Source lines by resume index, found on first need (guarded by the registry lock).
+  mutable std::unordered_map<std::uint64_t, std::optional<SourceLocation>> lines;
+};
+
+}  // namespace detail
+
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// GCC names a frame's copy of a local `<name>_<scope>_<n>`; parameters keep their names.
+std::string_view without_scope_suffix(std::string_view name) {
+  std::size_t last = name.rfind('_');
+  if (last == std::string_view::npos || last == 0 || !all_digits(name.substr(last + 1))) return name;
+  std::size_t before = name.rfind('_', last - 1);
+  if (before == std::string_view::npos || before == 0 || !all_digits(name.substr(before + 1, last - before - 1)))
+    return name;
+  return name.substr(0, before);
+}
+
+bool has_counter_suffix(std::string_view name, std::string_view prefix) {
+  return name.starts_with(prefix) && all_digits(name.substr(prefix.size()));
+}
+
+// The source name of a frame member, or nullopt for what the compiler made: GCC's `_Coro_*`
+// bookkeeping and awaiters (`Is` initial, `Fs` final, `Aw<n>` co_await, `Yd<n>` co_yield);
+// clang's `__*` bookkeeping and the temporaries it names after their types
+// (`PointerType_0`, `struct_app__Task_1`, `class_std____cxx11__basic_string_0`, `__int_32_2`).
+std::optional<std::string_view> source_name(std::string_view member, dwarf::CoroutineRecord::Compiler compiler) {
+  if (member.empty()) return std::nullopt;
+  if (compiler == dwarf::CoroutineRecord::Compiler::Gcc) {
+    if (member.starts_with("_Coro_") || member.starts_with("D.")) return std::nullopt;  // D.<n>: temporaries
+    std::string_view name = without_scope_suffix(member);
+    if (name == "Is" || name == "Fs" || has_counter_suffix(name, "Aw") || has_counter_suffix(name, "Yd"))
+      return std::nullopt;
+    return name;
+  }
+  if (member.starts_with("__")) return std::nullopt;
+  std::size_t last = member.rfind('_');
+  if (last != std::string_view::npos && all_digits(member.substr(last + 1))) {
+    std::string_view stem = member.substr(0, last);
+    if (stem == "PointerType" || stem == "UnknownType" || stem.starts_with("struct_") || stem.starts_with("class_") ||
+        stem.starts_with("union_") || stem.starts_with("enum_"))
+      return std::nullopt;
+  }
+  return member;
+}
+
+const std::string no_frame_reason =
+    "the compiler described no coroutine frame (clang 17-19 at -O1 and above do not: LLVM issue 121092); "
+    "build this code with -O0, or with GCC, to see parameters and locals";
+
+std::shared_ptr<const CoroutineInfo> make_info(const dwarf::Module& module, const dwarf::CoroutineRecord& record) {
+  Registry& registry = Registry::instance();
+  auto info = std::make_shared<CoroutineInfo>();
+  info->record = record;
+  info->module = &module;
+  info->function = dwarf::normalize_name(demangle(record.linkage_name));
+  if (record.promise_type) info->promise = &registry.node_for(record.promise_type).concrete();
+  if (!record.frame_type) {
+    info->frame_unavailable = no_frame_reason;
+    return info;
+  }
+  info->frame = &registry.node_for(record.frame_type).concrete();
+  const auto& fields = info->frame->fields();
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (auto name = source_name(fields[i].name, record.compiler)) info->variables.push_back({std::string(*name), i});
+  return info;
+}
+
+std::uintptr_t word_at(std::uintptr_t address) { return read_as<std::uintptr_t>(address); }
+
+}  // namespace
+
+Coroutine::Coroutine(const void* address, std::shared_ptr<const CoroutineInfo> info, State state,
+                     std::optional<std::uint64_t> index)
+    : address_(address), info_(std::move(info)), state_(state), index_(index) {
+  if (state_ == State::Suspended && index_) suspend_point_ = info_->record.suspend_point(*index_);
+}
+
+const std::string& Coroutine::function() const noexcept { return info_->function; }
+bool Coroutine::has_frame() const noexcept { return info_->frame != nullptr; }
+const std::string& Coroutine::frame_unavailable_reason() const noexcept { return info_->frame_unavailable; }
+
+std::optional<SourceLocation> Coroutine::location() const {
+  if (state_ == State::Done || !index_) return std::nullopt;
+  Registry& registry = Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  auto [it, inserted] = info_->lines.try_emplace(*index_);
+  if (inserted)
+    if (auto line = info_->module->suspend_line(info_->record, *index_)) it->second = SourceLocation{line->file, line->line};
+  return it->second;
+}
+
+std::optional<Value> Coroutine::promise() const {
+  if (info_->promise == nullptr) return std::nullopt;
+  return Value(Type(*info_->promise), static_cast<const char*>(address_) + info_->record.promise_offset);
+}
+
+CoroutineFrame Coroutine::frame() const {
+  if (info_->frame == nullptr)
+    throw Error(fmt::format("reflect: no frame for the coroutine {}: {}", info_->function, info_->frame_unavailable));
+  CoroutineFrame frame(Value(Type(*info_->frame), address_));
+  const auto& fields = info_->frame->fields();
+  frame.variables_.reserve(info_->variables.size());
+  for (const CoroutineInfo::Variable& variable : info_->variables)
+    frame.variables_.push_back({variable.name, field_value(frame.raw_, fields[variable.field])});
+  return frame;
+}
+
+std::optional<Value> CoroutineFrame::field(std::string_view name) const {
+  for (const Variable& variable : variables_)
+    if (variable.name == name) return variable.value;
+  return std::nullopt;
+}
+
+Coroutine coroutine_at(const void* frame) {
+  const auto address = reinterpret_cast<std::uintptr_t>(frame);
+  if (address == 0) throw Error("reflect: a null coroutine handle has no frame to read");
+  if (!readable(address, 2 * sizeof(void*))) throw UnreadableMemory(address);
+  // A frame starts with its resume function (null at the final suspend point) and its
+  // destroy function; either leads to the coroutine's debug info.
+  const std::uintptr_t resume = word_at(address);
+  const std::uintptr_t function = resume != 0 ? resume : word_at(address + sizeof(void*));
+
+  static std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>> known;  // by function
+  std::shared_ptr<const CoroutineInfo> info;
+  {
+    Registry& registry = Registry::instance();
+    std::lock_guard lock(registry.mutex());
+    if (auto it = known.find(function); it != known.end()) {
+      info = it->second;
+    } else {
+      const dwarf::Module* module = function ? registry.process().module_at(function) : nullptr;
+      if (module == nullptr)
+        throw Error(fmt::format("reflect: {:#x} is not a coroutine frame: its first words ({:#x}, {:#x}) point into "
+                                "no loaded module, where a frame holds its resume and destroy functions",
+                                address, resume, word_at(address + sizeof(void*))));
+      if (!module->has_debug_info())
+        throw Error(fmt::format("reflect: the coroutine at {:#x} belongs to {}, which has no debug info; build it "
+                                "with -g or install its debug package",
+                                address, module->path()));
+      auto record = module->coroutine_at(function);
+      if (record) info = make_info(*module, *record);
+      known.emplace(function, info);
+    }
+  }
+  if (info == nullptr)
+    throw Error(fmt::format("reflect: {:#x} is not a coroutine frame: the function {:#x} its first words point to is "
+                            "not a coroutine's resume or destroy function in the debug info",
+                            address, function));
+
+  if (resume == 0) return Coroutine(frame, info, Coroutine::State::Done, std::nullopt);
+  std::optional<std::uint64_t> index;
+  if (info->record.index_size != 0) {
+    std::uint64_t raw = 0;
+    read_memory(address + info->record.index_offset, &raw, std::min<std::size_t>(info->record.index_size, sizeof raw));
+    index = raw;  // little-endian: the low bytes are the index
+  }
+  auto state = index && info->record.suspend_point(*index) == 0 ? Coroutine::State::NotStarted
+                                                                : Coroutine::State::Suspended;
+  return Coroutine(frame, info, state, index);
+}
+
+namespace {
+
+// Frame addresses held by std::coroutine_handle objects inside `value`: in members, bases and
+// nested structs, in declaration order, not behind pointers.
+void collect_handles(const Value& value, std::size_t depth, std::vector<std::uintptr_t>& out) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind != Kind::Struct || type.is_declaration || depth > 6) return;
+  if (type.template_name() == "std::coroutine_handle") {
+    std::uintptr_t frame = 0;
+    if (type.size >= sizeof frame && readable(address_of(value), sizeof frame)) frame = word_at(address_of(value));
+    if (frame != 0) out.push_back(frame);
+    return;
+  }
+  if (type.std_view() != nullptr) return;  // a container's handles are not a chain
+  for (const BaseNode& base : type.bases)
+    if (auto at = base_address(value, base))
+      collect_handles(Value(Type(base.type.get()), reinterpret_cast<const void*>(*at)), depth + 1, out);
+  for (const FieldNode& field : type.fields()) collect_handles(field_value(value, field), depth + 1, out);
+}
+
+std::vector<std::uintptr_t> handles_in_promise(const Coroutine& c) {
+  std::vector<std::uintptr_t> out;
+  if (auto promise = c.promise()) collect_handles(*promise, 0, out);
+  return out;
+}
+
+// Handles in the frame's awaiters: what the compiler keeps there is not a source variable.
+std::vector<std::uintptr_t> handles_in_awaiters(const Coroutine& c) {
+  std::vector<std::uintptr_t> out;
+  if (!c.has_frame()) return out;
+  Value raw = c.frame().raw();
+  const TypeNode& frame = concrete_of(raw);
+  for (const FieldNode& field : frame.fields()) {
+    if (field.name.find("promise") != std::string_view::npos || field.name.find("self_handle") != std::string_view::npos)
+      continue;
+    collect_handles(field_value(raw, field), 0, out);
+  }
+  return out;
+}
+
+std::optional<Coroutine> try_coroutine_at(std::uintptr_t frame, std::string* problem) {
+  try {
+    return coroutine_at(reinterpret_cast<const void*>(frame));
+  } catch (const UnreadableMemory& e) {
+    if (problem) *problem = fmt::format("the frame at {:#x} is unreadable", frame);
+  } catch (const Error& e) {
+    if (problem) *problem = e.what();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+AsyncBacktrace async_backtrace_at(const void* frame) {
+  AsyncBacktrace backtrace;
+  backtrace.coroutines.push_back(coroutine_at(frame));
+  std::unordered_set<std::uintptr_t> seen{reinterpret_cast<std::uintptr_t>(frame)};
+  constexpr std::size_t max_chain = 1000;
+  while (backtrace.coroutines.size() < max_chain) {
+    const Coroutine& current = backtrace.coroutines.back();
+    const auto self = reinterpret_cast<std::uintptr_t>(current.address());
+    std::optional<Coroutine> next;
+    std::string problem;
+    // The promise first: that is where task types keep the awaiting coroutine.
+    for (std::uintptr_t handle : handles_in_promise(current)) {
+      if (handle == self) continue;
+      if (seen.contains(handle)) {
+        problem = fmt::format("the chain loops: {:#x} is already in it", handle);
+        continue;
+      }
+      if ((next = try_coroutine_at(handle, &problem))) break;
+    }
+    // Then awaiters held in the frame, skipping a coroutine this one is itself awaiting (its
+    // promise leads back here).
+    if (!next)
+      for (std::uintptr_t handle : handles_in_awaiters(current)) {
+        if (handle == self || seen.contains(handle)) continue;
+        std::optional<Coroutine> candidate = try_coroutine_at(handle, nullptr);
+        if (!candidate) continue;
+        auto back = handles_in_promise(*candidate);
+        if (std::find(back.begin(), back.end(), self) != back.end()) continue;
+        next = std::move(candidate);
+        break;
+      }
+    if (!next) {
+      backtrace.stopped = std::move(problem);
+      break;
+    }
+    seen.insert(reinterpret_cast<std::uintptr_t>(next->address()));
+    backtrace.coroutines.push_back(std::move(*next));
+  }
+  if (backtrace.coroutines.size() == max_chain) backtrace.stopped = fmt::format("stopped after {} coroutines", max_chain);
+  return backtrace;
+}
+
+namespace detail {
+
+std::string coroutine_function_at(std::uintptr_t frame) {
+  std::optional<Coroutine> c = try_coroutine_at(frame, nullptr);
+  return c ? c->function() : std::string();
+}
+
+std::string_view state_name(Coroutine::State state) {
+  switch (state) {
+    case Coroutine::State::NotStarted: return "not started";
+    case Coroutine::State::Suspended: return "suspended";
+    case Coroutine::State::Done: return "done";
+  }
+  return "?";
+}
+
+void format_coroutine(fmt::memory_buffer& out, const Coroutine& c, const FormatOptions& options, bool with_promise) {
+  auto to = std::back_inserter(out);
+  fmt::format_to(to, "{} {}", c.function(), state_name(c.state()));
+  if (c.state() == Coroutine::State::Suspended) {
+    std::optional<SourceLocation> where;
+    try {
+      where = c.location();
+    } catch (const Error&) {
+    }
+    if (where) {
+      std::string_view file = where->file;
+      if (auto slash = file.rfind('/'); slash != std::string_view::npos) file.remove_prefix(slash + 1);
+      fmt::format_to(to, " at {}:{}", file, where->line);
+    } else if (c.suspend_point()) {
+      fmt::format_to(to, " at suspend point {}", *c.suspend_point());
+    }
+  }
+  // Values: no type names on one line (locals read like `x = 3`); over several lines, the
+  // promise names its type and nested lines are indented under their variable.
+  FormatOptions value_options = options;
+  value_options.show_type = options.multiline;
+  auto item = [&, first = true](std::string_view name, const Value* value, std::string_view text) mutable {
+    if (options.multiline) {
+      out.append(std::string_view("\n  "));
+    } else {
+      out.append(std::string_view(first ? " {" : ", "));
+    }
+    first = false;
+    if (!name.empty()) fmt::format_to(to, "{} = ", name);
+    if (value == nullptr) {
+      out.append(text);
+      return;
+    }
+    fmt::memory_buffer printed;
+    format_value(printed, *value, value_options);
+    for (char ch : std::string_view(printed.data(), printed.size())) {
+      out.push_back(ch);
+      if (ch == '\n') out.append(std::string_view("  "));
+    }
+  };
+  bool any = false;
+  if (with_promise)
+    if (std::optional<Value> promise = c.promise()) {
+      item("promise", &*promise, {});
+      any = true;
+    }
+  if (c.has_frame()) {
+    try {
+      CoroutineFrame frame = c.frame();
+      for (const CoroutineFrame::Variable& variable : frame.variables()) {
+        item(variable.name, &variable.value, {});
+        any = true;
+      }
+    } catch (const UnreadableMemory& e) {
+      item({}, nullptr, fmt::format("<unreadable {:#x}>", e.address()));
+      any = true;
+    }
+  } else {
+    item({}, nullptr, "<locals unavailable: the compiler described no frame (LLVM issue 121092)>");
+    any = true;
+  }
+  if (!options.multiline) out.append(std::string_view(any ? "}" : " {}"));
+}
+
+void format_backtrace(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, const FormatOptions& options) {
+  for (std::size_t i = 0; i < backtrace.coroutines.size(); ++i) {
+    if (i) out.push_back('\n');
+    fmt::format_to(std::back_inserter(out), "#{} ", i);
+    format_coroutine(out, backtrace.coroutines[i], options, /*with_promise=*/false);
+  }
+  if (!backtrace.stopped.empty()) fmt::format_to(std::back_inserter(out), "\n(stopped: {})", backtrace.stopped);
+}
+
+}  // namespace detail
+
+}  // namespace reflect

@@ -1,0 +1,261 @@
+// Coroutine frames and async backtraces (issue 5), on the chains of fixtures/coro.cpp. What each
+// cell of the matrix promises (README, "Coroutines"):
+//   g++-12 -O0, clang-19 -O0: everything, suspend points with their source lines;
+//   g++-12 -O2: everything but the source line (the index is stored from a register);
+//   clang-19 -O2: no frame type in the debug info (LLVM issue 121092): function, state,
+//                 promise and backtraces work; locals and the suspend point are unavailable.
+#include "fixtures/coro.hpp"
+
+#include <reflect/reflect.hpp>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <string>
+
+namespace {
+
+#if defined(__clang__) && defined(__OPTIMIZE__)
+constexpr bool has_frames = false;
+#else
+constexpr bool has_frames = true;
+#endif
+#if defined(__OPTIMIZE__)
+constexpr bool has_lines = false;
+#else
+constexpr bool has_lines = true;
+#endif
+#if defined(__clang__)
+constexpr bool is_clang = true;
+#else
+constexpr bool is_clang = false;
+#endif
+
+// The chain top -> middle -> leaf, leaf suspended on leaf_event; destroyed at the end.
+struct Chain {
+  app::Task top = app::top();
+  Chain() { top.handle.resume(); }
+  std::coroutine_handle<> leaf() const { return app::leaf_event.waiter; }
+};
+
+std::string source_line(const reflect::SourceLocation& where) {
+  std::ifstream in(where.file);
+  std::string text;
+  for (std::uint32_t i = 0; i < where.line && std::getline(in, text);) ++i;
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("coroutine: function, state and promise of each coroutine in a suspended chain") {
+  Chain chain;
+  reflect::Coroutine leaf = reflect::coroutine(chain.leaf());
+  CHECK(leaf.address() == chain.leaf().address());
+  CHECK(leaf.function() == "app::leaf(int)");
+  CHECK(leaf.state() == reflect::Coroutine::State::Suspended);
+
+  std::optional<reflect::Value> promise = leaf.promise();
+  REQUIRE(promise);
+  CHECK(promise->type().name() == "app::Task::promise_type");
+  auto continuation = promise->as<reflect::Struct>().field("continuation");
+  REQUIRE(continuation);
+  CHECK(reflect::to_string(continuation->value(), {.show_type = false}).ends_with("<coroutine app::middle(int)>"));
+
+  // The typed promise reads back like any value.
+  reflect::Coroutine top = reflect::coroutine(chain.top.handle);
+  CHECK(top.function() == "app::top()");
+  CHECK(top.promise()->as<reflect::Struct>().field("result")->value().as<int>() == 0);
+  CHECK(fmt::format("{}", top.state()) == "suspended");
+}
+
+TEST_CASE("coroutine: the suspend point and its source line") {
+  Chain chain;
+  for (auto [handle, marker] : {std::pair{chain.leaf(), "suspend: leaf"}, {chain.top.handle, "suspend: top"}}) {
+    reflect::Coroutine c = reflect::coroutine(handle);
+    CAPTURE(marker);
+    if (!has_frames) {
+      CHECK_FALSE(c.suspend_point());
+      CHECK_FALSE(c.location());
+      continue;
+    }
+    CHECK(c.suspend_point() == 1);
+    std::optional<reflect::SourceLocation> where = c.location();
+    if (!has_lines) {
+      CHECK_FALSE(where);
+      continue;
+    }
+    REQUIRE(where);
+    CHECK(where->file.ends_with("coro.cpp"));
+    CHECK(source_line(*where).find(marker) != std::string::npos);
+  }
+}
+
+TEST_CASE("coroutine: parameters and locals by name, compiler-made members hidden") {
+  Chain chain;
+  reflect::Coroutine leaf = reflect::coroutine(chain.leaf());
+  if (!has_frames) {
+    CHECK_FALSE(leaf.has_frame());
+    CHECK(leaf.frame_unavailable_reason().find("121092") != std::string::npos);
+    CHECK_THROWS_WITH_AS(leaf.frame(), doctest::Contains("no frame for the coroutine app::leaf(int)"), reflect::Error);
+    return;
+  }
+  REQUIRE(leaf.has_frame());
+  CHECK(leaf.frame_unavailable_reason().empty());
+  reflect::CoroutineFrame frame = leaf.frame();
+  CHECK(frame.field("x")->as<int>() == 9);
+  CHECK(frame.field("local_leaf")->as<int>() == 90);
+  CHECK(frame.field("ratio")->as<double>() == 3.5);
+  CHECK_FALSE(frame.field("nonexistent"));
+  for (const auto& variable : frame.variables()) {
+    CAPTURE(variable.name);
+    CHECK_FALSE(variable.name.starts_with("_Coro"));
+    CHECK_FALSE(variable.name.starts_with("__"));
+    CHECK(variable.name.find_first_of("0123456789") == std::string_view::npos);
+  }
+  CHECK(frame.variables().size() == 3);
+
+  reflect::CoroutineFrame middle = reflect::coroutine(chain.leaf()).frame();
+  (void)middle;
+  auto mid = reflect::coroutine_at(
+      reinterpret_cast<const void*>(reflect::coroutine(chain.leaf()).promise()->as<reflect::Struct>()
+                                        .field("continuation")->value().as<reflect::Struct>()
+                                        .field("_M_fr_ptr")->value().as<reflect::Pointer>().target_address()));
+  CHECK(mid.function() == "app::middle(int)");
+  CHECK(mid.frame().field("label")->as<reflect::String>().text() == "middle-string");
+  CHECK(mid.frame().field("y")->as<int>() == 7);
+  // The raw frame keeps what the compiler put there.
+  CHECK(mid.frame().raw().as<reflect::Struct>().field(is_clang ? "__promise" : "_Coro_promise"));
+}
+
+TEST_CASE("coroutine: async backtrace through a promise's `continuation`") {
+  Chain chain;
+  reflect::AsyncBacktrace trace = reflect::async_backtrace(chain.leaf());
+  REQUIRE(trace.coroutines.size() == 3);
+  CHECK(trace.coroutines[0].function() == "app::leaf(int)");
+  CHECK(trace.coroutines[1].function() == "app::middle(int)");
+  CHECK(trace.coroutines[2].function() == "app::top()");
+  CHECK(trace.stopped.empty());
+  std::string expected;
+  if (!has_frames) {
+    expected =
+        "#0 app::leaf(int) suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}\n"
+        "#1 app::middle(int) suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}\n"
+        "#2 app::top() suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}";
+  } else if (!has_lines) {
+    expected =
+        "#0 app::leaf(int) suspended at suspend point 1 {x = 9, local_leaf = 90, ratio = 3.5}\n"
+        "#1 app::middle(int) suspended at suspend point 1 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
+        "#2 app::top() suspended at suspend point 1 {r = -1}";
+  } else if (is_clang) {
+    expected =
+        "#0 app::leaf(int) suspended at coro.cpp:11 {ratio = 3.5, x = 9, local_leaf = 90}\n"
+        "#1 app::middle(int) suspended at coro.cpp:19 {label = \"middle-string\", y = 7, local_mid = 8, r = -1}\n"
+        "#2 app::top() suspended at coro.cpp:25 {r = -1}";
+  } else {
+    expected =
+        "#0 app::leaf(int) suspended at coro.cpp:11 {x = 9, local_leaf = 90, ratio = 3.5}\n"
+        "#1 app::middle(int) suspended at coro.cpp:19 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
+        "#2 app::top() suspended at coro.cpp:25 {r = -1}";
+  }
+  CHECK(fmt::format("{}", trace) == expected);
+}
+
+TEST_CASE("coroutine: async backtrace through a parent handle nested in the promise under another name") {
+  app::Job<int> root = app::job_root(3);
+  root.coro.resume();
+  reflect::AsyncBacktrace trace = reflect::async_backtrace(app::job_event.waiter);
+  REQUIRE(trace.coroutines.size() == 2);
+  CHECK(trace.coroutines[0].function() == "app::job_leaf(std::string)");
+  CHECK(trace.coroutines[1].function() == "app::job_root(int)");
+  CHECK(trace.coroutines[1].address() == root.coro.address());
+  CHECK(trace.stopped.empty());
+  if (has_frames) {
+    CHECK(trace.coroutines[0].frame().field("name")->as<reflect::String>().text() == "job-3");
+    CHECK(trace.coroutines[1].frame().field("n")->as<int>() == 3);
+  }
+  app::job_event.waiter.resume();  // runs both to their final suspend
+  CHECK(root.coro.done());
+  CHECK(root.coro.promise().value == 9);
+  CHECK(reflect::coroutine(root.coro).state() == reflect::Coroutine::State::Done);
+}
+
+TEST_CASE("coroutine: a chain that loops ends") {
+  app::Task a = app::middle(1);
+  app::Task b = app::middle(2);
+  a.handle.promise().continuation = b.handle;
+  b.handle.promise().continuation = a.handle;
+  reflect::AsyncBacktrace trace = reflect::async_backtrace(a.handle);
+  CHECK(trace.coroutines.size() == 2);
+  CHECK(trace.stopped.find("loops") != std::string::npos);
+  CHECK(fmt::format("{}", trace).ends_with("(stopped: the chain loops: " + fmt::format("{}", a.handle.address()) + " is already in it)"));
+}
+
+TEST_CASE("coroutine: a generator's state and yielded value") {
+  app::Generator gen = app::counter(5);
+  reflect::Coroutine fresh = reflect::coroutine(gen.handle);
+  CHECK(fresh.function() == "app::counter(int)");
+  // Without a frame type the resume index cannot be read: not started looks suspended.
+  CHECK(fresh.state() == (has_frames ? reflect::Coroutine::State::NotStarted : reflect::Coroutine::State::Suspended));
+  gen.handle.resume();
+  gen.handle.resume();
+  reflect::Coroutine c = reflect::coroutine(gen.handle);
+  CHECK(c.state() == reflect::Coroutine::State::Suspended);
+  CHECK(c.promise()->as<reflect::Struct>().field("current")->value().as<int>() == 4);
+  if (has_frames) {
+    CHECK(c.suspend_point() == 1);
+    CHECK(c.frame().field("i")->as<int>() == 2);
+    CHECK(c.frame().field("limit")->as<int>() == 5);
+  }
+  if (has_lines) CHECK(source_line(*c.location()).find("suspend: counter") != std::string::npos);
+  for (int i = 0; i < 4; ++i) gen.handle.resume();
+  CHECK(gen.handle.done());
+  reflect::Coroutine done = reflect::coroutine(gen.handle);
+  CHECK(done.state() == reflect::Coroutine::State::Done);
+  CHECK_FALSE(done.location());
+  CHECK(done.promise()->as<reflect::Struct>().field("current")->value().as<int>() == 25);
+}
+
+TEST_CASE("coroutine: printed with {} and {:#}") {
+  app::Task finished = app::finished();
+  finished.handle.resume();
+  std::string locals = has_frames ? "" : ", <locals unavailable: the compiler described no frame (LLVM issue 121092)>";
+  CHECK(fmt::format("{}", reflect::coroutine(finished.handle)) ==
+        "app::finished() done {promise = {.continuation = nullptr, .result = 42}" + locals + "}");
+
+  app::Generator gen = app::counter(3);
+  gen.handle.resume();
+  if (has_frames && has_lines) {
+    CHECK(fmt::format("{:#}", reflect::coroutine(gen.handle)) ==
+          "app::counter(int) suspended at coro.cpp:40\n"
+          "  promise = app::Generator::promise_type{\n"
+          "    .current = 1,\n"
+          "  }\n"
+          "  limit = 3\n"
+          "  i = 1");
+  }
+}
+
+TEST_CASE("coroutine: a handle in a struct prints with its coroutine") {
+  Chain chain;
+  struct Holder {
+    std::coroutine_handle<> h;
+    std::coroutine_handle<> none;
+  } holder{chain.top.handle, {}};
+  CHECK(reflect::to_string(reflect::reflect(holder), {.show_type = false}) ==
+        fmt::format("{{.h = {} <coroutine app::top()>, .none = nullptr}}", chain.top.handle.address()));
+}
+
+TEST_CASE("coroutine: an erased handle, and addresses that are no coroutine frame") {
+  Chain chain;
+  const void* erased = chain.leaf().address();
+  CHECK(reflect::coroutine_at(erased).function() == "app::leaf(int)");
+
+  CHECK_THROWS_WITH_AS(reflect::coroutine_at(nullptr), doctest::Contains("null coroutine handle"), reflect::Error);
+  long not_a_frame[2] = {42, 7};
+  CHECK_THROWS_WITH_AS(reflect::coroutine_at(not_a_frame), doctest::Contains("is not a coroutine frame"), reflect::Error);
+  // Looks like a frame (two function pointers) but the functions are not a coroutine's.
+  void (*functions[2])() = {+[] {}, +[] {}};
+  CHECK_THROWS_WITH_AS(reflect::coroutine_at(functions), doctest::Contains("is not a coroutine frame"), reflect::Error);
+  CHECK_THROWS_AS(reflect::coroutine_at(reinterpret_cast<const void*>(0x10)), reflect::UnreadableMemory);
+}
