@@ -47,6 +47,35 @@ std::pair<std::uint64_t, std::uint64_t> range_holding(Dwarf_Die* fn, std::uint64
   return {0, 0};
 }
 
+// The frame offset of a variable the resume function keeps in the frame: its location is
+// `DW_OP_fbreg k, DW_OP_deref[, DW_OP_plus_uconst offset]` (the frame pointer is a local).
+std::optional<std::uint64_t> frame_offset_of(Dwarf_Die* variable) {
+  Dwarf_Attribute attr;
+  Dwarf_Op* ops = nullptr;
+  std::size_t count = 0;
+  if (dwarf_attr(variable, DW_AT_location, &attr) == nullptr || dwarf_getlocation(&attr, &ops, &count) != 0) return std::nullopt;
+  if (count < 2 || ops[0].atom != DW_OP_fbreg || ops[1].atom != DW_OP_deref) return std::nullopt;
+  if (count == 2) return 0;
+  if (count == 3 && ops[2].atom == DW_OP_plus_uconst) return ops[2].number;
+  return std::nullopt;
+}
+
+// Every variable and parameter of `scope` and its nested blocks that lives in the frame.
+void collect_declarations(Dwarf_Die* scope, std::vector<CoroutineRecord::FrameVariable>& out) {
+  for_each_child(scope, [&](Dwarf_Die& child) {
+    const int tag = dwarf_tag(&child);
+    if (tag == DW_TAG_lexical_block) {
+      collect_declarations(&child, out);
+    } else if (tag == DW_TAG_variable || tag == DW_TAG_formal_parameter) {
+      auto offset = frame_offset_of(&child);
+      auto line = udata(&child, DW_AT_decl_line);
+      if (offset && line)
+        out.push_back({*offset, static_cast<std::uint32_t>(*line), tag == DW_TAG_formal_parameter});
+    }
+    return false;
+  });
+}
+
 // Little-endian value of `size` bytes.
 std::uint64_t load_le(const unsigned char* bytes, std::size_t size) {
   std::uint64_t value = 0;
@@ -194,6 +223,7 @@ std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) cons
       record.resume_low = low + bias_;
       record.resume_high = high + bias_;
     }
+    collect_declarations(&fn, record.variables);
     return record;
   }
   return std::nullopt;
@@ -224,9 +254,11 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
     break;
   }
   if (store == std::string_view::npos) return std::nullopt;
-
   // GCC may attribute the store to the function's closing brace; the awaiter's await_ready call
-  // just before it has the suspend point's own line. clang's store has it.
+  // just before it has the suspend point's own line. Without that call, no line rather than a
+  // wrong one. clang's store has the line.
+  if (coroutine.compiler == CoroutineRecord::Compiler::Gcc && call == std::string_view::npos) return std::nullopt;
+
   const std::uint64_t line_pc = coroutine.resume_low + (call != std::string_view::npos ? call : store) - bias_;
   const std::uint64_t function_low = coroutine.resume_low - bias_;
   const auto unit_die = unit_die_containing_pc(line_pc);

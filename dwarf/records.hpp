@@ -147,7 +147,15 @@ struct CoroutineRecord {
   std::uint64_t promise_offset = 16;  // both ABIs: after the resume and destroy pointers
   std::uint64_t index_offset = 0;     // of the resume index in the frame; index_size 0: unknown
   std::uint8_t index_size = 0;
-  std::uint64_t resume_low = 0, resume_high = 0;  // the resume function's code, module-relative; 0: unknown
+  std::uint64_t resume_low = 0, resume_high = 0;  // the resume function's code, run-time; 0: unknown
+  // The variables the function at hand (resume or destroy) keeps in the frame, as it declares
+  // them; empty when it declares none.
+  struct FrameVariable {
+    std::uint64_t offset = 0;  // in the frame
+    std::uint32_t line = 0;    // DW_AT_decl_line
+    bool is_parameter = false;
+  };
+  std::vector<FrameVariable> variables;
 
   /// The suspend point a resume index stands for, counted in the order the compiler numbered
   /// them: 0 the initial suspend, 1 the first co_await / co_yield, ...

@@ -95,13 +95,13 @@ Task<std::string> query_db(std::string table, int key) {
 
 Task<std::string> fetch_user(int user_id) {
   std::string cache_key = fmt::format("user:{}", user_id);
-  std::string row = co_await query_db("users", user_id);
-  co_return row;
+  co_return co_await query_db("users", user_id);
 }
 
 Task<int> handle_request(int request_id, int user_id) {
   int retries = 0;
-  std::string user = co_await fetch_user(user_id);
+  std::string user;  // (declared in the co_await's statement, it would not be constructed yet there)
+  user = co_await fetch_user(user_id);
   co_await loop.sleep(1);
   co_return static_cast<int>(user.size()) + retries + request_id;
 }

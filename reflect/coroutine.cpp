@@ -22,6 +22,14 @@ using namespace detail;
 
 namespace detail {
 
+/// A parameter or local a coroutine keeps in its frame.
+struct CoroutineVariable {
+  std::string name;   // as written in the source
+  std::size_t field;  // in frame->fields()
+  std::optional<std::uint32_t> declared_at;  // source line, when the function at hand says
+  std::optional<bool> is_parameter;          // nullopt: not known
+};
+
 /// What is known of one coroutine function, shared by all its frames.
 struct CoroutineInfo {
   dwarf::CoroutineRecord record;
@@ -29,11 +37,7 @@ struct CoroutineInfo {
   std::string function;
   const TypeNode* frame = nullptr;    // concrete; nullptr when not described
   const TypeNode* promise = nullptr;  // nullptr when not found
-  struct Variable {
-    std::string name;   // as written in the source
-    std::size_t field;  // in frame->fields()
-  };
-  std::vector<Variable> variables;
+  std::vector<CoroutineVariable> variables;
   std::string frame_unavailable;
   // Source lines by resume index, found on first need (guarded by the registry lock).
   mutable std::unordered_map<std::uint64_t, std::optional<SourceLocation>> lines;
@@ -102,8 +106,19 @@ std::shared_ptr<const CoroutineInfo> make_info(const dwarf::Module& module, cons
   }
   info->frame = &registry.node_for(record.frame_type).concrete();
   const auto& fields = info->frame->fields();
-  for (std::size_t i = 0; i < fields.size(); ++i)
-    if (auto name = source_name(fields[i].name, record.compiler)) info->variables.push_back({std::string(*name), i});
+  const bool gcc = record.compiler == dwarf::CoroutineRecord::Compiler::Gcc;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    auto name = source_name(fields[i].name, record.compiler);
+    if (!name) continue;
+    CoroutineVariable variable{std::string(*name), i, std::nullopt, std::nullopt};
+    if (gcc) variable.is_parameter = *name == fields[i].name;  // GCC suffixes locals, not parameter copies
+    for (const auto& declared : record.variables)
+      if (declared.offset == fields[i].offset) {
+        variable.declared_at = declared.line;
+        if (!gcc) variable.is_parameter = declared.is_parameter;
+      }
+    info->variables.push_back(std::move(variable));
+  }
   return info;
 }
 
@@ -122,7 +137,7 @@ bool Coroutine::has_frame() const noexcept { return info_->frame != nullptr; }
 const std::string& Coroutine::frame_unavailable_reason() const noexcept { return info_->frame_unavailable; }
 
 std::optional<SourceLocation> Coroutine::location() const {
-  if (state_ == State::Done || !index_) return std::nullopt;
+  if (state_ != State::Suspended || !index_) return std::nullopt;
   Registry& registry = Registry::instance();
   std::lock_guard lock(registry.mutex());
   auto [it, inserted] = info_->lines.try_emplace(*index_);
@@ -142,9 +157,21 @@ CoroutineFrame Coroutine::frame() const {
   CoroutineFrame frame(Value(Type(*info_->frame), address_));
   const auto& fields = info_->frame->fields();
   frame.variables_.reserve(info_->variables.size());
-  for (const CoroutineInfo::Variable& variable : info_->variables)
-    frame.variables_.push_back({variable.name, field_value(frame.raw_, fields[variable.field])});
+  for (const CoroutineVariable& variable : info_->variables)
+    frame.variables_.push_back({variable.name, field_value(frame.raw_, fields[variable.field]), in_scope(variable)});
   return frame;
+}
+
+// Whether a frame variable holds a value at the point the coroutine is suspended at. Before the
+// body runs only the parameter copies do; at the final suspend point the body's locals are
+// destroyed and the parameter copies live on. In between, a
+// local declared below the suspend point's line is not constructed yet. (The frame's layout
+// does not tell: GCC places all of a block's locals before the awaiters of its statements.)
+bool Coroutine::in_scope(const detail::CoroutineVariable& variable) const {
+  if (state_ != State::Suspended) return variable.is_parameter.value_or(true);  // before or after the body
+  if (variable.is_parameter.value_or(false)) return true;
+  std::optional<SourceLocation> suspended_at = location();
+  return !(suspended_at && variable.declared_at && *variable.declared_at > suspended_at->line);
 }
 
 std::optional<Value> CoroutineFrame::field(std::string_view name) const {
@@ -204,10 +231,20 @@ Coroutine coroutine_at(const void* frame) {
 namespace {
 
 // Frame addresses held by std::coroutine_handle objects inside `value`: in members, bases and
-// nested structs, in declaration order, not behind pointers.
-void collect_handles(const Value& value, std::size_t depth, std::vector<std::uintptr_t>& out) {
+// nested structs, in declaration order, and behind at most `pointer_hops` raw pointers to
+// structs (a promise that points at the awaiter holding its continuation).
+void collect_handles(const Value& value, std::size_t depth, int pointer_hops, std::vector<std::uintptr_t>& out) {
   const TypeNode& type = concrete_of(value);
-  if (type.kind != Kind::Struct || type.is_declaration || depth > 6) return;
+  if (depth > 6) return;
+  if (type.kind == Kind::Pointer && pointer_hops > 0) {
+    const TypeNode& pointee = type.target->get().concrete();
+    if (pointee.kind != Kind::Struct || pointee.is_declaration) return;
+    const std::uintptr_t target = readable(address_of(value), sizeof(void*)) ? word_at(address_of(value)) : 0;
+    if (target != 0 && readable(target, pointee.size))
+      collect_handles(Value(Type(pointee), reinterpret_cast<const void*>(target)), depth + 1, pointer_hops - 1, out);
+    return;
+  }
+  if (type.kind != Kind::Struct || type.is_declaration) return;
   if (type.template_name() == "std::coroutine_handle") {
     std::uintptr_t frame = 0;
     if (type.size >= sizeof frame && readable(address_of(value), sizeof frame)) frame = word_at(address_of(value));
@@ -217,13 +254,13 @@ void collect_handles(const Value& value, std::size_t depth, std::vector<std::uin
   if (type.std_view() != nullptr) return;  // a container's handles are not a chain
   for (const BaseNode& base : type.bases)
     if (auto at = base_address(value, base))
-      collect_handles(Value(Type(base.type.get()), reinterpret_cast<const void*>(*at)), depth + 1, out);
-  for (const FieldNode& field : type.fields()) collect_handles(field_value(value, field), depth + 1, out);
+      collect_handles(Value(Type(base.type.get()), reinterpret_cast<const void*>(*at)), depth + 1, pointer_hops, out);
+  for (const FieldNode& field : type.fields()) collect_handles(field_value(value, field), depth + 1, pointer_hops, out);
 }
 
 std::vector<std::uintptr_t> handles_in_promise(const Coroutine& c) {
   std::vector<std::uintptr_t> out;
-  if (auto promise = c.promise()) collect_handles(*promise, 0, out);
+  if (auto promise = c.promise()) collect_handles(*promise, 0, /*pointer_hops=*/1, out);
   return out;
 }
 
@@ -236,7 +273,7 @@ std::vector<std::uintptr_t> handles_in_awaiters(const Coroutine& c) {
   for (const FieldNode& field : frame.fields()) {
     if (field.name.find("promise") != std::string_view::npos || field.name.find("self_handle") != std::string_view::npos)
       continue;
-    collect_handles(field_value(raw, field), 0, out);
+    collect_handles(field_value(raw, field), 0, /*pointer_hops=*/0, out);
   }
   return out;
 }
@@ -362,7 +399,7 @@ void format_coroutine(fmt::memory_buffer& out, const Coroutine& c, const FormatO
     try {
       CoroutineFrame frame = c.frame();
       for (const CoroutineFrame::Variable& variable : frame.variables()) {
-        item(variable.name, &variable.value, {});
+        item(variable.name, variable.in_scope ? &variable.value : nullptr, "<not in scope>");
         any = true;
       }
     } catch (const UnreadableMemory& e) {

@@ -113,7 +113,8 @@ TEST_CASE("coroutine: parameters and locals by name, compiler-made members hidde
     CHECK_FALSE(variable.name.starts_with("__"));
     CHECK(variable.name.find_first_of("0123456789") == std::string_view::npos);
   }
-  CHECK(frame.variables().size() == 3);
+  // GCC keeps every local in the frame, clang only those alive across a suspend point.
+  CHECK(frame.variables().size() == (is_clang ? 3 : 4));
 
   reflect::CoroutineFrame middle = reflect::coroutine(chain.leaf()).frame();
   (void)middle;
@@ -126,6 +127,41 @@ TEST_CASE("coroutine: parameters and locals by name, compiler-made members hidde
   CHECK(mid.frame().field("y")->as<int>() == 7);
   // The raw frame keeps what the compiler put there.
   CHECK(mid.frame().raw().as<reflect::Struct>().field(is_clang ? "__promise" : "_Coro_promise"));
+}
+
+TEST_CASE("coroutine: which locals are in scope at each suspend point") {
+  app::Task task = app::stepper(5);
+  auto scope = [&] {
+    std::string out;
+    reflect::CoroutineFrame frame = reflect::coroutine(task.handle).frame();
+    for (const auto& v : frame.variables())
+      out += fmt::format("{}{} ", v.name, v.in_scope ? "" : "(out)");
+    return out;
+  };
+  if (!has_frames) {
+    CHECK_FALSE(reflect::coroutine(task.handle).has_frame());
+    return;
+  }
+  // clang keeps only what lives across a suspend point in the frame: no `after`. Without the
+  // suspend point's line (GCC -O2) every variable counts as in scope until the final suspend.
+  std::string after = is_clang ? "" : has_lines ? "after(out) " : "after ";
+  std::string out = has_lines ? "(out)" : "";
+  CHECK(reflect::coroutine(task.handle).state() == reflect::Coroutine::State::NotStarted);
+  CHECK_FALSE(reflect::coroutine(task.handle).location());
+  CHECK(scope() == std::string("n before(out) between(out) ") + (is_clang ? "" : "after(out) "));
+  task.handle.resume();
+  CHECK(reflect::coroutine(task.handle).suspend_point() == 1);
+  CHECK(scope() == "n before between" + out + " " + after);
+  app::step_event.waiter.resume();
+  CHECK(reflect::coroutine(task.handle).suspend_point() == 2);
+  CHECK(scope() == "n before between " + after);
+  if (has_lines) CHECK(source_line(*reflect::coroutine(task.handle).location()).find("suspend: stepper 2") != std::string::npos);
+  app::step_event.waiter.resume();
+  CHECK(reflect::coroutine(task.handle).state() == reflect::Coroutine::State::Done);
+  CHECK(task.handle.promise().result == 16);
+  CHECK(scope() == std::string("n before(out) between(out) ") + (is_clang ? "" : "after(out) "));
+  // Out of scope prints as such.
+  CHECK(fmt::format("{}", reflect::coroutine(task.handle)).find("before = <not in scope>") != std::string::npos);
 }
 
 TEST_CASE("coroutine: async backtrace through a promise's `continuation`") {
@@ -143,20 +179,26 @@ TEST_CASE("coroutine: async backtrace through a promise's `continuation`") {
         "#1 app::middle(int) suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}\n"
         "#2 app::top() suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}";
   } else if (!has_lines) {
-    expected =
-        "#0 app::leaf(int) suspended at suspend point 1 {x = 9, local_leaf = 90, ratio = 3.5}\n"
-        "#1 app::middle(int) suspended at suspend point 1 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
-        "#2 app::top() suspended at suspend point 1 {r = -1}";
+    // Without the suspend point's line, `after` (declared below it) shows what the frame holds.
+    std::string printed = fmt::format("{}", trace);
+    std::string first = "#0 app::leaf(int) suspended at suspend point 1 {x = 9, local_leaf = 90, ratio = 3.5, after = ";
+    REQUIRE(printed.starts_with(first));
+    printed.erase(first.size(), printed.find('}') - first.size());
+    CHECK(printed ==
+          first + "}\n"
+          "#1 app::middle(int) suspended at suspend point 1 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
+          "#2 app::top() suspended at suspend point 1 {r = -1}");
+    return;
   } else if (is_clang) {
     expected =
-        "#0 app::leaf(int) suspended at coro.cpp:11 {ratio = 3.5, x = 9, local_leaf = 90}\n"
-        "#1 app::middle(int) suspended at coro.cpp:19 {label = \"middle-string\", y = 7, local_mid = 8, r = -1}\n"
-        "#2 app::top() suspended at coro.cpp:25 {r = -1}";
+        "#0 app::leaf(int) suspended at coro.cpp:12 {ratio = 3.5, x = 9, local_leaf = 90}\n"
+        "#1 app::middle(int) suspended at coro.cpp:21 {label = \"middle-string\", y = 7, local_mid = 8, r = -1}\n"
+        "#2 app::top() suspended at coro.cpp:27 {r = -1}";
   } else {
     expected =
-        "#0 app::leaf(int) suspended at coro.cpp:11 {x = 9, local_leaf = 90, ratio = 3.5}\n"
-        "#1 app::middle(int) suspended at coro.cpp:19 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
-        "#2 app::top() suspended at coro.cpp:25 {r = -1}";
+        "#0 app::leaf(int) suspended at coro.cpp:12 {x = 9, local_leaf = 90, ratio = 3.5, after = <not in scope>}\n"
+        "#1 app::middle(int) suspended at coro.cpp:21 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
+        "#2 app::top() suspended at coro.cpp:27 {r = -1}";
   }
   CHECK(fmt::format("{}", trace) == expected);
 }
@@ -178,6 +220,20 @@ TEST_CASE("coroutine: async backtrace through a parent handle nested in the prom
   CHECK(root.coro.done());
   CHECK(root.coro.promise().value == 9);
   CHECK(reflect::coroutine(root.coro).state() == reflect::Coroutine::State::Done);
+}
+
+TEST_CASE("coroutine: async backtrace through a promise that points at the awaiter holding the parent") {
+  app::Linked root = app::linked_root();
+  root.handle.resume();
+  reflect::AsyncBacktrace trace = reflect::async_backtrace(app::leaf_event.waiter);
+  REQUIRE(trace.coroutines.size() == 2);
+  CHECK(trace.coroutines[0].function() == "app::linked_leaf(int)");
+  CHECK(trace.coroutines[1].function() == "app::linked_root()");
+  CHECK(trace.coroutines[1].address() == root.handle.address());
+  CHECK(trace.stopped.empty());
+  app::leaf_event.waiter.resume();
+  CHECK(root.handle.done());
+  CHECK(root.handle.promise().value == 2);
 }
 
 TEST_CASE("coroutine: a chain that loops ends") {
@@ -227,7 +283,7 @@ TEST_CASE("coroutine: printed with {} and {:#}") {
   gen.handle.resume();
   if (has_frames && has_lines) {
     CHECK(fmt::format("{:#}", reflect::coroutine(gen.handle)) ==
-          "app::counter(int) suspended at coro.cpp:40\n"
+          "app::counter(int) suspended at coro.cpp:42\n"
           "  promise = app::Generator::promise_type{\n"
           "    .current = 1,\n"
           "  }\n"

@@ -18,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -103,11 +104,13 @@ std::vector<Frame> frames_of(const Module& module) {
       std::uint64_t size = size_of(module, member.type).value_or(next > member.byte_offset ? next - member.byte_offset : 0);
       frame.members.push_back({member.name, name_of(module, member.type), member.byte_offset, size});
     }
-    std::stable_sort(frame.members.begin(), frame.members.end(),
-                     [](const Member& a, const Member& b) { return a.size > b.size; });
+    // (std::sort with a full order: clang-19 flags libstdc++ 12's stable_sort as deprecated.)
+    std::sort(frame.members.begin(), frame.members.end(),
+              [](const Member& a, const Member& b) { return std::tie(b.size, a.offset) < std::tie(a.size, b.offset); });
     frames.push_back(std::move(frame));
   });
-  std::stable_sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.size > b.size; });
+  std::sort(frames.begin(), frames.end(),
+            [](const Frame& a, const Frame& b) { return std::tie(b.size, a.coroutine) < std::tie(a.size, b.coroutine); });
   return frames;
 }
 

@@ -21,6 +21,7 @@ namespace reflect {
 
 namespace detail {
 struct CoroutineInfo;
+struct CoroutineVariable;
 }
 
 struct SourceLocation {
@@ -36,9 +37,18 @@ class CoroutineFrame {
   struct Variable {
     std::string_view name;
     Value value;
+    /// False for a local whose storage holds no value at the suspend point: not constructed
+    /// yet (the coroutine has not started, or the local is declared further down than where it
+    /// is suspended) or destroyed (at the final suspend point).
+    /// A local declared in the suspending statement itself (`int r = co_await f();`) counts
+    /// as in scope. Before the final suspend point this needs the suspend point's source line
+    /// (see location()); without it, true.
+    bool in_scope = true;
   };
   /// In frame order; a name may repeat when the coroutine declares it in two scopes.
-  const std::vector<Variable>& variables() const noexcept { return variables_; }
+  const std::vector<Variable>& variables() const& noexcept { return variables_; }
+  /// On a temporary (`for (auto& v : c.frame().variables())`): a copy that outlives it.
+  std::vector<Variable> variables() && { return std::move(variables_); }
   /// The first variable with this name; nullopt if the frame has none.
   std::optional<Value> field(std::string_view name) const;
   /// The whole frame as the compiler laid it out, internal members included.
@@ -69,8 +79,9 @@ class Coroutine {
   /// compiler's numbering (source order), 2 for the next... nullopt when not suspended at one, or
   /// when the compiler described no frame to read the resume index from.
   std::optional<std::size_t> suspend_point() const noexcept { return suspend_point_; }
-  /// Where in the source it is suspended: found in the resume function's code, so not where
-  /// an optimising compiler keeps the resume index in a register (GCC -O2). nullopt then.
+  /// Where in the source it is suspended, when suspended at a co_await or co_yield: found in
+  /// the resume function's code, so not where an optimising compiler keeps the resume index in
+  /// a register (GCC -O2). nullopt then, and when not started or done.
   std::optional<SourceLocation> location() const;
   /// The promise, of the real promise type. nullopt when the debug info names no promise type.
   std::optional<Value> promise() const;
@@ -85,6 +96,7 @@ class Coroutine {
   friend Coroutine coroutine_at(const void* frame);
   Coroutine(const void* address, std::shared_ptr<const detail::CoroutineInfo> info, State state,
             std::optional<std::uint64_t> index);
+  bool in_scope(const detail::CoroutineVariable& variable) const;
   const void* address_;
   std::shared_ptr<const detail::CoroutineInfo> info_;
   State state_;
@@ -99,8 +111,9 @@ inline Coroutine coroutine(std::coroutine_handle<> handle) { return coroutine_at
 
 /// A chain of coroutines: [0] the one asked about, then the coroutine awaiting it, and so on to
 /// the outermost. Each next link is the first `std::coroutine_handle` found in the promise
-/// (members, bases and nested structs, not behind pointers), else in an awaiter held in the
-/// frame, that leads to a coroutine not yet in the chain and not awaiting this one.
+/// (members, bases and nested structs, and behind one raw pointer to a struct), else in an
+/// awaiter held in the frame, that leads to a coroutine not yet in the chain and not awaiting
+/// this one.
 struct AsyncBacktrace {
   std::vector<Coroutine> coroutines;
   /// Why the walk stopped before reaching a coroutine with no awaiting one: "" when it did
