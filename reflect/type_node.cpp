@@ -171,6 +171,11 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
   }
   if (node.kind == Kind::Pointer || node.kind == Kind::LValueReference || node.kind == Kind::RValueReference)
     if (node.size == 0) node.size = sizeof(void*);
+  // DW_TAG_ptr_to_member_type carries no byte_size. Itanium C++ ABI: a pointer to data member
+  // is one ptrdiff_t (the offset, -1 for null), a pointer to member function two words (the
+  // function or 1 + vtable offset, and the this-adjustment).
+  if (node.kind == Kind::MemberPointer && node.size == 0)
+    node.size = node.target && node.target->get().concrete().kind == Kind::Function ? 2 * sizeof(void*) : sizeof(std::ptrdiff_t);
   return node;
 }
 
