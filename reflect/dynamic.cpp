@@ -27,19 +27,23 @@ bool TypeNode::is_polymorphic() const {
 
 const TypeNode* Registry::find_type(std::string_view name, std::uintptr_t preferred_address) {
   std::lock_guard lock(mutex_);
-  std::vector<const dwarf::Module*> modules = process().modules();
-  if (const dwarf::Module* preferred = preferred_address ? process().module_at(preferred_address, false) : nullptr) {
-    std::erase(modules, preferred);
-    modules.insert(modules.begin(), preferred);
-  }
-  for (const dwarf::Module* module : modules)
-    for (const dwarf::DieId& id : module->find_types(name)) return &node_for(id);
+  const dwarf::Module* preferred = preferred_address ? process().module_at(preferred_address) : nullptr;
+  // The modules known so far; on a miss, once more if objects were loaded since (dlopen).
+  do {
+    std::vector<const dwarf::Module*> modules = process().modules();
+    if (preferred) {
+      std::erase(modules, preferred);
+      modules.insert(modules.begin(), preferred);
+    }
+    for (const dwarf::Module* module : modules)
+      for (const dwarf::DieId& id : module->find_types(name)) return &node_for(id);
+  } while (process().refresh());
   return nullptr;
 }
 
 const TypeNode* Registry::class_of_function(std::uintptr_t address) {
   std::lock_guard lock(mutex_);
-  const dwarf::Module* module = process().module_at(address, false);
+  const dwarf::Module* module = process().module_at(address);
   if (module == nullptr) return nullptr;
   auto function = module->function_at(address);
   if (!function || !function->enclosing_class) return nullptr;
@@ -49,7 +53,9 @@ const TypeNode* Registry::class_of_function(std::uintptr_t address) {
 const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t type_info) {
   {
     std::lock_guard lock(mutex_);
-    if (auto it = vtables_.find(vptr); it != vtables_.end()) return it->second;
+    if (auto it = vtables_.find(vptr); it != vtables_.end())
+      if (it->second.type != nullptr || it->second.generation == dwarf::loaded_objects_generation())
+        return it->second.type;
   }
   // The most-derived type_info's mangled name survives stripping; without RTTI, the vtable's
   // own symbol (`_ZTV...`, in .symtab) names the class.
@@ -66,7 +72,7 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
   }
   if (name.empty()) {
     std::lock_guard lock(mutex_);
-    if (const dwarf::Module* module = process().module_at(vptr, false))
+    if (const dwarf::Module* module = process().module_at(vptr))
       if (auto symbol = module->symbol_at(vptr); symbol && symbol->name.starts_with("_ZTV")) {
         name = dwarf::demangle(symbol->name);
         if (name.starts_with("vtable for ")) name.erase(0, 11);
@@ -75,7 +81,8 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
   const TypeNode* type = name.empty() ? nullptr : find_type(dwarf::normalize_name(name), vptr);
   if (type != nullptr && (type->concrete().kind != Kind::Struct)) type = nullptr;
   std::lock_guard lock(mutex_);
-  vtables_.emplace(vptr, type);
+  // A miss is kept with the generation it was looked up at: a later dlopen may define the type.
+  vtables_.insert_or_assign(vptr, VtableEntry{type, process().generation()});
   return type;
 }
 

@@ -24,7 +24,8 @@ namespace {
 std::string symbol_for(std::uintptr_t address) {
   Registry& registry = Registry::instance();
   std::lock_guard lock(registry.mutex());
-  const dwarf::Module* module = registry.process().module_at(address, /*refresh=*/false);
+  // A miss re-reads the module list only when objects were loaded since (dlopen): cheap.
+  const dwarf::Module* module = registry.process().module_at(address);
   if (module == nullptr) return {};
   auto symbol = module->symbol_at(address);
   if (!symbol) return {};
