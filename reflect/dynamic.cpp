@@ -60,8 +60,9 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
   // The most-derived type_info's mangled name survives stripping; without RTTI, the vtable's
   // own symbol (`_ZTV...`, in .symtab) names the class.
   std::string name;
-  if (type_info != 0 && readable(type_info, 2 * sizeof(void*))) {
-    auto mangled = read_as<std::uintptr_t>(type_info + sizeof(void*));
+  std::uintptr_t type_info_words[2] = {};  // vtable, name
+  if (type_info != 0 && try_read_memory(type_info, type_info_words, sizeof type_info_words)) {
+    const std::uintptr_t mangled = type_info_words[1];
     if (mangled != 0) {
       std::size_t length = c_string_length(mangled, 1, 4096);
       std::string text(length, '\0');
@@ -92,14 +93,17 @@ Value dynamic_value(const Value& value) {
   // Itanium C++ ABI: a dynamic class has a vtable pointer at offset 0; the vtable holds
   // offset-to-top at [-2] and the most-derived type_info at [-1].
   std::uintptr_t address = address_of(value);
-  if (!readable(address, sizeof(void*))) return value;
-  auto vptr = read_as<std::uintptr_t>(address);
-  if (!readable(vptr - 2 * sizeof(void*), 2 * sizeof(void*))) return value;
-  auto offset_to_top = read_as<std::ptrdiff_t>(vptr - 2 * sizeof(void*));
-  auto type_info = read_as<std::uintptr_t>(vptr - sizeof(void*));
-  const TypeNode* dynamic = Registry::instance().type_of_vtable(vptr, type_info);
+  std::uintptr_t vptr = 0;
+  if (!try_read_memory(address, &vptr, sizeof vptr)) return value;
+  std::uintptr_t header[2] = {};  // offset-to-top, type_info
+  if (vptr < sizeof header || !try_read_memory(vptr - sizeof header, header, sizeof header)) return value;
+  const auto offset_to_top = static_cast<std::ptrdiff_t>(header[0]);
+  const TypeNode* dynamic = Registry::instance().type_of_vtable(vptr, header[1]);
   if (dynamic == nullptr) return value;
-  std::uintptr_t complete = address + static_cast<std::uintptr_t>(offset_to_top);
+  // offset_to_top is <= 0 (a base lies inside its complete object); a garbage one must not wrap.
+  const std::uintptr_t back = std::uintptr_t{0} - static_cast<std::uintptr_t>(offset_to_top);  // -offset_to_top
+  if (offset_to_top > 0 || back > address) return value;
+  const std::uintptr_t complete = address - back;
   if (!readable(complete, dynamic->concrete().size)) return value;
   return Value(Type(*dynamic), reinterpret_cast<const void*>(complete));
 }
