@@ -264,6 +264,12 @@ class Printer {
     path_.pop_back();
   }
 
+  // Itanium C++ ABI. A pointer to data member is the member's offset (-1 for null): printed as
+  // `&Class::member` when a field of the class lies there, else `<offset N in Class>`. A pointer
+  // to member function is {function address, or 1 + vtable offset for a virtual one; this
+  // adjustment}: printed as `&Class::function` from the symbol, `&Class::<virtual slot N>`, or
+  // the raw address. The adjustment (non-zero only through a base of multiple inheritance) is
+  // not shown.
   void member_pointer(const Value& value, const TypeNode& type) {
     const TypeNode& member = type.target->get().concrete();
     std::string cls = type.containing_class ? type.containing_class->get().concrete().name() : "?";
