@@ -3,8 +3,10 @@
 #include <reflect/error.hpp>
 
 #include <elfutils/libdwfl.h>
+#include <link.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -26,6 +28,19 @@ const Dwfl_Callbacks callbacks = {
 };
 }  // namespace
 
+std::uint64_t loaded_objects_generation() noexcept {
+  std::uint64_t generation = 0;
+  // Every callback sees the same counters: the first one is enough.
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t size, void* out) {
+        if (size >= offsetof(dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs)
+          *static_cast<std::uint64_t*>(out) = info->dlpi_adds + info->dlpi_subs;
+        return 1;
+      },
+      &generation);
+  return generation;
+}
+
 Process::Process() : dwfl_(dwfl_begin(&callbacks)) {
   if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
   report();
@@ -37,6 +52,11 @@ Process::~Process() {
 }
 
 void Process::report() {
+  // Read the generation first: an object loaded while /proc/self/maps is being read makes the
+  // next refresh() look again.
+  generation_ = loaded_objects_generation();
+  // begin_add keeps every module already reported (and our Module objects attached to them);
+  // only new mappings become new modules.
   dwfl_report_begin_add(dwfl_);
   int rc = dwfl_linux_proc_report(dwfl_, getpid());
   dwfl_report_end(dwfl_, nullptr, nullptr);
@@ -57,11 +77,14 @@ const Module& Process::wrap(Dwfl_Module* module) {
 
 const Module* Process::module_at(std::uintptr_t address, bool refresh) {
   Dwfl_Module* module = dwfl_addrmodule(dwfl_, address);
-  if (module == nullptr && refresh) {
-    report();
-    module = dwfl_addrmodule(dwfl_, address);
-  }
+  if (module == nullptr && refresh && this->refresh()) module = dwfl_addrmodule(dwfl_, address);
   return module ? &wrap(module) : nullptr;
+}
+
+bool Process::refresh() {
+  if (loaded_objects_generation() == generation_) return false;
+  report();
+  return true;
 }
 
 std::vector<const Module*> Process::modules() {

@@ -13,6 +13,11 @@ struct Dwfl;
 
 namespace reflect::dwarf {
 
+/// Changes whenever the dynamic loader loads or unloads an object (dlopen, dlclose): the sum of
+/// dl_iterate_phdr's dlpi_adds and dlpi_subs. Cheap (no system call, no file read), so callers
+/// can ask before every lookup that missed. Thread-safe.
+std::uint64_t loaded_objects_generation() noexcept;
+
 class Process {
  public:
   Process();
@@ -20,12 +25,24 @@ class Process {
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
 
-  /// The module mapped at a run-time address; with `refresh`, modules loaded since the last
-  /// look (dlopen) are picked up on a miss. nullptr if no module covers it.
+  /// The module mapped at a run-time address; with `refresh`, a miss first picks up the objects
+  /// loaded since the last look (refresh()). nullptr if no module covers it.
   const Module* module_at(std::uintptr_t address, bool refresh = true);
 
-  /// Every module of the process.
+  /// Every module of the process, as of the last look (see refresh()).
   std::vector<const Module*> modules();
+
+  /// Re-reads the module list if objects were loaded or unloaded since the last look; true if
+  /// it did. Modules already known keep their parsed state (their Module objects, and every
+  /// DieId pointing into them, stay valid). A module that was dlclose'd is not dropped: its
+  /// debug info stays loaded, so Types from it stay valid, while reads of its (gone) memory
+  /// report unreadable. If another object is later mapped at its addresses, lookups by address
+  /// there may still find the old module.
+  bool refresh();
+
+  /// loaded_objects_generation() at the last look: a lookup that missed at this generation
+  /// will miss again until it changes.
+  std::uint64_t generation() const noexcept { return generation_; }
 
  private:
   void report();
@@ -33,6 +50,7 @@ class Process {
 
   Dwfl* dwfl_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace reflect::dwarf

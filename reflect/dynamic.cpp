@@ -27,19 +27,23 @@ bool TypeNode::is_polymorphic() const {
 
 const TypeNode* Registry::find_type(std::string_view name, std::uintptr_t preferred_address) {
   std::lock_guard lock(mutex_);
-  std::vector<const dwarf::Module*> modules = process().modules();
-  if (const dwarf::Module* preferred = preferred_address ? process().module_at(preferred_address, false) : nullptr) {
-    std::erase(modules, preferred);
-    modules.insert(modules.begin(), preferred);
-  }
-  for (const dwarf::Module* module : modules)
-    for (const dwarf::DieId& id : module->find_types(name)) return &node_for(id);
+  const dwarf::Module* preferred = preferred_address ? process().module_at(preferred_address) : nullptr;
+  // The modules known so far; on a miss, once more if objects were loaded since (dlopen).
+  do {
+    std::vector<const dwarf::Module*> modules = process().modules();
+    if (preferred) {
+      std::erase(modules, preferred);
+      modules.insert(modules.begin(), preferred);
+    }
+    for (const dwarf::Module* module : modules)
+      for (const dwarf::DieId& id : module->find_types(name)) return &node_for(id);
+  } while (process().refresh());
   return nullptr;
 }
 
 const TypeNode* Registry::class_of_function(std::uintptr_t address) {
   std::lock_guard lock(mutex_);
-  const dwarf::Module* module = process().module_at(address, false);
+  const dwarf::Module* module = process().module_at(address);
   if (module == nullptr) return nullptr;
   auto function = module->function_at(address);
   if (!function || !function->enclosing_class) return nullptr;
@@ -49,13 +53,16 @@ const TypeNode* Registry::class_of_function(std::uintptr_t address) {
 const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t type_info) {
   {
     std::lock_guard lock(mutex_);
-    if (auto it = vtables_.find(vptr); it != vtables_.end()) return it->second;
+    if (auto it = vtables_.find(vptr); it != vtables_.end())
+      if (it->second.type != nullptr || it->second.generation == dwarf::loaded_objects_generation())
+        return it->second.type;
   }
   // The most-derived type_info's mangled name survives stripping; without RTTI, the vtable's
   // own symbol (`_ZTV...`, in .symtab) names the class.
   std::string name;
-  if (type_info != 0 && readable(type_info, 2 * sizeof(void*))) {
-    auto mangled = read_as<std::uintptr_t>(type_info + sizeof(void*));
+  std::uintptr_t type_info_words[2] = {};  // vtable, name
+  if (type_info != 0 && try_read_memory(type_info, type_info_words, sizeof type_info_words)) {
+    const std::uintptr_t mangled = type_info_words[1];
     if (mangled != 0) {
       std::size_t length = c_string_length(mangled, 1, 4096);
       std::string text(length, '\0');
@@ -66,7 +73,7 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
   }
   if (name.empty()) {
     std::lock_guard lock(mutex_);
-    if (const dwarf::Module* module = process().module_at(vptr, false))
+    if (const dwarf::Module* module = process().module_at(vptr))
       if (auto symbol = module->symbol_at(vptr); symbol && symbol->name.starts_with("_ZTV")) {
         name = dwarf::demangle(symbol->name);
         if (name.starts_with("vtable for ")) name.erase(0, 11);
@@ -75,7 +82,8 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
   const TypeNode* type = name.empty() ? nullptr : find_type(dwarf::normalize_name(name), vptr);
   if (type != nullptr && (type->concrete().kind != Kind::Struct)) type = nullptr;
   std::lock_guard lock(mutex_);
-  vtables_.emplace(vptr, type);
+  // A miss is kept with the generation it was looked up at: a later dlopen may define the type.
+  vtables_.insert_or_assign(vptr, VtableEntry{type, process().generation()});
   return type;
 }
 
@@ -85,14 +93,17 @@ Value dynamic_value(const Value& value) {
   // Itanium C++ ABI: a dynamic class has a vtable pointer at offset 0; the vtable holds
   // offset-to-top at [-2] and the most-derived type_info at [-1].
   std::uintptr_t address = address_of(value);
-  if (!readable(address, sizeof(void*))) return value;
-  auto vptr = read_as<std::uintptr_t>(address);
-  if (!readable(vptr - 2 * sizeof(void*), 2 * sizeof(void*))) return value;
-  auto offset_to_top = read_as<std::ptrdiff_t>(vptr - 2 * sizeof(void*));
-  auto type_info = read_as<std::uintptr_t>(vptr - sizeof(void*));
-  const TypeNode* dynamic = Registry::instance().type_of_vtable(vptr, type_info);
+  std::uintptr_t vptr = 0;
+  if (!try_read_memory(address, &vptr, sizeof vptr)) return value;
+  std::uintptr_t header[2] = {};  // offset-to-top, type_info
+  if (vptr < sizeof header || !try_read_memory(vptr - sizeof header, header, sizeof header)) return value;
+  const auto offset_to_top = static_cast<std::ptrdiff_t>(header[0]);
+  const TypeNode* dynamic = Registry::instance().type_of_vtable(vptr, header[1]);
   if (dynamic == nullptr) return value;
-  std::uintptr_t complete = address + static_cast<std::uintptr_t>(offset_to_top);
+  // offset_to_top is <= 0 (a base lies inside its complete object); a garbage one must not wrap.
+  const std::uintptr_t back = std::uintptr_t{0} - static_cast<std::uintptr_t>(offset_to_top);  // -offset_to_top
+  if (offset_to_top > 0 || back > address) return value;
+  const std::uintptr_t complete = address - back;
   if (!readable(complete, dynamic->concrete().size)) return value;
   return Value(Type(*dynamic), reinterpret_cast<const void*>(complete));
 }

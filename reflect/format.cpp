@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <cstring>
 #include <unordered_set>
 #include <vector>
@@ -24,7 +25,8 @@ namespace {
 std::string symbol_for(std::uintptr_t address) {
   Registry& registry = Registry::instance();
   std::lock_guard lock(registry.mutex());
-  const dwarf::Module* module = registry.process().module_at(address, /*refresh=*/false);
+  // A miss re-reads the module list only when objects were loaded since (dlopen): cheap.
+  const dwarf::Module* module = registry.process().module_at(address);
   if (module == nullptr) return {};
   auto symbol = module->symbol_at(address);
   if (!symbol) return {};
@@ -262,6 +264,12 @@ class Printer {
     path_.pop_back();
   }
 
+  // Itanium C++ ABI. A pointer to data member is the member's offset (-1 for null): printed as
+  // `&Class::member` when a field of the class lies there, else `<offset N in Class>`. A pointer
+  // to member function is {function address, or 1 + vtable offset for a virtual one; this
+  // adjustment}: printed as `&Class::function` from the symbol, `&Class::<virtual slot N>`, or
+  // the raw address. The adjustment (non-zero only through a base of multiple inheritance) is
+  // not shown.
   void member_pointer(const Value& value, const TypeNode& type) {
     const TypeNode& member = type.target->get().concrete();
     std::string cls = type.containing_class ? type.containing_class->get().concrete().name() : "?";
@@ -343,7 +351,9 @@ class Printer {
       string_literal(String(value));
       return;
     }
-    if (!readable(address_of(value), type.size)) throw UnreadableMemory(address_of(value));
+    // One copy of the whole array, from which its elements are then read (see ReadWindow).
+    ReadWindow window(address_of(value), type.size);
+    if (!window.readable()) throw UnreadableMemory(address_of(value));
     Array a(value);
     type_prefix(type, top);
     sequence(a.size(), [&](std::size_t i) { return a.at(i); }, depth);
@@ -362,7 +372,9 @@ class Printer {
       std_library(value, type, *view, depth, top);
       return;
     }
-    if (!readable(address_of(value), type.size)) throw UnreadableMemory(address_of(value));
+    // One copy of the object, from which its members are then read (see ReadWindow).
+    ReadWindow window(address_of(value), type.size);
+    if (!window.readable()) throw UnreadableMemory(address_of(value));
     type_prefix(type, top);
     if (depth >= options_.max_depth) {
       out_.append(std::string_view("{...}"));
@@ -422,11 +434,19 @@ class Printer {
   }
 
   void std_library(const Value& value, const TypeNode& type, const StdView& view, std::size_t depth, bool top) {
+    // The view reads a few members of the object: copy it once. An unreadable object is left
+    // to the view, which reports it as it reads.
+    ReadWindow window(address_of(value), type.size);
     switch (view.shape()) {
       case StdView::Shape::String: string_literal(String(value)); return;
       case StdView::Shape::Sequence: {
         Array a(value);
         type_prefix(type, top);
+        // The elements shown, copied at once; where that fails each element reports itself.
+        std::optional<ReadWindow> elements;
+        std::size_t shown = std::min(a.size(), options_.max_elements), bytes = 0;
+        if (shown > 0 && !__builtin_mul_overflow(shown, a.element_type().node().concrete().size, &bytes))
+          elements.emplace(address_of(a.at(0)), bytes);
         sequence(a.size(), [&](std::size_t i) { return a.at(i); }, depth);
         return;
       }

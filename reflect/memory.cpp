@@ -1,10 +1,19 @@
 #include "memory.hpp"
 
+#include "../dwarf/process.hpp"
+
 #include <reflect/error.hpp>
+
+#include <pthread.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -14,20 +23,125 @@ namespace reflect::detail {
 
 namespace {
 
+constexpr std::uintptr_t kPage = 4096;
+// Nothing is ever mapped in the first page, and no user-space address reaches 2^57 (x86-64
+// with 5-level paging; AArch64 stops at 2^52): anything outside is rejected without a system
+// call. Garbage pointers are often non-canonical, so this is the common fast reject.
+constexpr std::uintptr_t kLowest = kPage;
+constexpr std::uintptr_t kUserEnd = std::uintptr_t{1} << 57;
+
+bool plausible(std::uintptr_t address, std::size_t size) noexcept {
+  std::uintptr_t end = 0;
+  return address >= kLowest && !__builtin_add_overflow(address, size, &end) && end <= kUserEnd;
+}
+
+// ---- process_vm_readv on ourselves --------------------------------------------------------
+
+// getpid() is a system call in today's glibc; the pid is cached and renewed in a forked child
+// (which must read its own copy of the memory, not its parent's).
+std::atomic<pid_t> self_pid{0};
+
+pid_t self() noexcept {
+  pid_t pid = self_pid.load(std::memory_order_relaxed);
+  if (pid != 0) return pid;
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, [] { self_pid.store(getpid(), std::memory_order_relaxed); });
+    return true;
+  }();
+  (void)registered;
+  pid = getpid();
+  self_pid.store(pid, std::memory_order_relaxed);
+  return pid;
+}
+
+// Syscall until a call reports that process_vm_readv is not allowed; then Maps for good.
+// REFLECT_MEMORY_READER=maps selects the fallback from the start (the tests run it that way
+// too, since the fallback is otherwise only reached on systems that forbid the call).
+enum class Method { Syscall, Maps };
+Method initial_method() noexcept {
+  const char* reader = std::getenv("REFLECT_MEMORY_READER");
+  return reader && std::strcmp(reader, "maps") == 0 ? Method::Maps : Method::Syscall;
+}
+std::atomic<Method> method{initial_method()};
+
+enum class VmRead { Done, Unreadable, Unavailable };
+
+VmRead vm_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
+  auto* to = static_cast<unsigned char*>(out);
+  while (size > 0) {
+    iovec local{to, size};
+    iovec remote{reinterpret_cast<void*>(address), size};
+    const ssize_t n = process_vm_readv(self(), &local, 1, &remote, 1, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // Not allowed here (a seccomp filter, a kernel without CONFIG_CROSS_MEMORY_ATTACH).
+      if (errno == ENOSYS || errno == EPERM) return VmRead::Unavailable;
+      return VmRead::Unreadable;  // EFAULT, and anything else: not readable as far as we know
+    }
+    if (n == 0) return VmRead::Unreadable;
+    // A short count means the next page could not be read; asking again from there reports
+    // EFAULT unless it was transient.
+    to += n;
+    address += static_cast<std::uintptr_t>(n);
+    size -= static_cast<std::size_t>(n);
+  }
+  return VmRead::Done;
+}
+
+// Whether every page of [address, address + size) can be read, one byte per page, up to 256
+// pages per system call: readable() answers for large objects without copying them.
+VmRead vm_probe(std::uintptr_t address, std::size_t size) noexcept {
+  constexpr std::size_t kBatch = 256;
+  unsigned char sink[kBatch];
+  iovec remote[kBatch];
+  const std::uintptr_t last = address + (size - 1);  // no overflow: plausible() checked it
+  std::uintptr_t at = address;
+  bool done = false;
+  while (!done) {
+    std::size_t count = 0;
+    while (count < kBatch && !done) {
+      remote[count++] = iovec{reinterpret_cast<void*>(at), 1};
+      const std::uintptr_t next_page = (at & ~(kPage - 1)) + kPage;
+      if (next_page > last) done = true;
+      else at = next_page;
+    }
+    iovec local{sink, count};
+    const ssize_t n = process_vm_readv(self(), &local, 1, remote, count, 0);
+    if (n < 0 && (errno == ENOSYS || errno == EPERM)) return VmRead::Unavailable;
+    if (n != static_cast<ssize_t>(count)) return VmRead::Unreadable;
+  }
+  return VmRead::Done;
+}
+
+// ---- the fallback: /proc/self/maps --------------------------------------------------------
+// Used only where process_vm_readv is not allowed. A snapshot of the readable mappings is
+// checked before a plain memcpy: it rejects garbage, but memory unmapped after the snapshot
+// was taken (or a file mapping past its file's end) still faults. A miss re-reads the file
+// (~0.5 ms), at most once per kRefreshInterval unless a shared object was loaded or unloaded
+// since: a run of garbage pointers must not re-read it each time.
+
 struct Range {
   std::uintptr_t begin, end;
 };
 
-// A snapshot of the readable mappings; replaced whole on refresh, so readers never lock.
 struct Mappings {
   std::vector<Range> ranges;  // sorted, merged
+  std::chrono::steady_clock::time_point taken;
+  std::uint64_t objects_generation = 0;
 };
 
-std::atomic<const Mappings*> current{nullptr};
+constexpr auto kRefreshInterval = std::chrono::milliseconds(10);
+
+// Snapshots are replaced whole; a reader holds its own reference, so an old one is freed when
+// its last reader is done.
+std::mutex mappings_mutex;
+std::shared_ptr<const Mappings> current_mappings;
 std::mutex refresh_mutex;
 
-const Mappings* load_mappings() {
-  auto mappings = std::make_unique<Mappings>();
+std::shared_ptr<const Mappings> load_mappings() {
+  auto mappings = std::make_shared<Mappings>();
+  mappings->taken = std::chrono::steady_clock::now();
+  mappings->objects_generation = dwarf::loaded_objects_generation();
   if (FILE* maps = std::fopen("/proc/self/maps", "re")) {
     char line[4096];
     while (std::fgets(line, sizeof line, maps)) {
@@ -45,46 +159,255 @@ const Mappings* load_mappings() {
     }
     std::fclose(maps);
   }
-  return mappings.release();
+  return mappings;
 }
 
 bool covered(const Mappings& m, std::uintptr_t address, std::size_t size) {
   if (size == 0) return true;
-  if (address + size < address) return false;
   auto it = std::upper_bound(m.ranges.begin(), m.ranges.end(), address,
                              [](std::uintptr_t a, const Range& r) { return a < r.begin; });
   if (it == m.ranges.begin()) return false;
   --it;
-  return address >= it->begin && address + size <= it->end;
+  return address >= it->begin && address <= it->end && size <= it->end - address;
 }
 
-bool same(const Mappings& a, const Mappings& b) {
-  return a.ranges.size() == b.ranges.size() &&
-         std::equal(a.ranges.begin(), a.ranges.end(), b.ranges.begin(),
-                    [](const Range& x, const Range& y) { return x.begin == y.begin && x.end == y.end; });
+std::shared_ptr<const Mappings> snapshot() {
+  std::lock_guard lock(mappings_mutex);
+  return current_mappings;
 }
+
+bool maps_readable(std::uintptr_t address, std::size_t size) {
+  std::shared_ptr<const Mappings> m = snapshot();
+  if (m && covered(*m, address, size)) return true;
+  std::lock_guard lock(refresh_mutex);
+  m = snapshot();  // another thread may have refreshed meanwhile
+  if (m && covered(*m, address, size)) return true;
+  if (m && std::chrono::steady_clock::now() - m->taken < kRefreshInterval &&
+      m->objects_generation == dwarf::loaded_objects_generation())
+    return false;
+  std::shared_ptr<const Mappings> fresh = load_mappings();
+  {
+    std::lock_guard swap(mappings_mutex);
+    current_mappings = fresh;
+  }
+  return covered(*fresh, address, size);
+}
+
+// ---- this thread's own live stack ---------------------------------------------------------
+// Between a local of ours and the top of this thread's stack lie the live frames of our
+// callers: mapped and readable for as long as we run, whatever other threads do. Objects there
+// (the locals a user prints) are copied with memcpy, saving a system call. Not under
+// AddressSanitizer, whose redzones between locals a string scan may cross.
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kTrustedRangesFastPath = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kTrustedRangesFastPath = false;
+#else
+constexpr bool kTrustedRangesFastPath = true;
+#endif
+#else
+constexpr bool kTrustedRangesFastPath = true;
+#endif
+
+struct StackBounds {
+  std::uintptr_t low = 0, top = 0;  // top 0: not known (yet, or pthread could not tell)
+  bool looked = false;
+};
+thread_local StackBounds stack_bounds;
+
+[[gnu::noinline]] bool on_own_stack(std::uintptr_t address, std::size_t size) noexcept {
+  if constexpr (!kTrustedRangesFastPath) return false;
+  StackBounds& bounds = stack_bounds;
+  if (!bounds.looked) {
+    bounds.looked = true;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* low = nullptr;
+      std::size_t stack_size = 0;
+      if (pthread_attr_getstack(&attr, &low, &stack_size) == 0) {
+        bounds.low = reinterpret_cast<std::uintptr_t>(low);
+        bounds.top = bounds.low + stack_size;
+      }
+      pthread_attr_destroy(&attr);
+    }
+  }
+  const char marker = 0;
+  const auto here = reinterpret_cast<std::uintptr_t>(&marker);
+  // On a signal's alternate stack (or any stack but the thread's own) `here` lies outside the
+  // bounds, and nothing is trusted.
+  return bounds.top != 0 && here >= bounds.low && here < bounds.top && address > here && address <= bounds.top &&
+         size <= bounds.top - address;
+}
+
+// ---- the main heap (brk) ----------------------------------------------------------------------
+// glibc's main malloc arena lives between the kernel's start_brk and the current program
+// break, which sbrk(0) returns from a variable (no system call). That range is mapped
+// read-write for as long as the break does not move down; malloc moves it down only when
+// free() trims the top of the heap. So a range below the current break is copied with memcpy:
+// most objects a program prints live there or on its stack, and the system call would cost
+// more than the whole formatting (see tools/bench). The one window left: another thread trims
+// the heap between our sbrk(0) and the memcpy, while we read a dangling pointer into the freed
+// top of the heap. Not under AddressSanitizer either: its allocator does not use brk, and a
+// memcpy of a freed or redzone byte would be a report.
+
+std::uintptr_t read_start_brk() noexcept {
+  // Field 47 of /proc/self/stat (Linux >= 3.5); the command name (field 2) may hold spaces and
+  // parentheses, so fields are counted from its closing parenthesis.
+  FILE* stat = std::fopen("/proc/self/stat", "re");
+  if (stat == nullptr) return 0;
+  char text[2048];
+  const std::size_t n = std::fread(text, 1, sizeof text - 1, stat);
+  std::fclose(stat);
+  text[n] = '\0';
+  const char* at = std::strrchr(text, ')');
+  if (at == nullptr) return 0;
+  ++at;
+  for (int field = 3; field < 47; ++field) {
+    at = std::strchr(at + 1, ' ');
+    if (at == nullptr) return 0;
+  }
+  return static_cast<std::uintptr_t>(std::strtoull(at + 1, nullptr, 10));
+}
+
+bool in_main_heap(std::uintptr_t address, std::size_t size) noexcept {
+  if constexpr (!kTrustedRangesFastPath) return false;
+  static const std::uintptr_t start = read_start_brk();
+  if (start == 0 || address < start) return false;
+  const auto brk = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  return brk != static_cast<std::uintptr_t>(-1) && address <= brk && size <= brk - address;
+}
+
+// ---- the choice between the two -------------------------------------------------------------
+
+// Copies the range, not looking at open windows.
+bool raw_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
+  if (on_own_stack(address, size) || in_main_heap(address, size)) {
+    std::memcpy(out, reinterpret_cast<const void*>(address), size);
+    return true;
+  }
+  if (method.load(std::memory_order_relaxed) != Method::Maps) {
+    switch (vm_read(address, out, size)) {
+      case VmRead::Done: return true;
+      case VmRead::Unreadable: return false;
+      case VmRead::Unavailable: method.store(Method::Maps, std::memory_order_relaxed); break;
+    }
+  }
+  try {
+    if (!maps_readable(address, size)) return false;
+  } catch (...) {  // out of memory reading the maps
+    return false;
+  }
+  std::memcpy(out, reinterpret_cast<const void*>(address), size);
+  return true;
+}
+
+thread_local ReadWindow* innermost_window = nullptr;
 
 }  // namespace
 
+const ReadWindow* ReadWindow::covering(std::uintptr_t address, std::size_t size) noexcept {
+  for (const ReadWindow* w = innermost_window; w != nullptr; w = w->outer_)
+    if (address >= w->begin_ && address <= w->end_ && size <= w->end_ - address) return w;
+  return nullptr;
+}
+
+bool ReadWindow::copy(std::uintptr_t address, void* out, std::size_t size) noexcept {
+  const ReadWindow* w = covering(address, size);
+  if (w == nullptr) return false;
+  std::memcpy(out, w->data_ + (address - w->begin_), size);
+  return true;
+}
+
 bool readable(std::uintptr_t address, std::size_t size) {
-  if (address < 4096) return false;
-  const Mappings* m = current.load(std::memory_order_acquire);
-  if (m && covered(*m, address, size)) return true;
-  std::lock_guard lock(refresh_mutex);
-  // Old snapshots are kept (a reader may still hold one); refreshes happen only on misses.
-  static std::vector<std::unique_ptr<const Mappings>> retired;
-  std::unique_ptr<const Mappings> fresh(load_mappings());
-  m = current.load(std::memory_order_acquire);
-  if (m && same(*m, *fresh)) return covered(*m, address, size);  // a garbage pointer, not new memory
-  retired.push_back(std::move(fresh));
-  current.store(retired.back().get(), std::memory_order_release);
-  return covered(*retired.back(), address, size);
+  if (size == 0) return address >= kLowest;
+  if (!plausible(address, size)) return false;
+  if (ReadWindow::covering(address, size)) return true;
+  if (method.load(std::memory_order_relaxed) != Method::Maps) {
+    switch (vm_probe(address, size)) {
+      case VmRead::Done: return true;
+      case VmRead::Unreadable: return false;
+      case VmRead::Unavailable: method.store(Method::Maps, std::memory_order_relaxed); break;
+    }
+  }
+  return maps_readable(address, size);
+}
+
+bool try_read_memory(std::uintptr_t address, void* out, std::size_t size) noexcept {
+  if (size == 0) return true;
+  if (!plausible(address, size)) return false;
+  if (ReadWindow::copy(address, out, size)) return true;
+  return raw_read(address, out, size);
 }
 
 void read_memory(std::uintptr_t address, void* out, std::size_t size) {
-  if (size == 0) return;
-  if (!readable(address, size)) throw UnreadableMemory(address);
-  std::memcpy(out, reinterpret_cast<const void*>(address), size);
+  if (!try_read_memory(address, out, size)) throw UnreadableMemory(address);
+}
+
+std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit) {
+  if (char_size == 0 || char_size > 4) throw UnreadableMemory(data);
+  // Read in chunks that end at a page boundary, so that a string ending just before an
+  // unreadable page is still found. With memcpy (the fallback) a chunk is one character: the
+  // scan must not touch bytes past the terminator, which may belong to another object (a
+  // sanitizer's redzone); process_vm_readv reads past it harmlessly.
+  const bool whole_chunks = method.load(std::memory_order_relaxed) != Method::Maps;
+  unsigned char chunk[256];
+  std::uintptr_t at = data;
+  std::size_t length = 0;
+  while (length < limit) {
+    const std::size_t to_page_end = kPage - (at & (kPage - 1));
+    std::size_t bytes = char_size;
+    if (whole_chunks) {
+      const std::size_t left = limit - length;
+      bytes = std::min({sizeof chunk, to_page_end, left > sizeof chunk ? sizeof chunk : left * char_size});
+      bytes = std::max(bytes / char_size * char_size, char_size);  // a character may straddle pages
+    }
+    if (!try_read_memory(at, chunk, bytes)) throw UnreadableMemory(at);
+    for (std::size_t i = 0; i + char_size <= bytes && length < limit; i += char_size, ++length) {
+      unsigned char any = 0;
+      for (std::size_t k = 0; k < char_size; ++k) any |= chunk[i + k];
+      if (any == 0) return length;
+    }
+    auto next = add_address(at, bytes);
+    if (!next) throw UnreadableMemory(at);
+    at = *next;
+  }
+  return limit;
+}
+
+ReadWindow::ReadWindow(std::uintptr_t address, std::size_t size) {
+  if (size == 0) {
+    readable_ = address >= kLowest;
+    return;
+  }
+  if (!plausible(address, size)) return;
+  if (covering(address, size)) {
+    readable_ = true;  // already copied by an enclosing window
+    return;
+  }
+  if (size > kMaxBytes) {
+    readable_ = detail::readable(address, size);
+    return;
+  }
+  unsigned char* buffer = inline_;
+  if (size > sizeof inline_) {
+    heap_.reset(new unsigned char[size]);
+    buffer = heap_.get();
+  }
+  if (!raw_read(address, buffer, size)) return;
+  readable_ = true;
+  open_ = true;
+  begin_ = address;
+  end_ = address + size;
+  data_ = buffer;
+  outer_ = innermost_window;
+  innermost_window = this;
+}
+
+ReadWindow::~ReadWindow() {
+  // Windows close in reverse order of opening (they are scoped objects on one thread).
+  if (open_) innermost_window = outer_;
 }
 
 }  // namespace reflect::detail

@@ -1,15 +1,36 @@
 #pragma once
-// The one reader of target memory. Every read is checked against the process's readable
-// mappings first, so a garbage pointer yields "unreadable" instead of SIGSEGV.
+// The one reader of target memory. Nothing else in reflect/ dereferences an address taken from
+// a Value or read out of target memory: every copy goes through here, and never faults.
+//
+// How (memory.cpp): process_vm_readv on our own pid, which returns EFAULT (or a short count)
+// where a plain load would raise SIGSEGV or SIGBUS: memory unmapped at any time, PROT_NONE
+// pages, a file mapping past the end of its file, sanitizer shadow ranges. Where the system
+// call is not allowed (seccomp, EPERM/ENOSYS), the reader falls back to checking the range
+// against a snapshot of /proc/self/maps and copying with memcpy; that check cannot see memory
+// unmapped since the snapshot was taken.
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 
 namespace reflect::detail {
 
-/// Whether [address, address + size) lies in readable mappings (refreshed once on a miss, so
-/// memory mapped since the last look is found).
+/// `base + offset` as an address, or nullopt when it would pass the top of the address space.
+/// All address arithmetic on target addresses goes through this (or an equivalent check):
+/// garbage offsets and sizes must not wrap around to a small, readable address.
+inline std::optional<std::uintptr_t> add_address(std::uintptr_t base, std::uintmax_t offset) noexcept {
+  std::uintptr_t sum = 0;
+  if (__builtin_add_overflow(base, offset, &sum)) return std::nullopt;
+  return sum;
+}
+
+/// Whether [address, address + size) can be read now.
 bool readable(std::uintptr_t address, std::size_t size);
+
+/// Copies `size` bytes from `address`; false when they are not all readable (`out` then holds
+/// unspecified bytes).
+bool try_read_memory(std::uintptr_t address, void* out, std::size_t size) noexcept;
 
 /// Copies `size` bytes from `address`; throws UnreadableMemory when they are not readable.
 void read_memory(std::uintptr_t address, void* out, std::size_t size);
@@ -22,5 +43,46 @@ template <class T> T read_as(std::uintptr_t address) {
   read_memory(address, &value, sizeof value);
   return value;
 }
+
+/// Characters before the first NUL, at most `limit`; throws UnreadableMemory if it runs into
+/// unreadable memory before finding one.
+std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit);
+
+/// A copy of one object's bytes, taken when the window opens, from which every read inside
+/// that range is served while the window is open on this thread. The printer opens one per
+/// struct, array and sequence it prints: a system call costs about as much as formatting a
+/// whole small struct, so it is paid once per object rather than once per scalar. Reads see
+/// the object as it was when the window opened (a consistent snapshot). Windows nest (a range
+/// inside an open window copies nothing) and belong to the thread that opened them.
+class ReadWindow {
+ public:
+  /// Copies [address, address + size); a range larger than kMaxBytes is only checked.
+  ReadWindow(std::uintptr_t address, std::size_t size);
+  ~ReadWindow();
+  ReadWindow(const ReadWindow&) = delete;
+  ReadWindow& operator=(const ReadWindow&) = delete;
+
+  /// Whether the whole range was readable when the window opened.
+  bool readable() const noexcept { return readable_; }
+
+  static constexpr std::size_t kMaxBytes = 64 * 1024;
+
+ private:
+  friend bool readable(std::uintptr_t, std::size_t);
+  friend bool try_read_memory(std::uintptr_t, void*, std::size_t) noexcept;
+  /// The innermost open window of this thread that holds the whole range, if any.
+  static const ReadWindow* covering(std::uintptr_t address, std::size_t size) noexcept;
+  /// Copies the range from an open window; false if none holds it.
+  static bool copy(std::uintptr_t address, void* out, std::size_t size) noexcept;
+
+  std::uintptr_t begin_ = 0;
+  std::uintptr_t end_ = 0;
+  const unsigned char* data_ = nullptr;
+  std::unique_ptr<unsigned char[]> heap_;
+  ReadWindow* outer_ = nullptr;
+  bool readable_ = false;
+  bool open_ = false;
+  unsigned char inline_[256];
+};
 
 }  // namespace reflect::detail

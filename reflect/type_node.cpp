@@ -171,6 +171,11 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
   }
   if (node.kind == Kind::Pointer || node.kind == Kind::LValueReference || node.kind == Kind::RValueReference)
     if (node.size == 0) node.size = sizeof(void*);
+  // DW_TAG_ptr_to_member_type carries no byte_size. Itanium C++ ABI: a pointer to data member
+  // is one ptrdiff_t (the offset, -1 for null), a pointer to member function two words (the
+  // function or 1 + vtable offset, and the this-adjustment).
+  if (node.kind == Kind::MemberPointer && node.size == 0)
+    node.size = node.target && node.target->get().concrete().kind == Kind::Function ? 2 * sizeof(void*) : sizeof(std::ptrdiff_t);
   return node;
 }
 
@@ -179,11 +184,14 @@ const TypeNode& Registry::resolve_declaration(const TypeNode& decl) {
   key.tag = decl.kind == Kind::Union ? dwarf::Tag::Union : decl.kind == Kind::Enum ? dwarf::Tag::Enum : dwarf::Tag::Struct;
   key.name = decl.dwarf_name;
   key.scope = decl.scope;
-  // The declaring module first (the usual case), then every other module of the process.
+  // The declaring module first (the usual case), then every other module of the process; then,
+  // if objects were loaded since the module list was read, the new ones.
   if (auto def = decl.id.module->find_definition(key)) return node_for(*def);
-  for (const dwarf::Module* module : process().modules())
-    if (module != decl.id.module)
-      if (auto def = module->find_definition(key)) return node_for(*def);
+  do {
+    for (const dwarf::Module* module : process().modules())
+      if (module != decl.id.module)
+        if (auto def = module->find_definition(key)) return node_for(*def);
+  } while (process().refresh());
   return decl;
 }
 
@@ -216,11 +224,21 @@ const TypeNode& TypeNode::concrete() const {
   if (const TypeNode* c = concrete_cache.load(std::memory_order_acquire)) return *c;
   Registry& registry = Registry::instance();
   std::lock_guard lock(registry.mutex());
+  if (const TypeNode* c = concrete_cache.load(std::memory_order_relaxed)) return *c;
   const TypeNode* t = this;
   for (int hops = 0; hops < 64 && (t->kind == Kind::Typedef || t->kind == Kind::Const || t->kind == Kind::Volatile) && t->target; ++hops)
     t = &t->target->get();
-  if (t->is_declaration && (t->kind == Kind::Struct || t->kind == Kind::Union || t->kind == Kind::Enum))
-    t = &registry.resolve_declaration(*t);
+  if (t->is_declaration && (t->kind == Kind::Struct || t->kind == Kind::Union || t->kind == Kind::Enum)) {
+    // A miss at the current module-set generation is a miss again: no second search.
+    if (concrete_miss_generation != kNoMiss && concrete_miss_generation == dwarf::loaded_objects_generation())
+      return *t;
+    const TypeNode& resolved = registry.resolve_declaration(*t);
+    if (resolved.is_declaration) {
+      concrete_miss_generation = registry.process().generation();
+      return resolved;
+    }
+    t = &resolved;
+  }
   concrete_cache.store(t, std::memory_order_release);
   return *t;
 }

@@ -134,7 +134,13 @@ struct TypeNode {
   // Lazily computed state, guarded by the registry lock and published by the flags.
   mutable std::atomic<bool> name_ready{false};
   mutable std::string name_cache;
+  // Set once a definition is found (or none is needed). A declaration that no loaded module
+  // defines is not cached here: a module loaded later (dlopen) may define it. Instead
+  // `concrete_miss_generation` (registry lock) remembers the module-set generation of the
+  // failed lookup, which is repeated only once objects have been loaded or unloaded since.
   mutable std::atomic<const TypeNode*> concrete_cache{nullptr};
+  mutable std::uint64_t concrete_miss_generation = kNoMiss;
+  static constexpr std::uint64_t kNoMiss = ~std::uint64_t{0};
   mutable std::atomic<bool> fields_ready{false};
   mutable std::vector<FieldNode> fields_cache;
   mutable std::unordered_map<std::string_view, std::size_t> field_index;
@@ -159,20 +165,28 @@ class Registry {
   const TypeNode* find_type(std::string_view normalized_name, std::uintptr_t preferred_address = 0);
   /// For a member function's entry address: its class. nullptr for anything else. Locks.
   const TypeNode* class_of_function(std::uintptr_t address);
-  /// The dynamic type behind a vtable address point, cached. nullptr if it cannot be told.
+  /// The dynamic type behind a vtable address point, cached. nullptr if it cannot be told (a
+  /// miss is cached only until objects are loaded or unloaded).
   const TypeNode* type_of_vtable(std::uintptr_t vptr, std::uintptr_t type_info);
 
  private:
   Registry();
   const TypeNode& build(const dwarf::DieId& id);
+  /// The definition of a declaration, from any module; `decl` itself if none defines it. A miss
+  /// re-reads the module list once when objects were loaded since the last look.
   const TypeNode& resolve_declaration(const TypeNode& decl);
   friend struct TypeNode;
+
+  struct VtableEntry {
+    const TypeNode* type;     // nullptr: not found
+    std::uint64_t generation;  // loaded_objects_generation() when it was looked up
+  };
 
   std::recursive_mutex mutex_;
   std::unique_ptr<dwarf::Process> process_;
   std::unordered_map<dwarf::DieId, const TypeNode*, dwarf::DieIdHash> nodes_;
   std::unordered_map<const void*, const TypeNode*> anchors_;
-  std::unordered_map<std::uintptr_t, const TypeNode*> vtables_;
+  std::unordered_map<std::uintptr_t, VtableEntry> vtables_;
   std::vector<std::unique_ptr<TypeNode>> storage_;
   TypeNode void_node_;
 };

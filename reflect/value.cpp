@@ -66,19 +66,21 @@ void throw_view_mismatch(const Value& value, std::string_view view_name) {
 
 std::uintptr_t address_of(const Value& value) { return reinterpret_cast<std::uintptr_t>(value.address()); }
 
+std::uintptr_t subobject_address(const Value& object, std::size_t offset) {
+  auto address = add_address(address_of(object), offset);
+  if (!address) throw UnreadableMemory(address_of(object));  // a garbage address near 2^64
+  return *address;
+}
+
 Value field_value(const Value& object, const FieldNode& field) {
-  Value v(Type(*field.type), reinterpret_cast<const void*>(address_of(object) + field.offset));
+  Value v(Type(*field.type), reinterpret_cast<const void*>(subobject_address(object, field.offset)));
   return field.bit_size ? v.with_bits(field.bit_offset, field.bit_size) : v;
 }
 
 std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& base) {
   std::uintptr_t address = address_of(object);
-  if (base.offset) return address + *base.offset;
-  auto read = [](std::uintptr_t at, void* out, std::size_t size) {
-    if (!readable(at, size)) return false;
-    std::memcpy(out, reinterpret_cast<const void*>(at), size);
-    return true;
-  };
+  if (base.offset) return add_address(address, *base.offset);
+  auto read = [](std::uintptr_t at, void* out, std::size_t size) { return try_read_memory(at, out, size); };
   auto located = dwarf::Module::evaluate(base.location, address, read);
   if (!located) return std::nullopt;
   return static_cast<std::uintptr_t>(*located);
@@ -94,7 +96,7 @@ std::optional<Value> find_member(const Value& value, std::string_view name, bool
   for (bool declarations : {false, true}) {
     for (const BaseNode& base : type.bases) {
       if (base.is_virtual || !base.offset || base.type.get().is_declaration != declarations) continue;
-      Value sub(Type(base.type.get()), reinterpret_cast<const void*>(address_of(value) + *base.offset));
+      Value sub(Type(base.type.get()), reinterpret_cast<const void*>(subobject_address(value, *base.offset)));
       if (auto found = find_member(sub, name, accept)) return found;
     }
   }
@@ -134,25 +136,6 @@ const StdView* view_with_shape(const Value& value, StdView::Shape shape) {
   if (type.kind != Kind::Struct && type.kind != Kind::Union) return nullptr;
   const StdView* view = type.std_view();
   return view && view->shape() == shape ? view : nullptr;
-}
-
-std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit) {
-  // Readability is checked a page at a time; characters are then read one by one, so the scan
-  // never touches a byte past the terminator (neighbouring objects stay untouched).
-  constexpr std::uintptr_t page = 4096;
-  std::uintptr_t checked_until = data;
-  for (std::size_t length = 0; length < limit; ++length) {
-    std::uintptr_t at = data + length * char_size;
-    if (at + char_size > checked_until) {
-      std::uintptr_t page_end = (at / page + 1) * page;
-      if (!readable(at, std::max<std::uintptr_t>(page_end - at, char_size))) throw UnreadableMemory(at);
-      checked_until = std::max<std::uintptr_t>(page_end, at + char_size);
-    }
-    unsigned char ch[4] = {};
-    std::memcpy(ch, reinterpret_cast<const void*>(at), char_size);
-    if ((ch[0] | ch[1] | ch[2] | ch[3]) == 0) return length;
-  }
-  return limit;
 }
 
 }  // namespace detail
@@ -222,7 +205,14 @@ Array::Array(const Value& value) : element_type_(value.type()) {
 Value Array::at(std::size_t i) const {
   if (i >= size_) throw Error(fmt::format("reflect: index {} is out of range for an array of {} elements", i, size_));
   std::size_t stride = element_type_.node().concrete().size;
-  return Value(element_type_, static_cast<const char*>(data_) + i * stride);
+  // As integers, with overflow checks: a garbage sequence's size can put element i past the
+  // end of the address space (pointer arithmetic there would be undefined behaviour).
+  auto data = reinterpret_cast<std::uintptr_t>(data_);
+  std::uintptr_t offset = 0;
+  std::optional<std::uintptr_t> address;
+  if (!__builtin_mul_overflow(i, stride, &offset)) address = add_address(data, offset);
+  if (!address) throw UnreadableMemory(data);
+  return Value(element_type_, reinterpret_cast<const void*>(*address));
 }
 
 // Pointer --------------------------------------------------------------------------------------

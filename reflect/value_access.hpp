@@ -17,6 +17,8 @@ const TypeNode& concrete_of(const Value& value);
 std::uintptr_t address_of(const Value& value);
 /// A scalar's bits (bitfields extracted), sign-extended to 128 bits when the type is signed.
 uint128 read_raw_bits(const Value& value);
+/// The address `offset` bytes into `object`; throws UnreadableMemory if that passes 2^64.
+std::uintptr_t subobject_address(const Value& object, std::size_t offset);
 Value field_value(const Value& object, const FieldNode& field);
 /// Where a base subobject lies; nullopt when a virtual base's vtable cannot be read.
 std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& base);
@@ -24,9 +26,6 @@ std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& 
 bool is_text_char(const TypeNode& type);
 /// The standard-library view of the value's type when it has the given shape.
 const StdView* view_with_shape(const Value& value, StdView::Shape shape);
-/// Characters before the first NUL, at most `limit`; throws UnreadableMemory if it runs into
-/// unreadable memory before finding one.
-std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit);
 /// The function of the coroutine whose frame is at `frame` (`app::fetch(int)`); empty when it
 /// is not a coroutine frame this process describes.
 std::string coroutine_function_at(std::uintptr_t frame);

@@ -24,7 +24,7 @@ void collect_heads(const Value& value, std::vector<std::pair<std::int64_t, Value
   for (const BaseNode& base : type.bases) {
     if (!base.offset) continue;
     const TypeNode& base_type = base.type.get().concrete();
-    Value sub(Type(base_type), reinterpret_cast<const void*>(address_of(value) + *base.offset));
+    Value sub(Type(base_type), reinterpret_cast<const void*>(subobject_address(value, *base.offset)));
     if (base_type.template_name() == "std::_Head_base" && !base_type.template_args.empty() &&
         base_type.template_args[0].value) {
       heads.emplace_back(*base_type.template_args[0].value, require_member(sub, "_M_head_impl"));

@@ -6,14 +6,14 @@
 // come before any reflect() call inside the module, so they must find the new module by
 // themselves.
 //
-// Known bug 4 (the cases marked should_fail; remove the marker when fixed): only a lookup by
-// address that misses (Process::module_at with refresh) re-reads the module list, and an
-// anchor in the program itself never misses. reflect(void*, type_info), find_type, the name
-// index used to complete declarations, and the vtable lookup of dynamic types all walk
-// Process::modules(), which does not refresh: a module dlopen'ed after reflect's first use is
-// invisible to them until some reflect() call inside the module itself. Worse, the misses are
-// cached for good (TypeNode::concrete_cache keeps the declaration, Registry::vtables_ keeps
-// "no type"): debuginfo_dl::Gauge stays <incomplete> even after the module has been seen.
+// Bug 4 (fixed): only a lookup by address that missed (Process::module_at) re-read the module
+// list, and an anchor in the program itself never misses. reflect(void*, type_info), find_type,
+// the name index used to complete declarations, and the vtable lookup of dynamic types walk
+// Process::modules(), which did not refresh: a module dlopen'ed after reflect's first use was
+// invisible to them, and the misses were cached for good (TypeNode::concrete_cache kept the
+// declaration, Registry::vtables_ kept "no type"). Now a miss re-reads the module list when
+// objects were loaded since (dl_iterate_phdr's counters), and a miss is cached only with the
+// generation it was looked up at.
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -85,8 +85,7 @@ TEST_CASE("shared: a type and its reflect() call that live in a linked library")
   CHECK(reflect::find_type("debuginfo_linked::Sensor") == sensor.type());
 }
 
-TEST_CASE("shared: an object of a type only a dlopen'ed module defines, by its std::type_info" *
-          doctest::should_fail()) {
+TEST_CASE("shared: an object of a type only a dlopen'ed module defines, by its std::type_info") {
   const debuginfo_dl::Api& api = module_api();
   const reflect::Value calibration = reflect::reflect(api.calibration(), api.calibration_type());
   CHECK(calibration.type().name() == "debuginfo_dl::Calibration");
@@ -94,7 +93,7 @@ TEST_CASE("shared: an object of a type only a dlopen'ed module defines, by its s
   CHECK(fmt::format("{}", calibration) == CALIBRATION);
 }
 
-TEST_CASE("shared: find_type finds a type only a dlopen'ed module defines" * doctest::should_fail()) {
+TEST_CASE("shared: find_type finds a type only a dlopen'ed module defines") {
   module_api();
   const auto type = reflect::find_type("debuginfo_dl::Calibration");
   REQUIRE(type.has_value());
@@ -103,7 +102,7 @@ TEST_CASE("shared: find_type finds a type only a dlopen'ed module defines" * doc
   CHECK(reflect::find_type("debuginfo_dl::Reading").has_value());
 }
 
-TEST_CASE("shared: the dynamic type of an object from a dlopen'ed module" * doctest::should_fail()) {
+TEST_CASE("shared: the dynamic type of an object from a dlopen'ed module") {
   const debuginfo_dl::Gauge& gauge = module_api().gauge();
   const reflect::Value value = reflect::reflect(gauge);
   CHECK(value.type().name() == "debuginfo_dl::Dial");
@@ -123,10 +122,9 @@ TEST_CASE("shared: a Value and text made by reflect() inside a dlopen'ed module"
   CHECK(fmt::format("{}", reflect::reflect(api.calibration(), api.calibration_type())) == CALIBRATION);
 }
 
-TEST_CASE("shared: a type looked up before its module was seen is found once it has been" *
-          doctest::should_fail()) {
+TEST_CASE("shared: a type looked up before its module was seen is found once it has been") {
   const debuginfo_dl::Api& api = module_api();
-  (void)fmt::format("{}", reflect::reflect(api.gauge()));  // <incomplete debuginfo_dl::Gauge> while bug 4 lasts
+  (void)fmt::format("{}", reflect::reflect(api.gauge()));  // was <incomplete debuginfo_dl::Gauge> under bug 4
   CHECK(api.reading_value().type().name() == "debuginfo_dl::Reading");  // the module's own anchor
   CHECK(fmt::format("{}", reflect::reflect(api.gauge())) == DIAL);
 }
