@@ -1,15 +1,20 @@
 #include "module.hpp"
 
 #include "names.hpp"
+#include "scanner.hpp"
 
 #include <reflect/error.hpp>
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <thread>
 #include <utility>
 
 namespace reflect::dwarf {
@@ -27,6 +32,14 @@ struct Module::Unit {
 
 struct Module::UnitIndex {
   std::vector<Unit> units;  // sorted by die_begin
+};
+
+// Type definitions by index_key(): each distinct key is stored once, with the offsets in
+// .debug_info of its DIEs in ascending order (every unit the index reads is in .debug_info).
+struct Module::NameIndex {
+  std::unordered_map<std::string, std::vector<std::uint64_t>> by_key;
+  std::size_t units_by_scanner = 0;
+  std::size_t units_by_libdw = 0;
 };
 
 namespace {
@@ -296,6 +309,10 @@ Module::Stats Module::stats() const {
     for (const Unit& unit : units_->units) stats.units_scanned += unit.scanned ? 1 : 0;
   }
   stats.name_index_built = name_index_ != nullptr;
+  if (name_index_) {
+    stats.units_indexed_by_scanner = name_index_->units_by_scanner;
+    stats.units_indexed_by_libdw = name_index_->units_by_libdw;
+  }
   return stats;
 }
 
@@ -636,67 +653,250 @@ std::string Module::index_key(const TypeRecord& record) {
   return normalize_name(key);
 }
 
-// A name index of every named type outside functions, for resolving declarations and for
-// find_types(): one walk of namespaces and classes (never function bodies).
-void Module::build_name_index() const {
-  name_index_ = std::make_unique<std::unordered_multimap<std::string, DieId>>();
-  for_each_type_definition([&](const DieId& id, const TypeRecord& key) {
-    if (!key.name.empty()) name_index_->emplace(index_key(key), id);
-  });
-}
+void Module::build_name_index() const { name_index_ = make_name_index(IndexMethod::Scanner, 0); }
 
 void Module::for_each_type_definition(const std::function<void(const DieId&, const TypeRecord&)>& visit) const {
   if (!units_) build_unit_table();
-  // The walk keeps the enclosing namespaces and classes itself, so no unit needs its parent
-  // table (scan_unit), which would read function bodies too.
+  for (const Unit& unit : units_->units) walk_unit_types(unit, visit);
+}
+
+// One unit's named types outside functions: one walk of namespaces and classes (never
+// function bodies). It keeps the enclosing scopes itself, so no unit needs its parent table
+// (scan_unit), which would read function bodies too.
+void Module::walk_unit_types(const Unit& unit,
+                             const std::function<void(const DieId&, const TypeRecord&)>& visit) const {
   struct Level {
     Dwarf_Die die;
     std::size_t scope_depth;  // how many enclosing scopes this DIE has
   };
-  for (const Unit& unit : units_->units) {
-    Dwarf_Die root, child;
-    if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) continue;
-    TypeRecord key;
-    std::vector<Level> stack{{child, 0}};
-    while (!stack.empty()) {
-      Level level = stack.back();
-      stack.pop_back();
-      Dwarf_Die sibling;
-      if (dwarf_siblingof(&level.die, &sibling) == 0) stack.push_back({sibling, level.scope_depth});
-      key.scope.erase(key.scope.begin() + static_cast<std::ptrdiff_t>(level.scope_depth), key.scope.end());
-      Dwarf_Die* die = &level.die;
-      int tag = dwarf_tag(die);
-      key.name = name_of(die);
-      ScopeRecord::Kind scope_kind = ScopeRecord::Kind::Namespace;
-      bool descend = tag == DW_TAG_namespace;
-      if (is_type_tag(tag)) {
-        key.tag = Tag::Struct;
-        if (!flag(die, DW_AT_declaration)) visit(id_of(this, die), key);
-        descend = tag != DW_TAG_enumeration_type;
-        scope_kind = ScopeRecord::Kind::Class;
-      } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
-        key.tag = tag == DW_TAG_base_type ? Tag::Base : Tag::Typedef;
-        visit(id_of(this, die), key);
-      }
-      if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
-        key.scope.push_back({scope_kind, key.name});
-        stack.push_back({child, level.scope_depth + 1});
-      }
+  Dwarf_Die root, child;
+  if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) return;
+  TypeRecord key;
+  std::vector<Level> stack{{child, 0}};
+  while (!stack.empty()) {
+    Level level = stack.back();
+    stack.pop_back();
+    Dwarf_Die sibling;
+    if (dwarf_siblingof(&level.die, &sibling) == 0) stack.push_back({sibling, level.scope_depth});
+    key.scope.erase(key.scope.begin() + static_cast<std::ptrdiff_t>(level.scope_depth), key.scope.end());
+    Dwarf_Die* die = &level.die;
+    int tag = dwarf_tag(die);
+    key.name = name_of(die);
+    ScopeRecord::Kind scope_kind = ScopeRecord::Kind::Namespace;
+    bool descend = tag == DW_TAG_namespace;
+    if (is_type_tag(tag)) {
+      key.tag = Tag::Struct;
+      if (!flag(die, DW_AT_declaration)) visit(id_of(this, die), key);
+      descend = tag != DW_TAG_enumeration_type;
+      scope_kind = ScopeRecord::Kind::Class;
+    } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
+      key.tag = tag == DW_TAG_base_type ? Tag::Base : Tag::Typedef;
+      visit(id_of(this, die), key);
+    }
+    if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
+      key.scope.push_back({scope_kind, key.name});
+      stack.push_back({child, level.scope_depth + 1});
     }
   }
+}
+
+namespace {
+
+}  // namespace
+
+std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
+  Elf* elf = dwarf_getelf(dw);
+  std::size_t names = 0;
+  GElf_Ehdr ehdr;
+  if (elf == nullptr || gelf_getehdr(elf, &ehdr) == nullptr || ehdr.e_ident[EI_DATA] != ELFDATA2LSB ||
+      elf_getshdrstrndx(elf, &names) != 0)
+    return std::nullopt;
+  detail::DebugSections sections;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (gelf_getshdr(scn, &shdr) == nullptr) continue;
+    const char* name = elf_strptr(elf, names, shdr.sh_name);
+    if (name == nullptr) continue;
+    std::string_view section_name = name;
+    std::string_view* out = section_name == ".debug_info"          ? &sections.info
+                            : section_name == ".debug_abbrev"      ? &sections.abbrev
+                            : section_name == ".debug_str"         ? &sections.str
+                            : section_name == ".debug_line_str"    ? &sections.line_str
+                            : section_name == ".debug_str_offsets" ? &sections.str_offsets
+                                                                   : nullptr;
+    if (section_name.starts_with(".zdebug")) return std::nullopt;
+    if (out == nullptr) continue;
+    if ((shdr.sh_flags & SHF_COMPRESSED) != 0 || shdr.sh_type == SHT_NOBITS) return std::nullopt;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (data == nullptr || data->d_buf == nullptr) return std::nullopt;
+    *out = std::string_view(static_cast<const char*>(data->d_buf), data->d_size);
+  }
+  if (sections.info.empty() || sections.abbrev.empty()) return std::nullopt;
+  return sections;
+}
+
+std::vector<detail::UnitHeader> detail::unit_headers(Dwarf* dw) {
+  std::vector<UnitHeader> headers;
+  Dwarf_Off offset = 0, next = 0;
+  std::size_t header_size = 0;
+  Dwarf_Half version = 0;
+  Dwarf_Off abbrev_offset = 0;
+  std::uint8_t address_size = 0, offset_size = 0;
+  while (dwarf_next_unit(dw, offset, &next, &header_size, &version, &abbrev_offset, &address_size, &offset_size,
+                         nullptr, nullptr) == 0) {
+    headers.push_back({offset, offset + header_size, next, abbrev_offset, version, address_size, offset_size});
+    offset = next;
+  }
+  return headers;
+}
+
+namespace {
+
+// What the scanner found in its share of the units, filed by the key spelled from the DWARF
+// (normalize_name() runs once per distinct spelling).
+struct ScanShare {
+  struct Slot {
+    std::string key;  // index_key()
+    std::vector<std::uint64_t> offsets;
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, Slot, Hash, std::equal_to<>> by_spelling;
+  std::vector<std::size_t> refused;  // units for libdw
+  std::size_t scanned = 0;
+  std::exception_ptr error;
+
+  void add(const detail::UnitTypes& found) {
+    prefixes.resize(found.scopes.size());
+    for (std::size_t i = 0; i < found.scopes.size(); ++i) {
+      const detail::ScannedScope& scope = found.scopes[i];
+      std::string& prefix = prefixes[i];
+      prefix.clear();
+      if (scope.parent != detail::no_scope) prefix = prefixes[scope.parent];  // parents come first
+      prefix += scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      prefix += "::";
+    }
+    for (const detail::ScannedType& type : found.types) {
+      if (type.name.empty()) continue;
+      spelling.clear();
+      if (type.scope != detail::no_scope) spelling = prefixes[type.scope];
+      spelling += type.is_base ? canonical_base_name(type.name) : type.name;
+      auto it = by_spelling.find(std::string_view(spelling));
+      if (it == by_spelling.end()) it = by_spelling.emplace(spelling, Slot{normalize_name(spelling), {}}).first;
+      it->second.offsets.push_back(type.offset);
+    }
+  }
+
+ private:
+  std::vector<std::string> prefixes;  // per scope of the unit being added: "ns::Class::"
+  std::string spelling;
+};
+
+}  // namespace
+
+std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, unsigned threads) const {
+  auto index = std::make_unique<NameIndex>();
+  if (!units_) build_unit_table();
+  const std::vector<Unit>& units = units_->units;
+  auto add_by_libdw = [&](const Unit& unit) {
+    walk_unit_types(unit, [&](const DieId& id, const TypeRecord& key) {
+      if (!key.name.empty()) index->by_key[index_key(key)].push_back(id.offset);
+    });
+    ++index->units_by_libdw;
+  };
+
+  // Unit headers for the scanner, from libdw, matched to the unit table by where the unit DIE is.
+  std::vector<std::optional<detail::UnitHeader>> headers(units.size());
+  std::optional<detail::DebugSections> sections;
+  if (method == IndexMethod::Scanner && dwarf() != nullptr) sections = detail::debug_sections(dwarf());
+  if (sections) {
+    for (const detail::UnitHeader& header : detail::unit_headers(dwarf())) {
+      auto it = std::lower_bound(units.begin(), units.end(), header.die_begin,
+                                 [](const Unit& u, std::uint64_t at) { return u.die_begin < at; });
+      if (it != units.end() && it->die_begin == header.die_begin)
+        headers[static_cast<std::size_t>(it - units.begin())] = header;
+    }
+  }
+
+  // The scanner never calls libdw, so it reads units on several threads; what it refuses is
+  // walked with libdw afterwards, on this thread alone (libdw 0.188 is not thread-safe).
+  if (threads == 0) threads = std::max(2u, std::min(8u, std::thread::hardware_concurrency()));
+  threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, units.size())));
+  std::vector<ScanShare> shares(sections ? threads : 0);
+  std::atomic<std::size_t> next_unit{0};
+  auto work = [&](ScanShare& share) {
+    try {
+      detail::UnitTypes found;
+      for (std::size_t i; (i = next_unit.fetch_add(1, std::memory_order_relaxed)) < units.size();) {
+        if (headers[i] && detail::scan_unit_types(*sections, *headers[i], found)) {
+          share.add(found);
+          ++share.scanned;
+        } else {
+          share.refused.push_back(i);
+        }
+      }
+    } catch (...) {
+      share.error = std::current_exception();
+    }
+  };
+  if (!shares.empty()) {
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < shares.size(); ++t) workers.emplace_back(work, std::ref(shares[t]));
+    work(shares[0]);
+    for (std::thread& worker : workers) worker.join();
+  }
+
+  std::vector<std::size_t> refused;
+  for (ScanShare& share : shares) {
+    if (share.error) std::rethrow_exception(share.error);
+    index->units_by_scanner += share.scanned;
+    refused.insert(refused.end(), share.refused.begin(), share.refused.end());
+    for (auto& [spelling, slot] : share.by_spelling) {
+      std::vector<std::uint64_t>& offsets = index->by_key[std::move(slot.key)];
+      offsets.insert(offsets.end(), slot.offsets.begin(), slot.offsets.end());
+    }
+    share.by_spelling.clear();
+  }
+  if (shares.empty()) {
+    for (const Unit& unit : units) add_by_libdw(unit);
+  } else {
+    std::sort(refused.begin(), refused.end());
+    for (std::size_t i : refused) add_by_libdw(units[i]);
+  }
+  for (auto& [key, offsets] : index->by_key) {
+    std::sort(offsets.begin(), offsets.end());
+    offsets.shrink_to_fit();
+  }
+  return index;
+}
+
+Module::IndexEntries Module::name_index_entries(IndexMethod method, unsigned threads) const {
+  IndexEntries out;
+  if (dwarf() == nullptr) return out;
+  auto index = make_name_index(method, threads);
+  for (const auto& [key, offsets] : index->by_key)
+    for (std::uint64_t offset : offsets) out.entries.emplace_back(key, offset);
+  std::sort(out.entries.begin(), out.entries.end());
+  out.units_by_scanner = index->units_by_scanner;
+  out.units_by_libdw = index->units_by_libdw;
+  return out;
 }
 
 std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   if (!name_index_) build_name_index();
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
-  auto [begin, end] = name_index_->equal_range(index_key(decl));
-  for (auto it = begin; it != end; ++it) {
+  auto found = name_index_->by_key.find(index_key(decl));
+  if (found == name_index_->by_key.end()) return std::nullopt;
+  for (std::uint64_t offset : found->second) {
+    DieId id{this, offset, false};
     Dwarf_Die die;
-    if (!die_at(it->second, &die)) continue;
+    if (!die_at(id, &die)) continue;
     int tag = dwarf_tag(&die);
     if (tag == DW_TAG_class_type) tag = DW_TAG_structure_type;  // `class` and `struct` name the same kind
-    if (tag == want) return it->second;
+    if (tag == want) return id;
   }
   return std::nullopt;
 }
@@ -705,11 +905,13 @@ std::vector<DieId> Module::find_types(std::string_view name) const {
   std::vector<DieId> classes, others;
   if (dwarf() == nullptr) return classes;
   if (!name_index_) build_name_index();
-  auto [begin, end] = name_index_->equal_range(std::string(name));
-  for (auto it = begin; it != end; ++it) {
+  auto found = name_index_->by_key.find(std::string(name));
+  if (found == name_index_->by_key.end()) return classes;
+  for (std::uint64_t offset : found->second) {
+    DieId id{this, offset, false};
     Dwarf_Die die;
-    if (!die_at(it->second, &die)) continue;
-    (is_type_tag(dwarf_tag(&die)) ? classes : others).push_back(it->second);
+    if (!die_at(id, &die)) continue;
+    (is_type_tag(dwarf_tag(&die)) ? classes : others).push_back(id);
   }
   classes.insert(classes.end(), others.begin(), others.end());
   return classes;
