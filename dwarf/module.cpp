@@ -9,11 +9,16 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <exception>
+#include <span>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -34,12 +39,32 @@ struct Module::UnitIndex {
   std::vector<Unit> units;  // sorted by die_begin
 };
 
-// Type definitions by index_key(): each distinct key is stored once, with the offsets in
-// .debug_info of its DIEs in ascending order (every unit the index reads is in .debug_info).
+// Type definitions by index_key(), in three flat arrays (a hash map of strings to vectors
+// costs two allocations per key, and most keys here name one DIE): each distinct key once in
+// `text`, the keys sorted by hash, and each key's DIE offsets in .debug_info, ascending (every
+// unit the index reads is in .debug_info).
 struct Module::NameIndex {
-  std::unordered_map<std::string, std::vector<std::uint64_t>> by_key;
+  struct Key {
+    std::uint64_t hash;
+    std::uint32_t text_at, text_size;
+    std::uint32_t first, count;  // in `offsets`
+  };
+  std::string text;
+  std::vector<Key> keys;
+  std::vector<std::uint64_t> offsets;
   std::size_t units_by_scanner = 0;
   std::size_t units_by_libdw = 0;
+
+  std::string_view text_of(const Key& key) const { return std::string_view(text).substr(key.text_at, key.text_size); }
+
+  // The DIE offsets filed under `key`, ascending.
+  std::span<const std::uint64_t> find(std::string_view key) const {
+    std::uint64_t hash = std::hash<std::string_view>()(key);
+    auto it = std::lower_bound(keys.begin(), keys.end(), hash, [](const Key& k, std::uint64_t h) { return k.hash < h; });
+    for (; it != keys.end() && it->hash == hash; ++it)
+      if (text_of(*it) == key) return std::span<const std::uint64_t>(offsets).subspan(it->first, it->count);
+    return {};
+  }
 };
 
 namespace {
@@ -702,6 +727,35 @@ void Module::walk_unit_types(const Unit& unit,
 
 namespace {
 
+// Whether `bytes` lie in one private mapping of a file (not in memory libelf allocated, where
+// MADV_DONTNEED would zero them).
+bool in_file_mapping(std::string_view bytes) {
+  if (bytes.empty()) return false;
+  auto begin = reinterpret_cast<std::uintptr_t>(bytes.data());
+  auto end = begin + bytes.size();
+  FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return false;
+  bool found = false;
+  char line[4096];
+  while (!found && std::fgets(line, sizeof line, maps)) {
+    unsigned long low = 0, high = 0, inode = 0;
+    char perms[8] = {};
+    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &low, &high, perms, &inode) == 4 && begin >= low && end <= high)
+      found = perms[3] == 'p' && inode != 0;
+  }
+  std::fclose(maps);
+  return found;
+}
+
+// Hands the whole pages inside `bytes` back to the page cache: the index has read them, and a
+// 20-unit program's .debug_info and .debug_str would otherwise stay in the process's RSS.
+void release_pages(std::string_view bytes) {
+  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
+  auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 }  // namespace
 
 std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
@@ -732,6 +786,8 @@ std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
     *out = std::string_view(static_cast<const char*>(data->d_buf), data->d_size);
   }
   if (sections.info.empty() || sections.abbrev.empty()) return std::nullopt;
+  // libdwfl maps the file privately and, but for relocatable files, never writes to it.
+  sections.releasable = ehdr.e_type != ET_REL && in_file_mapping(sections.info) && in_file_mapping(sections.str);
   return sections;
 }
 
@@ -752,45 +808,67 @@ std::vector<detail::UnitHeader> detail::unit_headers(Dwarf* dw) {
 
 namespace {
 
-// What the scanner found in its share of the units, filed by the key spelled from the DWARF
-// (normalize_name() runs once per distinct spelling).
-struct ScanShare {
-  struct Slot {
-    std::string key;  // index_key()
-    std::vector<std::uint64_t> offsets;
+// What one thread found: (key, DIE offset) pairs, the keys' text back to back.
+struct IndexShare {
+  struct Entry {
+    std::uint64_t hash;
+    std::uint64_t offset;
+    std::size_t text_at;
+    std::size_t text_size;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string, Slot, Hash, std::equal_to<>> by_spelling;
+  std::string text;
+  std::vector<Entry> entries;
   std::vector<std::size_t> refused;  // units for libdw
   std::size_t scanned = 0;
   std::exception_ptr error;
 
+  std::string_view text_of(const Entry& entry) const {
+    return std::string_view(text).substr(entry.text_at, entry.text_size);
+  }
+  // The order of the index: by hash, key, offset.
+  static bool before(const IndexShare& sa, const Entry& a, const IndexShare& sb, const Entry& b) {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    if (int c = sa.text_of(a).compare(sb.text_of(b)); c != 0) return c < 0;
+    return a.offset < b.offset;
+  }
+  void sort() {
+    std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) { return before(*this, a, *this, b); });
+  }
+
+  void add(std::string_view key, std::uint64_t offset) {
+    entries.push_back({std::hash<std::string_view>()(key), offset, text.size(), key.size()});
+    text += key;
+  }
+
+  // A unit the scanner read: each type's key is its enclosing scopes' names, its own name,
+  // normalized (what index_key() makes of the same DIE).
   void add(const detail::UnitTypes& found) {
-    prefixes.resize(found.scopes.size());
-    for (std::size_t i = 0; i < found.scopes.size(); ++i) {
-      const detail::ScannedScope& scope = found.scopes[i];
-      std::string& prefix = prefixes[i];
-      prefix.clear();
-      if (scope.parent != detail::no_scope) prefix = prefixes[scope.parent];  // parents come first
-      prefix += scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
-      prefix += "::";
+    prefixes.clear();
+    prefix_ends.clear();
+    for (const detail::ScannedScope& scope : found.scopes) {
+      if (scope.parent != detail::no_scope) {  // parents come first
+        std::size_t parent_begin = scope.parent == 0 ? 0 : prefix_ends[scope.parent - 1];
+        prefixes.append(prefixes, parent_begin, prefix_ends[scope.parent] - parent_begin);
+      }
+      prefixes += scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      prefixes += "::";
+      prefix_ends.push_back(prefixes.size());
     }
     for (const detail::ScannedType& type : found.types) {
       if (type.name.empty()) continue;
       spelling.clear();
-      if (type.scope != detail::no_scope) spelling = prefixes[type.scope];
+      if (type.scope != detail::no_scope) {
+        std::size_t begin = type.scope == 0 ? 0 : prefix_ends[type.scope - 1];
+        spelling.append(prefixes, begin, prefix_ends[type.scope] - begin);
+      }
       spelling += type.is_base ? canonical_base_name(type.name) : type.name;
-      auto it = by_spelling.find(std::string_view(spelling));
-      if (it == by_spelling.end()) it = by_spelling.emplace(spelling, Slot{normalize_name(spelling), {}}).first;
-      it->second.offsets.push_back(type.offset);
+      add(normalize_name(spelling), type.offset);
     }
   }
 
  private:
-  std::vector<std::string> prefixes;  // per scope of the unit being added: "ns::Class::"
+  std::string prefixes;  // "ns::Class::" of each scope of the unit being added, back to back
+  std::vector<std::size_t> prefix_ends;
   std::string spelling;
 };
 
@@ -800,12 +878,6 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   auto index = std::make_unique<NameIndex>();
   if (!units_) build_unit_table();
   const std::vector<Unit>& units = units_->units;
-  auto add_by_libdw = [&](const Unit& unit) {
-    walk_unit_types(unit, [&](const DieId& id, const TypeRecord& key) {
-      if (!key.name.empty()) index->by_key[index_key(key)].push_back(id.offset);
-    });
-    ++index->units_by_libdw;
-  };
 
   // Unit headers for the scanner, from libdw, matched to the unit table by where the unit DIE is.
   std::vector<std::optional<detail::UnitHeader>> headers(units.size());
@@ -824,51 +896,85 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   // walked with libdw afterwards, on this thread alone (libdw 0.188 is not thread-safe).
   if (threads == 0) threads = std::max(2u, std::min(8u, std::thread::hardware_concurrency()));
   threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, units.size())));
-  std::vector<ScanShare> shares(sections ? threads : 0);
+  std::vector<IndexShare> shares(threads);
   std::atomic<std::size_t> next_unit{0};
-  auto work = [&](ScanShare& share) {
+  auto work = [&](IndexShare& share) {
     try {
       detail::UnitTypes found;
       for (std::size_t i; (i = next_unit.fetch_add(1, std::memory_order_relaxed)) < units.size();) {
-        if (headers[i] && detail::scan_unit_types(*sections, *headers[i], found)) {
+        if (sections && headers[i] && detail::scan_unit_types(*sections, *headers[i], found)) {
           share.add(found);
           ++share.scanned;
+          if (sections->releasable)
+            release_pages(sections->info.substr(headers[i]->offset, headers[i]->end - headers[i]->offset));
         } else {
           share.refused.push_back(i);
         }
       }
+      if (share.refused.empty()) share.sort();  // else once libdw has added its units
     } catch (...) {
       share.error = std::current_exception();
     }
   };
-  if (!shares.empty()) {
+  if (sections) {
     std::vector<std::thread> workers;
     for (std::size_t t = 1; t < shares.size(); ++t) workers.emplace_back(work, std::ref(shares[t]));
     work(shares[0]);
     for (std::thread& worker : workers) worker.join();
+  } else {
+    for (std::size_t i = 0; i < units.size(); ++i) shares[0].refused.push_back(i);
   }
-
   std::vector<std::size_t> refused;
-  for (ScanShare& share : shares) {
+  for (IndexShare& share : shares) {
     if (share.error) std::rethrow_exception(share.error);
     index->units_by_scanner += share.scanned;
     refused.insert(refused.end(), share.refused.begin(), share.refused.end());
-    for (auto& [spelling, slot] : share.by_spelling) {
-      std::vector<std::uint64_t>& offsets = index->by_key[std::move(slot.key)];
-      offsets.insert(offsets.end(), slot.offsets.begin(), slot.offsets.end());
+  }
+  std::sort(refused.begin(), refused.end());
+  for (std::size_t i : refused) {
+    walk_unit_types(units[i], [&](const DieId& id, const TypeRecord& key) {
+      if (!key.name.empty()) shares[0].add(index_key(key), id.offset);
+    });
+    ++index->units_by_libdw;
+  }
+
+  if (!refused.empty()) shares[0].sort();
+  if (sections && sections->releasable) release_pages(sections->str);
+
+  // Merge the shares' sorted runs, filing each distinct key once.
+  std::size_t total = 0;
+  for (const IndexShare& share : shares) total += share.entries.size();
+  index->offsets.reserve(total);
+  std::vector<std::size_t> at(shares.size(), 0);
+  auto append_key = [&](const IndexShare& share, const IndexShare::Entry& entry) {
+    std::string_view text = share.text_of(entry);
+    if (index->text.size() + text.size() > UINT32_MAX || total > UINT32_MAX)
+      throw std::length_error("reflect: name index over 4 GiB");
+    index->keys.push_back({entry.hash, static_cast<std::uint32_t>(index->text.size()),
+                           static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(index->offsets.size()), 0});
+    index->text += text;
+  };
+  for (;;) {
+    const IndexShare* least = nullptr;
+    std::size_t which = 0;
+    for (std::size_t t = 0; t < shares.size(); ++t) {
+      if (at[t] == shares[t].entries.size()) continue;
+      const IndexShare::Entry& candidate = shares[t].entries[at[t]];
+      if (least == nullptr || IndexShare::before(shares[t], candidate, *least, least->entries[at[which]])) {
+        least = &shares[t];
+        which = t;
+      }
     }
-    share.by_spelling.clear();
+    if (least == nullptr) break;
+    const IndexShare::Entry& entry = least->entries[at[which]++];
+    if (index->keys.empty() || index->keys.back().hash != entry.hash ||
+        index->text_of(index->keys.back()) != least->text_of(entry))
+      append_key(*least, entry);
+    index->offsets.push_back(entry.offset);
+    ++index->keys.back().count;
   }
-  if (shares.empty()) {
-    for (const Unit& unit : units) add_by_libdw(unit);
-  } else {
-    std::sort(refused.begin(), refused.end());
-    for (std::size_t i : refused) add_by_libdw(units[i]);
-  }
-  for (auto& [key, offsets] : index->by_key) {
-    std::sort(offsets.begin(), offsets.end());
-    offsets.shrink_to_fit();
-  }
+  index->text.shrink_to_fit();
+  index->keys.shrink_to_fit();
   return index;
 }
 
@@ -876,8 +982,9 @@ Module::IndexEntries Module::name_index_entries(IndexMethod method, unsigned thr
   IndexEntries out;
   if (dwarf() == nullptr) return out;
   auto index = make_name_index(method, threads);
-  for (const auto& [key, offsets] : index->by_key)
-    for (std::uint64_t offset : offsets) out.entries.emplace_back(key, offset);
+  for (const NameIndex::Key& key : index->keys)
+    for (std::uint32_t i = 0; i < key.count; ++i)
+      out.entries.emplace_back(std::string(index->text_of(key)), index->offsets[key.first + i]);
   std::sort(out.entries.begin(), out.entries.end());
   out.units_by_scanner = index->units_by_scanner;
   out.units_by_libdw = index->units_by_libdw;
@@ -888,9 +995,7 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   if (!name_index_) build_name_index();
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
-  auto found = name_index_->by_key.find(index_key(decl));
-  if (found == name_index_->by_key.end()) return std::nullopt;
-  for (std::uint64_t offset : found->second) {
+  for (std::uint64_t offset : name_index_->find(index_key(decl))) {
     DieId id{this, offset, false};
     Dwarf_Die die;
     if (!die_at(id, &die)) continue;
@@ -905,9 +1010,7 @@ std::vector<DieId> Module::find_types(std::string_view name) const {
   std::vector<DieId> classes, others;
   if (dwarf() == nullptr) return classes;
   if (!name_index_) build_name_index();
-  auto found = name_index_->by_key.find(std::string(name));
-  if (found == name_index_->by_key.end()) return classes;
-  for (std::uint64_t offset : found->second) {
+  for (std::uint64_t offset : name_index_->find(name)) {
     DieId id{this, offset, false};
     Dwarf_Die die;
     if (!die_at(id, &die)) continue;

@@ -27,6 +27,9 @@ struct DebugSections {
   std::string_view str;
   std::string_view line_str;
   std::string_view str_offsets;
+  // .debug_info and .debug_str are clean pages of a private mapping of the file: pages the
+  // index has read can be handed back to the page cache (they fault back in from it).
+  bool releasable = false;
 };
 
 /// What the unit's header says (from libdw's dwarf_next_unit), offsets in .debug_info.
