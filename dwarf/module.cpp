@@ -842,33 +842,65 @@ struct IndexShare {
 
   // A unit the scanner read: each type's key is its enclosing scopes' names, its own name,
   // normalized (what index_key() makes of the same DIE).
+  //
+  // normalize_name() is most of the cost, and most types are members of a few long-named
+  // classes. So a scope's prefix is normalized once, and a type's key is that plus its own
+  // name normalized, when that is provably the same string: every step of normalize_name()
+  // matches within one "name::" part, given that each '<' of the prefix closes inside it,
+  // except the std::basic_string aliases, which can span "std::" and a name.
   void add(const detail::UnitTypes& found) {
     prefixes.clear();
     prefix_ends.clear();
-    for (const detail::ScannedScope& scope : found.scopes) {
+    balanced.clear();
+    normalized.resize(found.scopes.size());
+    for (std::size_t i = 0; i < found.scopes.size(); ++i) {
+      const detail::ScannedScope& scope = found.scopes[i];
+      bool ok = true;
       if (scope.parent != detail::no_scope) {  // parents come first
         std::size_t parent_begin = scope.parent == 0 ? 0 : prefix_ends[scope.parent - 1];
         prefixes.append(prefixes, parent_begin, prefix_ends[scope.parent] - parent_begin);
+        ok = balanced[scope.parent];
       }
-      prefixes += scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      std::string_view name = scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      int depth = 0;
+      for (char c : name) {
+        depth += c == '<' ? 1 : c == '>' ? -1 : 0;
+        ok = ok && depth >= 0;
+      }
+      prefixes += name;
       prefixes += "::";
       prefix_ends.push_back(prefixes.size());
+      balanced.push_back(ok && depth == 0);
+      normalized[i].clear();
     }
     for (const detail::ScannedType& type : found.types) {
       if (type.name.empty()) continue;
-      spelling.clear();
-      if (type.scope != detail::no_scope) {
-        std::size_t begin = type.scope == 0 ? 0 : prefix_ends[type.scope - 1];
-        spelling.append(prefixes, begin, prefix_ends[type.scope] - begin);
+      std::string_view name = type.is_base ? canonical_base_name(type.name) : type.name;
+      if (type.scope == detail::no_scope) {
+        add(normalize_name(name), type.offset);
+        continue;
       }
-      spelling += type.is_base ? canonical_base_name(type.name) : type.name;
-      add(normalize_name(spelling), type.offset);
+      std::size_t begin = type.scope == 0 ? 0 : prefix_ends[type.scope - 1];
+      std::string_view prefix = std::string_view(prefixes).substr(begin, prefix_ends[type.scope] - begin);
+      if (balanced[type.scope] && name.find("basic_string") == std::string_view::npos) {
+        std::string& scope_key = normalized[type.scope];
+        if (scope_key.empty()) scope_key = normalize_name(prefix);
+        spelling = scope_key;
+        spelling += normalize_name(name);
+        add(spelling, type.offset);
+      } else {
+        spelling = prefix;
+        spelling += name;
+        add(normalize_name(spelling), type.offset);
+      }
     }
   }
 
  private:
   std::string prefixes;  // "ns::Class::" of each scope of the unit being added, back to back
   std::vector<std::size_t> prefix_ends;
+  std::vector<char> balanced;  // whether each '<' of a scope's prefix closes inside it
+  std::vector<std::string> normalized;  // a scope's prefix, normalized; empty until needed
   std::string spelling;
 };
 

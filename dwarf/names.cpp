@@ -104,9 +104,15 @@ std::string normalize_name(std::string_view spelled) {
     while (drop_one_default_argument(name)) {
     }
   if (has(" ")) {
-    replace_all(name, " >", ">");
-    replace_all(name, " *", "*");
-    replace_all(name, " &", "&");
+    // replace_all(" >", ">"), then " *", then " &", in one pass: each removes the spaces
+    // followed by its character in the string as it was, and none makes a pair for another.
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      char next = i + 1 < name.size() ? name[i + 1] : '\0';
+      if (name[i] == ' ' && (next == '>' || next == '*' || next == '&')) continue;
+      name[out++] = name[i];
+    }
+    name.resize(out);
   }
   drop_integer_suffixes(name);
   // Every GCC spelling holds "int" but "char signed".

@@ -236,9 +236,10 @@ bool read_form(const Byte*& p, unsigned form, Role role, const UnitContext& ctx,
         if (!skip_leb(p, end)) return false;
         break;
       case DW_FORM_string: {
-        const void* nul = std::memchr(p, 0, static_cast<std::size_t>(end - p));
-        if (nul == nullptr) return false;
-        auto* after = static_cast<const Byte*>(nul);
+        // Names in DIEs are short: a loop beats a call to memchr.
+        const Byte* after = p;
+        while (after < end && *after != 0) ++after;
+        if (after == end) return false;
         if (role == Role::Name)
           facts.name = std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(after - p));
         p = after + 1;
