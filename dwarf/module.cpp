@@ -849,28 +849,20 @@ struct IndexShare {
   // matches within one "name::" part, given that each '<' of the prefix closes inside it,
   // except the std::basic_string aliases, which can span "std::" and a name.
   void add(const detail::UnitTypes& found) {
-    prefixes.clear();
-    prefix_ends.clear();
+    scopes = &found.scopes;
     balanced.clear();
+    spelled.resize(found.scopes.size());
     normalized.resize(found.scopes.size());
     for (std::size_t i = 0; i < found.scopes.size(); ++i) {
       const detail::ScannedScope& scope = found.scopes[i];
-      bool ok = true;
-      if (scope.parent != detail::no_scope) {  // parents come first
-        std::size_t parent_begin = scope.parent == 0 ? 0 : prefix_ends[scope.parent - 1];
-        prefixes.append(prefixes, parent_begin, prefix_ends[scope.parent] - parent_begin);
-        ok = balanced[scope.parent];
-      }
-      std::string_view name = scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      bool ok = scope.parent == detail::no_scope || balanced[scope.parent];  // parents come first
       int depth = 0;
-      for (char c : name) {
+      for (char c : scope.name) {
         depth += c == '<' ? 1 : c == '>' ? -1 : 0;
         ok = ok && depth >= 0;
       }
-      prefixes += name;
-      prefixes += "::";
-      prefix_ends.push_back(prefixes.size());
       balanced.push_back(ok && depth == 0);
+      spelled[i].clear();
       normalized[i].clear();
     }
     for (const detail::ScannedType& type : found.types) {
@@ -878,18 +870,14 @@ struct IndexShare {
       std::string_view name = type.is_base ? canonical_base_name(type.name) : type.name;
       if (type.scope == detail::no_scope) {
         add(normalize_name(name), type.offset);
-        continue;
-      }
-      std::size_t begin = type.scope == 0 ? 0 : prefix_ends[type.scope - 1];
-      std::string_view prefix = std::string_view(prefixes).substr(begin, prefix_ends[type.scope] - begin);
-      if (balanced[type.scope] && name.find("basic_string") == std::string_view::npos) {
+      } else if (balanced[type.scope] && name.find("basic_string") == std::string_view::npos) {
         std::string& scope_key = normalized[type.scope];
-        if (scope_key.empty()) scope_key = normalize_name(prefix);
+        if (scope_key.empty()) scope_key = normalize_name(prefix(type.scope));
         spelling = scope_key;
         spelling += normalize_name(name);
         add(spelling, type.offset);
       } else {
-        spelling = prefix;
+        spelling = prefix(type.scope);
         spelling += name;
         add(normalize_name(spelling), type.offset);
       }
@@ -897,10 +885,27 @@ struct IndexShare {
   }
 
  private:
-  std::string prefixes;  // "ns::Class::" of each scope of the unit being added, back to back
-  std::vector<std::size_t> prefix_ends;
+  // "ns::Class::" for a scope, as the DWARF spells it; built when first needed.
+  // (A loop, not recursion: scopes can nest as deep as a malformed file likes.)
+  const std::string& prefix(std::uint32_t index) {
+    chain.clear();
+    for (std::uint32_t at = index; at != detail::no_scope && spelled[at].empty(); at = (*scopes)[at].parent)
+      chain.push_back(at);
+    for (std::size_t i = chain.size(); i-- > 0;) {
+      const detail::ScannedScope& scope = (*scopes)[chain[i]];
+      std::string& out = spelled[chain[i]];
+      if (scope.parent != detail::no_scope) out = spelled[scope.parent];
+      out += scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      out += "::";
+    }
+    return spelled[index];
+  }
+
+  const std::vector<detail::ScannedScope>* scopes = nullptr;
   std::vector<char> balanced;  // whether each '<' of a scope's prefix closes inside it
-  std::vector<std::string> normalized;  // a scope's prefix, normalized; empty until needed
+  std::vector<std::string> spelled;     // a scope's prefix; empty until needed
+  std::vector<std::string> normalized;  // the same, normalized; empty until needed
+  std::vector<std::uint32_t> chain;
   std::string spelling;
 };
 
