@@ -46,16 +46,17 @@ struct Module::UnitIndex {
 struct Module::NameIndex {
   struct Key {
     std::uint64_t hash;
-    std::uint32_t text_at, text_size;
+    const char* text;  // in one of `texts`
+    std::uint32_t text_size;
     std::uint32_t first, count;  // in `offsets`
   };
-  std::string text;
+  std::vector<std::vector<char>> texts;  // the threads' own: keys are not copied again
   std::vector<Key> keys;
   std::vector<std::uint64_t> offsets;
   std::size_t units_by_scanner = 0;
   std::size_t units_by_libdw = 0;
 
-  std::string_view text_of(const Key& key) const { return std::string_view(text).substr(key.text_at, key.text_size); }
+  static std::string_view text_of(const Key& key) { return std::string_view(key.text, key.text_size); }
 
   // The DIE offsets filed under `key`, ascending.
   std::span<const std::uint64_t> find(std::string_view key) const {
@@ -816,14 +817,14 @@ struct IndexShare {
     std::size_t text_at;
     std::size_t text_size;
   };
-  std::string text;
+  std::vector<char> text;  // a vector: moving it keeps the keys' addresses
   std::vector<Entry> entries;
   std::vector<std::size_t> refused;  // units for libdw
   std::size_t scanned = 0;
   std::exception_ptr error;
 
   std::string_view text_of(const Entry& entry) const {
-    return std::string_view(text).substr(entry.text_at, entry.text_size);
+    return std::string_view(text.data() + entry.text_at, entry.text_size);
   }
   // The order of the index: by hash, key, offset.
   static bool before(const IndexShare& sa, const Entry& a, const IndexShare& sb, const Entry& b) {
@@ -837,7 +838,7 @@ struct IndexShare {
 
   void add(std::string_view key, std::uint64_t offset) {
     entries.push_back({std::hash<std::string_view>()(key), offset, text.size(), key.size()});
-    text += key;
+    text.insert(text.end(), key.begin(), key.end());
   }
 
   // A unit the scanner read: each type's key is its enclosing scopes' names, its own name,
@@ -934,6 +935,14 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   if (threads == 0) threads = std::max(2u, std::min(8u, std::thread::hardware_concurrency()));
   threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, units.size())));
   std::vector<IndexShare> shares(threads);
+  if (sections)
+    for (IndexShare& share : shares) {
+      // Keys take about a third of .debug_info's size, entries one per ~200 bytes of it;
+      // reserving address space for more than that costs no memory and saves regrowing.
+      std::size_t share_of_info = sections->info.size() / threads;
+      share.text.reserve(std::min<std::size_t>(share_of_info / 2, std::size_t(1) << 30));
+      share.entries.reserve(std::min<std::size_t>(share_of_info / 64, std::size_t(1) << 26));
+    }
   std::atomic<std::size_t> next_unit{0};
   auto work = [&](IndexShare& share) {
     try {
@@ -981,16 +990,10 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   // Merge the shares' sorted runs, filing each distinct key once.
   std::size_t total = 0;
   for (const IndexShare& share : shares) total += share.entries.size();
+  if (total > UINT32_MAX) throw std::length_error("reflect: name index of over 4G entries");
   index->offsets.reserve(total);
+  index->keys.reserve(total);  // untouched capacity costs address space, not memory
   std::vector<std::size_t> at(shares.size(), 0);
-  auto append_key = [&](const IndexShare& share, const IndexShare::Entry& entry) {
-    std::string_view text = share.text_of(entry);
-    if (index->text.size() + text.size() > UINT32_MAX || total > UINT32_MAX)
-      throw std::length_error("reflect: name index over 4 GiB");
-    index->keys.push_back({entry.hash, static_cast<std::uint32_t>(index->text.size()),
-                           static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(index->offsets.size()), 0});
-    index->text += text;
-  };
   for (;;) {
     const IndexShare* least = nullptr;
     std::size_t which = 0;
@@ -1004,14 +1007,14 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
     }
     if (least == nullptr) break;
     const IndexShare::Entry& entry = least->entries[at[which]++];
-    if (index->keys.empty() || index->keys.back().hash != entry.hash ||
-        index->text_of(index->keys.back()) != least->text_of(entry))
-      append_key(*least, entry);
+    std::string_view text = least->text_of(entry);
+    if (index->keys.empty() || index->keys.back().hash != entry.hash || NameIndex::text_of(index->keys.back()) != text)
+      index->keys.push_back({entry.hash, text.data(), static_cast<std::uint32_t>(text.size()),
+                             static_cast<std::uint32_t>(index->offsets.size()), 0});
     index->offsets.push_back(entry.offset);
     ++index->keys.back().count;
   }
-  index->text.shrink_to_fit();
-  index->keys.shrink_to_fit();
+  for (IndexShare& share : shares) index->texts.push_back(std::move(share.text));
   return index;
 }
 
@@ -1021,7 +1024,7 @@ Module::IndexEntries Module::name_index_entries(IndexMethod method, unsigned thr
   auto index = make_name_index(method, threads);
   for (const NameIndex::Key& key : index->keys)
     for (std::uint32_t i = 0; i < key.count; ++i)
-      out.entries.emplace_back(std::string(index->text_of(key)), index->offsets[key.first + i]);
+      out.entries.emplace_back(std::string(NameIndex::text_of(key)), index->offsets[key.first + i]);
   std::sort(out.entries.begin(), out.entries.end());
   out.units_by_scanner = index->units_by_scanner;
   out.units_by_libdw = index->units_by_libdw;
