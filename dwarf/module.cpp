@@ -870,12 +870,16 @@ struct IndexShare {
       if (type.name.empty()) continue;
       std::string_view name = type.is_base ? canonical_base_name(type.name) : type.name;
       if (type.scope == detail::no_scope) {
-        add(normalize_name(name), type.offset);
+        if (is_normalized(name))
+          add(name, type.offset);
+        else
+          add(normalize_name(name), type.offset);
       } else if (balanced[type.scope] && name.find("basic_string") == std::string_view::npos) {
-        std::string& scope_key = normalized[type.scope];
-        if (scope_key.empty()) scope_key = normalize_name(prefix(type.scope));
-        spelling = scope_key;
-        spelling += normalize_name(name);
+        spelling = normalized_prefix(type.scope);
+        if (is_normalized(name))
+          spelling += name;
+        else
+          spelling += normalize_name(name);
         add(spelling, type.offset);
       } else {
         spelling = prefix(type.scope);
@@ -889,12 +893,12 @@ struct IndexShare {
   // "ns::Class::" for a scope, as the DWARF spells it; built when first needed.
   // (A loop, not recursion: scopes can nest as deep as a malformed file likes.)
   const std::string& prefix(std::uint32_t index) {
-    chain.clear();
+    spelled_chain.clear();
     for (std::uint32_t at = index; at != detail::no_scope && spelled[at].empty(); at = (*scopes)[at].parent)
-      chain.push_back(at);
-    for (std::size_t i = chain.size(); i-- > 0;) {
-      const detail::ScannedScope& scope = (*scopes)[chain[i]];
-      std::string& out = spelled[chain[i]];
+      spelled_chain.push_back(at);
+    for (std::size_t i = spelled_chain.size(); i-- > 0;) {
+      const detail::ScannedScope& scope = (*scopes)[spelled_chain[i]];
+      std::string& out = spelled[spelled_chain[i]];
       if (scope.parent != detail::no_scope) out = spelled[scope.parent];
       out += scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
       out += "::";
@@ -902,11 +906,35 @@ struct IndexShare {
     return spelled[index];
   }
 
+  // normalize_name(prefix(index)), one "name::" part at a time where the parts provably
+  // normalize apart (as above, each '<' of the prefix before closes inside it).
+  const std::string& normalized_prefix(std::uint32_t index) {
+    chain.clear();
+    for (std::uint32_t at = index; at != detail::no_scope && normalized[at].empty(); at = (*scopes)[at].parent)
+      chain.push_back(at);
+    for (std::size_t i = chain.size(); i-- > 0;) {
+      const detail::ScannedScope& scope = (*scopes)[chain[i]];
+      std::string& out = normalized[chain[i]];
+      std::string_view name = scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      if (scope.parent == detail::no_scope ||
+          (balanced[scope.parent] && name.find("basic_string") == std::string_view::npos)) {
+        if (scope.parent != detail::no_scope) out = normalized[scope.parent];
+        part = name;
+        part += "::";
+        out += normalize_name(part);
+      } else {
+        out = normalize_name(prefix(chain[i]));
+      }
+    }
+    return normalized[index];
+  }
+
   const std::vector<detail::ScannedScope>* scopes = nullptr;
   std::vector<char> balanced;  // whether each '<' of a scope's prefix closes inside it
   std::vector<std::string> spelled;     // a scope's prefix; empty until needed
   std::vector<std::string> normalized;  // the same, normalized; empty until needed
-  std::vector<std::uint32_t> chain;
+  std::vector<std::uint32_t> chain, spelled_chain;
+  std::string part;
   std::string spelling;
 };
 

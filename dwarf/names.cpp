@@ -96,8 +96,20 @@ void drop_integer_suffixes(std::string& name) {
 
 // Every step runs only when its patterns can occur in the name as it is at that point: the
 // name index normalizes ~100k names per module, most of which need none of the steps.
+bool is_normalized(std::string_view name) {
+  // Every step below needs a space, a ':' or a digit followed by a suffix letter.
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c == ' ' || c == ':') return false;
+    if (c >= '0' && c <= '9' && i + 1 < name.size() && std::string_view("uUlL").find(name[i + 1]) != std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
 std::string normalize_name(std::string_view spelled) {
   std::string name(spelled);
+  if (is_normalized(name)) return name;
   auto has = [&](std::string_view part) { return name.find(part) != std::string::npos; };
   if (has("__cxx11::")) replace_all(name, "__cxx11::", "");
   if (has(", std::"))  // how every default argument drop_one_default_argument knows starts
