@@ -19,6 +19,7 @@
 #include <exception>
 #include <span>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -992,7 +993,13 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   };
   if (sections) {
     std::vector<std::thread> workers;
-    for (std::size_t t = 1; t < shares.size(); ++t) workers.emplace_back(work, std::ref(shares[t]));
+    for (std::size_t t = 1; t < shares.size(); ++t) {
+      try {
+        workers.emplace_back(work, std::ref(shares[t]));
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: the ones running take every unit anyway
+      }
+    }
     work(shares[0]);
     for (std::thread& worker : workers) worker.join();
   } else {
