@@ -17,13 +17,16 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <span>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <utility>
 
 namespace reflect::dwarf {
+
+namespace detail {
+struct IndexEntry;
+}
 
 // A compilation (or type) unit: where its DIEs lie, which code it covers, and, once scanned,
 // each DIE's parent and the entry points of its functions.
@@ -40,32 +43,40 @@ struct Module::UnitIndex {
   std::vector<Unit> units;  // sorted by die_begin
 };
 
-// Type definitions by index_key(), in three flat arrays (a hash map of strings to vectors
-// costs two allocations per key, and most keys here name one DIE): each distinct key once in
-// `text`, the keys sorted by hash, and each key's DIE offsets in .debug_info, ascending (every
-// unit the index reads is in .debug_info).
+// One (key, DIE) of the name index, its key in a text buffer beside it.
+struct detail::IndexEntry {
+  std::uint64_t hash;  // of the key
+  std::uint64_t offset;  // of the DIE in .debug_info (every unit the index reads is there)
+  std::uint32_t text_at, text_size;
+};
+
+// Type definitions by index_key(): what each thread built, as it built it (sorted by hash,
+// key, DIE offset). A hash map of strings to vectors would cost two allocations per key, and
+// most keys here name one DIE; merging the threads' runs would cost a serial pass.
 struct Module::NameIndex {
-  struct Key {
-    std::uint64_t hash;
-    const char* text;  // in one of `texts`
-    std::uint32_t text_size;
-    std::uint32_t first, count;  // in `offsets`
+  struct Part {
+    std::vector<char> text;  // the keys, back to back
+    std::vector<detail::IndexEntry> entries;
+    std::string_view text_of(const detail::IndexEntry& entry) const {
+      return std::string_view(text.data() + entry.text_at, entry.text_size);
+    }
   };
-  std::vector<std::vector<char>> texts;  // the threads' own: keys are not copied again
-  std::vector<Key> keys;
-  std::vector<std::uint64_t> offsets;
+  std::vector<Part> parts;
   std::size_t units_by_scanner = 0;
   std::size_t units_by_libdw = 0;
 
-  static std::string_view text_of(const Key& key) { return std::string_view(key.text, key.text_size); }
-
   // The DIE offsets filed under `key`, ascending.
-  std::span<const std::uint64_t> find(std::string_view key) const {
+  std::vector<std::uint64_t> find(std::string_view key) const {
+    std::vector<std::uint64_t> out;
     std::uint64_t hash = std::hash<std::string_view>()(key);
-    auto it = std::lower_bound(keys.begin(), keys.end(), hash, [](const Key& k, std::uint64_t h) { return k.hash < h; });
-    for (; it != keys.end() && it->hash == hash; ++it)
-      if (text_of(*it) == key) return std::span<const std::uint64_t>(offsets).subspan(it->first, it->count);
-    return {};
+    for (const Part& part : parts) {
+      auto it = std::lower_bound(part.entries.begin(), part.entries.end(), hash,
+                                 [](const detail::IndexEntry& e, std::uint64_t h) { return e.hash < h; });
+      for (; it != part.entries.end() && it->hash == hash; ++it)
+        if (part.text_of(*it) == key) out.push_back(it->offset);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
   }
 };
 
@@ -812,12 +823,7 @@ namespace {
 
 // What one thread found: (key, DIE offset) pairs, the keys' text back to back.
 struct IndexShare {
-  struct Entry {
-    std::uint64_t hash;
-    std::uint64_t offset;
-    std::size_t text_at;
-    std::size_t text_size;
-  };
+  using Entry = detail::IndexEntry;
   std::vector<char> text;  // a vector: moving it keeps the keys' addresses
   std::vector<Entry> entries;
   std::vector<std::size_t> refused;  // units for libdw
@@ -838,7 +844,9 @@ struct IndexShare {
   }
 
   void add(std::string_view key, std::uint64_t offset) {
-    entries.push_back({std::hash<std::string_view>()(key), offset, text.size(), key.size()});
+    if (text.size() + key.size() > UINT32_MAX) throw std::length_error("reflect: name index over 4 GiB");
+    entries.push_back({std::hash<std::string_view>()(key), offset, static_cast<std::uint32_t>(text.size()),
+                       static_cast<std::uint32_t>(key.size())});
     text.insert(text.end(), key.begin(), key.end());
   }
 
@@ -1022,34 +1030,7 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   if (!refused.empty()) shares[0].sort();
   if (sections && sections->releasable) release_pages(sections->str);
 
-  // Merge the shares' sorted runs, filing each distinct key once.
-  std::size_t total = 0;
-  for (const IndexShare& share : shares) total += share.entries.size();
-  if (total > UINT32_MAX) throw std::length_error("reflect: name index of over 4G entries");
-  index->offsets.reserve(total);
-  index->keys.reserve(total);  // untouched capacity costs address space, not memory
-  std::vector<std::size_t> at(shares.size(), 0);
-  for (;;) {
-    const IndexShare* least = nullptr;
-    std::size_t which = 0;
-    for (std::size_t t = 0; t < shares.size(); ++t) {
-      if (at[t] == shares[t].entries.size()) continue;
-      const IndexShare::Entry& candidate = shares[t].entries[at[t]];
-      if (least == nullptr || IndexShare::before(shares[t], candidate, *least, least->entries[at[which]])) {
-        least = &shares[t];
-        which = t;
-      }
-    }
-    if (least == nullptr) break;
-    const IndexShare::Entry& entry = least->entries[at[which]++];
-    std::string_view text = least->text_of(entry);
-    if (index->keys.empty() || index->keys.back().hash != entry.hash || NameIndex::text_of(index->keys.back()) != text)
-      index->keys.push_back({entry.hash, text.data(), static_cast<std::uint32_t>(text.size()),
-                             static_cast<std::uint32_t>(index->offsets.size()), 0});
-    index->offsets.push_back(entry.offset);
-    ++index->keys.back().count;
-  }
-  for (IndexShare& share : shares) index->texts.push_back(std::move(share.text));
+  for (IndexShare& share : shares) index->parts.push_back({std::move(share.text), std::move(share.entries)});
   return index;
 }
 
@@ -1057,9 +1038,8 @@ Module::IndexEntries Module::name_index_entries(IndexMethod method, unsigned thr
   IndexEntries out;
   if (dwarf() == nullptr) return out;
   auto index = make_name_index(method, threads);
-  for (const NameIndex::Key& key : index->keys)
-    for (std::uint32_t i = 0; i < key.count; ++i)
-      out.entries.emplace_back(std::string(NameIndex::text_of(key)), index->offsets[key.first + i]);
+  for (const NameIndex::Part& part : index->parts)
+    for (const detail::IndexEntry& entry : part.entries) out.entries.emplace_back(part.text_of(entry), entry.offset);
   std::sort(out.entries.begin(), out.entries.end());
   out.units_by_scanner = index->units_by_scanner;
   out.units_by_libdw = index->units_by_libdw;
