@@ -135,7 +135,7 @@ bool parse_abbrevs(const DebugSections& sections, const UnitHeader& unit, Abbrev
     bool has_name = false, has_declaration = false, has_sibling = false, has_origin = false;
     for (;;) {
       std::uint64_t name = 0, form = 0;
-      if (!read_uleb(p, end, name) || !read_uleb(p, end, form)) return false;
+      if (!read_uleb(p, end, name) || !read_uleb(p, end, form) || form > 0xffff) return false;
       if (name == 0 && form == 0) break;
       if (form == DW_FORM_implicit_const && !skip_leb(p, end)) return false;
       Role role = Role::None;
@@ -199,7 +199,7 @@ bool string_at(std::string_view section, std::uint64_t offset, std::string_view&
 }
 
 bool string_by_index(const UnitContext& ctx, std::uint64_t index, std::string_view& out) {
-  if (!ctx.has_str_offsets_base) return false;
+  if (!ctx.has_str_offsets_base || ctx.str_offsets_base > ctx.sections.str_offsets.size()) return false;
   std::uint64_t size = ctx.unit.offset_size;
   std::uint64_t at = ctx.str_offsets_base + index * size;
   if (index > ctx.sections.str_offsets.size() / size || at + size > ctx.sections.str_offsets.size()) return false;
