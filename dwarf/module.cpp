@@ -33,6 +33,7 @@ struct IndexEntry;
 struct Module::Unit {
   std::uint64_t die_begin = 0;  // offset of the unit DIE
   std::uint64_t end = 0;        // offset of the next unit's header
+  bool has_code = false;  // a compile, partial or skeleton unit
   std::vector<std::pair<std::uint64_t, std::uint64_t>> pc_ranges;  // [low, high), module-relative
   mutable bool scanned = false;
   mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> parents;  // (die, parent), sorted
@@ -41,6 +42,7 @@ struct Module::Unit {
 
 struct Module::UnitIndex {
   std::vector<Unit> units;  // sorted by die_begin
+  bool pc_ranges_read = false;
 };
 
 // One (key, DIE) of the name index, its key in a text buffer beside it.
@@ -264,12 +266,7 @@ void Module::build_unit_table() const {
     if (version < 5 && unit_type == DW_UT_type) continue;  // .debug_types: another offset space
     Unit unit;
     unit.die_begin = dwarf_dieoffset(&cu_die);
-    if (unit_type == DW_UT_compile || unit_type == DW_UT_partial || unit_type == DW_UT_skeleton) {
-      Dwarf_Addr base = 0, start = 0, end = 0;
-      ptrdiff_t offset = 0;
-      while ((offset = dwarf_ranges(&cu_die, offset, &base, &start, &end)) > 0)
-        if (end > start) unit.pc_ranges.emplace_back(start, end);
-    }
+    unit.has_code = unit_type == DW_UT_compile || unit_type == DW_UT_partial || unit_type == DW_UT_skeleton;
     units_->units.push_back(std::move(unit));
   }
   auto& units = units_->units;
@@ -283,6 +280,19 @@ void Module::build_unit_table() const {
 
 const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
   if (!units_) build_unit_table();
+  if (!units_->pc_ranges_read) {
+    // Read on first need, not with the table: a GCC unit lists a range per function section,
+    // and the name index, which also needs the table, needs no code addresses.
+    units_->pc_ranges_read = true;
+    for (Unit& unit : units_->units) {
+      Dwarf_Die cu_die;
+      if (!unit.has_code || dwarf_offdie(dwarf(), unit.die_begin, &cu_die) == nullptr) continue;
+      Dwarf_Addr base = 0, start = 0, end = 0;
+      ptrdiff_t offset = 0;
+      while ((offset = dwarf_ranges(&cu_die, offset, &base, &start, &end)) > 0)
+        if (end > start) unit.pc_ranges.emplace_back(start, end);
+    }
+  }
   for (const Unit& unit : units_->units)
     for (auto [low, high] : unit.pc_ranges)
       if (pc >= low && pc < high) return &unit;
