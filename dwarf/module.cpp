@@ -2,26 +2,41 @@
 
 #include "die.hpp"
 #include "names.hpp"
+#include "scanner.hpp"
 
 #include <reflect/error.hpp>
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 namespace reflect::dwarf {
 
 using namespace detail;
 
+namespace detail {
+struct IndexEntry;
+}
+
 // A compilation (or type) unit: where its DIEs lie, which code it covers, and, once scanned,
 // each DIE's parent and the entry points of its functions.
 struct Module::Unit {
   std::uint64_t die_begin = 0;  // offset of the unit DIE
   std::uint64_t end = 0;        // offset of the next unit's header
+  bool has_code = false;  // a compile, partial or skeleton unit
   std::vector<std::pair<std::uint64_t, std::uint64_t>> pc_ranges;  // [low, high), module-relative
   mutable bool scanned = false;
   mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> parents;  // (die, parent), sorted
@@ -30,6 +45,44 @@ struct Module::Unit {
 
 struct Module::UnitIndex {
   std::vector<Unit> units;  // sorted by die_begin
+  bool pc_ranges_read = false;
+};
+
+// One (key, DIE) of the name index, its key in a text buffer beside it.
+struct detail::IndexEntry {
+  std::uint64_t hash;  // of the key
+  std::uint64_t offset;  // of the DIE in .debug_info (every unit the index reads is there)
+  std::uint32_t text_at, text_size;
+};
+
+// Type definitions by index_key(): what each thread built, as it built it (sorted by hash,
+// key, DIE offset). A hash map of strings to vectors would cost two allocations per key, and
+// most keys here name one DIE; merging the threads' runs would cost a serial pass.
+struct Module::NameIndex {
+  struct Part {
+    std::vector<char> text;  // the keys, back to back
+    std::vector<detail::IndexEntry> entries;
+    std::string_view text_of(const detail::IndexEntry& entry) const {
+      return std::string_view(text.data() + entry.text_at, entry.text_size);
+    }
+  };
+  std::vector<Part> parts;
+  std::size_t units_by_scanner = 0;
+  std::size_t units_by_libdw = 0;
+
+  // The DIE offsets filed under `key`, ascending.
+  std::vector<std::uint64_t> find(std::string_view key) const {
+    std::vector<std::uint64_t> out;
+    std::uint64_t hash = std::hash<std::string_view>()(key);
+    for (const Part& part : parts) {
+      auto it = std::lower_bound(part.entries.begin(), part.entries.end(), hash,
+                                 [](const detail::IndexEntry& e, std::uint64_t h) { return e.hash < h; });
+      for (; it != part.entries.end() && it->hash == hash; ++it)
+        if (part.text_of(*it) == key) out.push_back(it->offset);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
 };
 
 namespace {
@@ -173,12 +226,7 @@ void Module::build_unit_table() const {
     if (version < 5 && unit_type == DW_UT_type) continue;  // .debug_types: another offset space
     Unit unit;
     unit.die_begin = dwarf_dieoffset(&cu_die);
-    if (unit_type == DW_UT_compile || unit_type == DW_UT_partial || unit_type == DW_UT_skeleton) {
-      Dwarf_Addr base = 0, start = 0, end = 0;
-      ptrdiff_t offset = 0;
-      while ((offset = dwarf_ranges(&cu_die, offset, &base, &start, &end)) > 0)
-        if (end > start) unit.pc_ranges.emplace_back(start, end);
-    }
+    unit.has_code = unit_type == DW_UT_compile || unit_type == DW_UT_partial || unit_type == DW_UT_skeleton;
     units_->units.push_back(std::move(unit));
   }
   auto& units = units_->units;
@@ -192,6 +240,19 @@ void Module::build_unit_table() const {
 
 const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
   if (!units_) build_unit_table();
+  if (!units_->pc_ranges_read) {
+    // Read on first need, not with the table: a GCC unit lists a range per function section,
+    // and the name index, which also needs the table, needs no code addresses.
+    units_->pc_ranges_read = true;
+    for (Unit& unit : units_->units) {
+      Dwarf_Die cu_die;
+      if (!unit.has_code || dwarf_offdie(dwarf(), unit.die_begin, &cu_die) == nullptr) continue;
+      Dwarf_Addr base = 0, start = 0, end = 0;
+      ptrdiff_t offset = 0;
+      while ((offset = dwarf_ranges(&cu_die, offset, &base, &start, &end)) > 0)
+        if (end > start) unit.pc_ranges.emplace_back(start, end);
+    }
+  }
   for (const Unit& unit : units_->units)
     for (auto [low, high] : unit.pc_ranges)
       if (pc >= low && pc < high) return &unit;
@@ -262,6 +323,10 @@ Module::Stats Module::stats() const {
     for (const Unit& unit : units_->units) stats.units_scanned += unit.scanned ? 1 : 0;
   }
   stats.name_index_built = name_index_ != nullptr;
+  if (name_index_) {
+    stats.units_indexed_by_scanner = name_index_->units_by_scanner;
+    stats.units_indexed_by_libdw = name_index_->units_by_libdw;
+  }
   return stats;
 }
 
@@ -588,67 +653,372 @@ std::string Module::index_key(const TypeRecord& record) {
   return normalize_name(key);
 }
 
-// A name index of every named type outside functions, for resolving declarations and for
-// find_types(): one walk of namespaces and classes (never function bodies).
-void Module::build_name_index() const {
-  name_index_ = std::make_unique<std::unordered_multimap<std::string, DieId>>();
-  for_each_type_definition([&](const DieId& id, const TypeRecord& key) {
-    if (!key.name.empty()) name_index_->emplace(index_key(key), id);
-  });
-}
+void Module::build_name_index() const { name_index_ = make_name_index(IndexMethod::Scanner, 0); }
 
 void Module::for_each_type_definition(const std::function<void(const DieId&, const TypeRecord&)>& visit) const {
   if (!units_) build_unit_table();
-  // The walk keeps the enclosing namespaces and classes itself, so no unit needs its parent
-  // table (scan_unit), which would read function bodies too.
+  for (const Unit& unit : units_->units) walk_unit_types(unit, visit);
+}
+
+// One unit's named types outside functions: one walk of namespaces and classes (never
+// function bodies). It keeps the enclosing scopes itself, so no unit needs its parent table
+// (scan_unit), which would read function bodies too.
+void Module::walk_unit_types(const Unit& unit,
+                             const std::function<void(const DieId&, const TypeRecord&)>& visit) const {
   struct Level {
     Dwarf_Die die;
     std::size_t scope_depth;  // how many enclosing scopes this DIE has
   };
-  for (const Unit& unit : units_->units) {
-    Dwarf_Die root, child;
-    if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) continue;
-    TypeRecord key;
-    std::vector<Level> stack{{child, 0}};
-    while (!stack.empty()) {
-      Level level = stack.back();
-      stack.pop_back();
-      Dwarf_Die sibling;
-      if (dwarf_siblingof(&level.die, &sibling) == 0) stack.push_back({sibling, level.scope_depth});
-      key.scope.erase(key.scope.begin() + static_cast<std::ptrdiff_t>(level.scope_depth), key.scope.end());
-      Dwarf_Die* die = &level.die;
-      int tag = dwarf_tag(die);
-      key.name = name_of(die);
-      ScopeRecord::Kind scope_kind = ScopeRecord::Kind::Namespace;
-      bool descend = tag == DW_TAG_namespace;
-      if (is_type_tag(tag)) {
-        key.tag = Tag::Struct;
-        if (!flag(die, DW_AT_declaration)) visit(id_of(this, die), key);
-        descend = tag != DW_TAG_enumeration_type;
-        scope_kind = ScopeRecord::Kind::Class;
-      } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
-        key.tag = tag == DW_TAG_base_type ? Tag::Base : Tag::Typedef;
-        visit(id_of(this, die), key);
+  Dwarf_Die root, child;
+  if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) return;
+  TypeRecord key;
+  std::vector<Level> stack{{child, 0}};
+  while (!stack.empty()) {
+    Level level = stack.back();
+    stack.pop_back();
+    Dwarf_Die sibling;
+    if (dwarf_siblingof(&level.die, &sibling) == 0) stack.push_back({sibling, level.scope_depth});
+    key.scope.erase(key.scope.begin() + static_cast<std::ptrdiff_t>(level.scope_depth), key.scope.end());
+    Dwarf_Die* die = &level.die;
+    int tag = dwarf_tag(die);
+    key.name = name_of(die);
+    ScopeRecord::Kind scope_kind = ScopeRecord::Kind::Namespace;
+    bool descend = tag == DW_TAG_namespace;
+    if (is_type_tag(tag)) {
+      key.tag = Tag::Struct;
+      if (!flag(die, DW_AT_declaration)) visit(id_of(this, die), key);
+      descend = tag != DW_TAG_enumeration_type;
+      scope_kind = ScopeRecord::Kind::Class;
+    } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
+      key.tag = tag == DW_TAG_base_type ? Tag::Base : Tag::Typedef;
+      visit(id_of(this, die), key);
+    }
+    if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
+      key.scope.push_back({scope_kind, key.name});
+      stack.push_back({child, level.scope_depth + 1});
+    }
+  }
+}
+
+namespace {
+
+// Whether `bytes` lie in one private mapping of a file (not in memory libelf allocated, where
+// MADV_DONTNEED would zero them).
+bool in_file_mapping(std::string_view bytes) {
+  if (bytes.empty()) return false;
+  auto begin = reinterpret_cast<std::uintptr_t>(bytes.data());
+  auto end = begin + bytes.size();
+  FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return false;
+  bool found = false;
+  char line[4096];
+  while (!found && std::fgets(line, sizeof line, maps)) {
+    unsigned long low = 0, high = 0, inode = 0;
+    char perms[8] = {};
+    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &low, &high, perms, &inode) == 4 && begin >= low && end <= high)
+      found = perms[3] == 'p' && inode != 0;
+  }
+  std::fclose(maps);
+  return found;
+}
+
+// Hands the whole pages inside `bytes` back to the page cache: the index has read them, and a
+// 20-unit program's .debug_info and .debug_str would otherwise stay in the process's RSS.
+void release_pages(std::string_view bytes) {
+  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
+  auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+}  // namespace
+
+std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
+  Elf* elf = dwarf_getelf(dw);
+  std::size_t names = 0;
+  GElf_Ehdr ehdr;
+  if (elf == nullptr || gelf_getehdr(elf, &ehdr) == nullptr || ehdr.e_ident[EI_DATA] != ELFDATA2LSB ||
+      elf_getshdrstrndx(elf, &names) != 0)
+    return std::nullopt;
+  detail::DebugSections sections;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (gelf_getshdr(scn, &shdr) == nullptr) continue;
+    const char* name = elf_strptr(elf, names, shdr.sh_name);
+    if (name == nullptr) continue;
+    std::string_view section_name = name;
+    std::string_view* out = section_name == ".debug_info"          ? &sections.info
+                            : section_name == ".debug_abbrev"      ? &sections.abbrev
+                            : section_name == ".debug_str"         ? &sections.str
+                            : section_name == ".debug_line_str"    ? &sections.line_str
+                            : section_name == ".debug_str_offsets" ? &sections.str_offsets
+                                                                   : nullptr;
+    if (section_name.starts_with(".zdebug")) return std::nullopt;
+    if (out == nullptr) continue;
+    if ((shdr.sh_flags & SHF_COMPRESSED) != 0 || shdr.sh_type == SHT_NOBITS) return std::nullopt;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (data == nullptr || data->d_buf == nullptr) return std::nullopt;
+    *out = std::string_view(static_cast<const char*>(data->d_buf), data->d_size);
+  }
+  if (sections.info.empty() || sections.abbrev.empty()) return std::nullopt;
+  // libdwfl maps the file privately and, but for relocatable files, never writes to it.
+  sections.releasable = ehdr.e_type != ET_REL && in_file_mapping(sections.info) && in_file_mapping(sections.str);
+  return sections;
+}
+
+std::vector<detail::UnitHeader> detail::unit_headers(Dwarf* dw) {
+  std::vector<UnitHeader> headers;
+  Dwarf_Off offset = 0, next = 0;
+  std::size_t header_size = 0;
+  Dwarf_Half version = 0;
+  Dwarf_Off abbrev_offset = 0;
+  std::uint8_t address_size = 0, offset_size = 0;
+  while (dwarf_next_unit(dw, offset, &next, &header_size, &version, &abbrev_offset, &address_size, &offset_size,
+                         nullptr, nullptr) == 0) {
+    headers.push_back({offset, offset + header_size, next, abbrev_offset, version, address_size, offset_size});
+    offset = next;
+  }
+  return headers;
+}
+
+namespace {
+
+// What one thread found: (key, DIE offset) pairs, the keys' text back to back.
+struct IndexShare {
+  using Entry = detail::IndexEntry;
+  std::vector<char> text;  // a vector: moving it keeps the keys' addresses
+  std::vector<Entry> entries;
+  std::vector<std::size_t> refused;  // units for libdw
+  std::size_t scanned = 0;
+  std::exception_ptr error;
+
+  std::string_view text_of(const Entry& entry) const {
+    return std::string_view(text.data() + entry.text_at, entry.text_size);
+  }
+  // The order of the index: by hash, key, offset.
+  static bool before(const IndexShare& sa, const Entry& a, const IndexShare& sb, const Entry& b) {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    if (int c = sa.text_of(a).compare(sb.text_of(b)); c != 0) return c < 0;
+    return a.offset < b.offset;
+  }
+  void sort() {
+    std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) { return before(*this, a, *this, b); });
+  }
+
+  void add(std::string_view key, std::uint64_t offset) {
+    if (text.size() + key.size() > UINT32_MAX) throw std::length_error("reflect: name index over 4 GiB");
+    entries.push_back({std::hash<std::string_view>()(key), offset, static_cast<std::uint32_t>(text.size()),
+                       static_cast<std::uint32_t>(key.size())});
+    text.insert(text.end(), key.begin(), key.end());
+  }
+
+  // A unit the scanner read: each type's key is its enclosing scopes' names, its own name,
+  // normalized (what index_key() makes of the same DIE).
+  //
+  // normalize_name() is most of the cost, and most types are members of a few long-named
+  // classes. So a scope's prefix is normalized once, and a type's key is that plus its own
+  // name normalized, when that is provably the same string: every step of normalize_name()
+  // matches within one "name::" part, given that each '<' of the prefix closes inside it,
+  // except the std::basic_string aliases, which can span "std::" and a name.
+  void add(const detail::UnitTypes& found) {
+    scopes = &found.scopes;
+    balanced.clear();
+    spelled.resize(found.scopes.size());
+    normalized.resize(found.scopes.size());
+    for (std::size_t i = 0; i < found.scopes.size(); ++i) {
+      const detail::ScannedScope& scope = found.scopes[i];
+      bool ok = scope.parent == detail::no_scope || balanced[scope.parent];  // parents come first
+      int depth = 0;
+      for (char c : scope.name) {
+        depth += c == '<' ? 1 : c == '>' ? -1 : 0;
+        ok = ok && depth >= 0;
       }
-      if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
-        key.scope.push_back({scope_kind, key.name});
-        stack.push_back({child, level.scope_depth + 1});
+      balanced.push_back(ok && depth == 0);
+      spelled[i].clear();
+      normalized[i].clear();
+    }
+    for (const detail::ScannedType& type : found.types) {
+      if (type.name.empty()) continue;
+      std::string_view name = type.is_base ? canonical_base_name(type.name) : type.name;
+      if (type.scope == detail::no_scope) {
+        if (is_normalized(name))
+          add(name, type.offset);
+        else
+          add(normalize_name(name), type.offset);
+      } else if (balanced[type.scope] && name.find("basic_string") == std::string_view::npos) {
+        spelling = normalized_prefix(type.scope);
+        if (is_normalized(name))
+          spelling += name;
+        else
+          spelling += normalize_name(name);
+        add(spelling, type.offset);
+      } else {
+        spelling = prefix(type.scope);
+        spelling += name;
+        add(normalize_name(spelling), type.offset);
       }
     }
   }
+
+ private:
+  // "ns::Class::" for a scope, as the DWARF spells it; built when first needed.
+  // (A loop, not recursion: scopes can nest as deep as a malformed file likes.)
+  const std::string& prefix(std::uint32_t index) {
+    spelled_chain.clear();
+    for (std::uint32_t at = index; at != detail::no_scope && spelled[at].empty(); at = (*scopes)[at].parent)
+      spelled_chain.push_back(at);
+    for (std::size_t i = spelled_chain.size(); i-- > 0;) {
+      const detail::ScannedScope& scope = (*scopes)[spelled_chain[i]];
+      std::string& out = spelled[spelled_chain[i]];
+      if (scope.parent != detail::no_scope) out = spelled[scope.parent];
+      out += scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      out += "::";
+    }
+    return spelled[index];
+  }
+
+  // normalize_name(prefix(index)), one "name::" part at a time where the parts provably
+  // normalize apart (as above, each '<' of the prefix before closes inside it).
+  const std::string& normalized_prefix(std::uint32_t index) {
+    chain.clear();
+    for (std::uint32_t at = index; at != detail::no_scope && normalized[at].empty(); at = (*scopes)[at].parent)
+      chain.push_back(at);
+    for (std::size_t i = chain.size(); i-- > 0;) {
+      const detail::ScannedScope& scope = (*scopes)[chain[i]];
+      std::string& out = normalized[chain[i]];
+      std::string_view name = scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+      if (scope.parent == detail::no_scope ||
+          (balanced[scope.parent] && name.find("basic_string") == std::string_view::npos)) {
+        if (scope.parent != detail::no_scope) out = normalized[scope.parent];
+        part = name;
+        part += "::";
+        out += normalize_name(part);
+      } else {
+        out = normalize_name(prefix(chain[i]));
+      }
+    }
+    return normalized[index];
+  }
+
+  const std::vector<detail::ScannedScope>* scopes = nullptr;
+  std::vector<char> balanced;  // whether each '<' of a scope's prefix closes inside it
+  std::vector<std::string> spelled;     // a scope's prefix; empty until needed
+  std::vector<std::string> normalized;  // the same, normalized; empty until needed
+  std::vector<std::uint32_t> chain, spelled_chain;
+  std::string part;
+  std::string spelling;
+};
+
+}  // namespace
+
+std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, unsigned threads) const {
+  auto index = std::make_unique<NameIndex>();
+  if (!units_) build_unit_table();
+  const std::vector<Unit>& units = units_->units;
+
+  // Unit headers for the scanner, from libdw, matched to the unit table by where the unit DIE is.
+  std::vector<std::optional<detail::UnitHeader>> headers(units.size());
+  std::optional<detail::DebugSections> sections;
+  if (method == IndexMethod::Scanner && dwarf() != nullptr) sections = detail::debug_sections(dwarf());
+  if (sections) {
+    for (const detail::UnitHeader& header : detail::unit_headers(dwarf())) {
+      auto it = std::lower_bound(units.begin(), units.end(), header.die_begin,
+                                 [](const Unit& u, std::uint64_t at) { return u.die_begin < at; });
+      if (it != units.end() && it->die_begin == header.die_begin)
+        headers[static_cast<std::size_t>(it - units.begin())] = header;
+    }
+  }
+
+  // The scanner never calls libdw, so it reads units on several threads; what it refuses is
+  // walked with libdw afterwards, on this thread alone (libdw 0.188 is not thread-safe).
+  if (threads == 0) threads = std::max(2u, std::min(8u, std::thread::hardware_concurrency()));
+  threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, units.size())));
+  std::vector<IndexShare> shares(threads);
+  if (sections)
+    for (IndexShare& share : shares) {
+      // Keys take about a third of .debug_info's size, entries one per ~200 bytes of it;
+      // reserving address space for more than that costs no memory and saves regrowing.
+      std::size_t share_of_info = sections->info.size() / threads;
+      share.text.reserve(std::min<std::size_t>(share_of_info / 2, std::size_t(1) << 30));
+      share.entries.reserve(std::min<std::size_t>(share_of_info / 64, std::size_t(1) << 26));
+    }
+  std::atomic<std::size_t> next_unit{0};
+  auto work = [&](IndexShare& share) {
+    try {
+      detail::UnitTypes found;
+      for (std::size_t i; (i = next_unit.fetch_add(1, std::memory_order_relaxed)) < units.size();) {
+        if (sections && headers[i] && detail::scan_unit_types(*sections, *headers[i], found)) {
+          share.add(found);
+          ++share.scanned;
+          if (sections->releasable)
+            release_pages(sections->info.substr(headers[i]->offset, headers[i]->end - headers[i]->offset));
+        } else {
+          share.refused.push_back(i);
+        }
+      }
+      if (share.refused.empty()) share.sort();  // else once libdw has added its units
+    } catch (...) {
+      share.error = std::current_exception();
+    }
+  };
+  if (sections) {
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < shares.size(); ++t) {
+      try {
+        workers.emplace_back(work, std::ref(shares[t]));
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: the ones running take every unit anyway
+      }
+    }
+    work(shares[0]);
+    for (std::thread& worker : workers) worker.join();
+  } else {
+    for (std::size_t i = 0; i < units.size(); ++i) shares[0].refused.push_back(i);
+  }
+  std::vector<std::size_t> refused;
+  for (IndexShare& share : shares) {
+    if (share.error) std::rethrow_exception(share.error);
+    index->units_by_scanner += share.scanned;
+    refused.insert(refused.end(), share.refused.begin(), share.refused.end());
+  }
+  std::sort(refused.begin(), refused.end());
+  for (std::size_t i : refused) {
+    walk_unit_types(units[i], [&](const DieId& id, const TypeRecord& key) {
+      if (!key.name.empty()) shares[0].add(index_key(key), id.offset);
+    });
+    ++index->units_by_libdw;
+  }
+
+  if (!refused.empty()) shares[0].sort();
+  if (sections && sections->releasable) release_pages(sections->str);
+
+  for (IndexShare& share : shares) index->parts.push_back({std::move(share.text), std::move(share.entries)});
+  return index;
+}
+
+Module::IndexEntries Module::name_index_entries(IndexMethod method, unsigned threads) const {
+  IndexEntries out;
+  if (dwarf() == nullptr) return out;
+  auto index = make_name_index(method, threads);
+  for (const NameIndex::Part& part : index->parts)
+    for (const detail::IndexEntry& entry : part.entries) out.entries.emplace_back(part.text_of(entry), entry.offset);
+  std::sort(out.entries.begin(), out.entries.end());
+  out.units_by_scanner = index->units_by_scanner;
+  out.units_by_libdw = index->units_by_libdw;
+  return out;
 }
 
 std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   if (!name_index_) build_name_index();
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
-  auto [begin, end] = name_index_->equal_range(index_key(decl));
-  for (auto it = begin; it != end; ++it) {
+  for (std::uint64_t offset : name_index_->find(index_key(decl))) {
+    DieId id{this, offset, false};
     Dwarf_Die die;
-    if (!die_at(it->second, &die)) continue;
+    if (!die_at(id, &die)) continue;
     int tag = dwarf_tag(&die);
     if (tag == DW_TAG_class_type) tag = DW_TAG_structure_type;  // `class` and `struct` name the same kind
-    if (tag == want) return it->second;
+    if (tag == want) return id;
   }
   return std::nullopt;
 }
@@ -657,11 +1027,11 @@ std::vector<DieId> Module::find_types(std::string_view name) const {
   std::vector<DieId> classes, others;
   if (dwarf() == nullptr) return classes;
   if (!name_index_) build_name_index();
-  auto [begin, end] = name_index_->equal_range(std::string(name));
-  for (auto it = begin; it != end; ++it) {
+  for (std::uint64_t offset : name_index_->find(name)) {
+    DieId id{this, offset, false};
     Dwarf_Die die;
-    if (!die_at(it->second, &die)) continue;
-    (is_type_tag(dwarf_tag(&die)) ? classes : others).push_back(it->second);
+    if (!die_at(id, &die)) continue;
+    (is_type_tag(dwarf_tag(&die)) ? classes : others).push_back(id);
   }
   classes.insert(classes.end(), others.begin(), others.end());
   return classes;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 struct Dwfl_Module;
@@ -85,9 +86,23 @@ class Module {
   static std::string index_key(const TypeRecord& record);
 
   /// Calls `visit` for every named type definition outside functions: struct/class/union/enum
-  /// definitions, base types, typedefs (a whole-module scan: for the name index and tools),
-  /// with a record holding only its tag, name and scope.
+  /// definitions, base types, typedefs (a whole-module scan with libdw: the reference the
+  /// name index's scanner is tested against, and its fallback), with a record holding only
+  /// its tag, name and scope.
   void for_each_type_definition(const std::function<void(const DieId&, const TypeRecord&)>& visit) const;
+
+  /// How a name index is built: by the raw DIE scanner on `threads` threads (units it cannot
+  /// read go through libdw), or by libdw's walk alone.
+  enum class IndexMethod { Scanner, Libdw };
+
+  /// What a name index built by `method` holds, as sorted (key, DIE offset) pairs, and how
+  /// its units were read; for tests. Builds a fresh index each call, leaving the module's own.
+  struct IndexEntries {
+    std::vector<std::pair<std::string, std::uint64_t>> entries;
+    std::size_t units_by_scanner = 0;
+    std::size_t units_by_libdw = 0;
+  };
+  IndexEntries name_index_entries(IndexMethod method, unsigned threads = 2) const;
 
   /// The module's libdw handle (loaded on first use); nullptr without debug info. For dwarf/.
   Dwarf* dwarf() const;
@@ -97,12 +112,15 @@ class Module {
     std::size_t units = 0;          // compilation and type units in the module
     std::size_t units_scanned = 0;  // of which DIE trees were walked
     bool name_index_built = false;
+    std::size_t units_indexed_by_scanner = 0;  // by the name index's fast DIE scanner
+    std::size_t units_indexed_by_libdw = 0;    // left to libdw's walk (what the scanner refused)
   };
   Stats stats() const;
 
  private:
   struct Unit;
   struct UnitIndex;
+  struct NameIndex;
   const Unit* unit_containing_pc(std::uint64_t pc) const;
   const Unit* unit_of_offset(std::uint64_t offset) const;
   std::optional<std::uint64_t> unit_die_containing_pc(std::uint64_t pc) const;
@@ -110,6 +128,8 @@ class Module {
   void scan_unit(const Unit& unit) const;
   void build_unit_table() const;
   void build_name_index() const;
+  std::unique_ptr<NameIndex> make_name_index(IndexMethod method, unsigned threads) const;
+  void walk_unit_types(const Unit& unit, const std::function<void(const DieId&, const TypeRecord&)>& visit) const;
   std::vector<std::uint64_t> subprograms_at(std::uint64_t pc) const;
   std::vector<ScopeRecord> scope_of(std::uint64_t die_offset) const;
   std::uint64_t parent_of(const Unit& unit, std::uint64_t die_offset) const;
@@ -120,7 +140,7 @@ class Module {
   mutable std::uint64_t bias_ = 0;
   mutable bool dwarf_loaded_ = false;
   mutable std::unique_ptr<UnitIndex> units_;
-  mutable std::unique_ptr<std::unordered_multimap<std::string, DieId>> name_index_;
+  mutable std::unique_ptr<NameIndex> name_index_;
 };
 
 }  // namespace reflect::dwarf

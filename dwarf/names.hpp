@@ -14,6 +14,10 @@ namespace reflect::dwarf {
 /// template arguments without suffixes (`3` for the demangler's `3u`).
 std::string normalize_name(std::string_view spelled);
 
+/// Whether normalize_name() would return `name` unchanged, by a quick look that can say no
+/// to a name it would not change (it has no space, no ':', no digit with a suffix).
+bool is_normalized(std::string_view name);
+
 /// A base type's DWARF name as C++ spells it: "long unsigned int" -> "unsigned long".
 std::string_view canonical_base_name(std::string_view dwarf_name);
 

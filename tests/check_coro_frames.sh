@@ -13,11 +13,13 @@ if [ "$expect" = no ]; then
   exit 0
 fi
 for coroutine in 'app::leaf(int)' 'app::middle(int)' 'app::top()' 'app::job_leaf(std::string)' \
-                 'app::job_root(int)' 'app::counter(int)' 'app::finished()'; do
+                 'app::job_root(int)' 'app::counter(int)' 'app::finished()' 'app::stepper(int)' \
+                 'app::linked_leaf(int)' 'app::linked_root()'; do
   n=$(echo "$out" | grep -cF " bytes  $coroutine")
   [ "$n" = 1 ] || { echo "expected $coroutine listed once, found $n times"; exit 1; }
 done
 # Frame sizes never grow down the list; each frame shows its two largest members.
 echo "$out" | awk '/ bytes  / { if (seen && $1 > last) { print "not sorted at: " $0; exit 1 } last = $1; seen = 1 }'
-[ "$(echo "$out" | grep -c ', at +')" = 14 ] || { echo "expected 2 members per frame"; exit 1; }
+frames=$(echo "$out" | grep -c ' bytes  ')
+[ "$(echo "$out" | grep -c ', at +')" = $((2 * frames)) ] || { echo "expected 2 members per frame"; exit 1; }
 echo "$out" | grep -q 'label.* (std::string, at +'

@@ -1,0 +1,431 @@
+#include "scanner.hpp"
+
+#include <dwarf.h>
+
+#include <bit>
+#include <cstring>
+
+namespace reflect::dwarf::detail {
+
+namespace {
+
+using Byte = std::uint8_t;
+
+// What an attribute means to the index; every other attribute is only skipped.
+enum class Role : std::uint8_t { None, Sibling, Name, Declaration, StrOffsetsBase };
+
+// An abbreviation compiled once: a run of fixed-size attributes is one Skip; an attribute
+// whose size depends on its bytes, or whose value the index reads, is one Form step.
+struct Step {
+  enum Kind : std::uint8_t { Skip, Form } kind;
+  Role role;
+  std::uint16_t form;
+  std::uint32_t size;  // Skip: bytes
+};
+
+enum class Kind : std::uint8_t {
+  Other,      // skipped with its subtree
+  Namespace,  // walked into
+  Class,      // struct, class, union: indexed unless a declaration, walked into
+  Enum,       // indexed unless a declaration
+  Base,       // indexed
+  Typedef,    // indexed
+};
+
+struct Abbrev {
+  bool defined = false;
+  bool has_children = false;
+  // libdw looks the name or declaration flag up through DW_AT_specification or
+  // DW_AT_abstract_origin when the DIE lacks it; the scanner leaves such units to libdw.
+  bool needs_libdw = false;
+  Kind kind = Kind::Other;
+  std::uint32_t steps_begin = 0;
+  std::uint32_t steps_end = 0;
+};
+
+struct AbbrevTable {
+  std::vector<Abbrev> by_code;  // dense: compilers number abbreviations 1, 2, 3...
+  std::vector<Step> steps;
+};
+
+constexpr std::uint64_t max_abbrev_code = 1u << 16;
+
+bool read_uleb(const Byte*& p, const Byte* end, std::uint64_t& value) {
+  value = 0;
+  for (unsigned shift = 0; p < end; shift += 7) {
+    Byte b = *p++;
+    if (shift < 64) value |= std::uint64_t(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+bool skip_leb(const Byte*& p, const Byte* end) {
+  while (p < end)
+    if ((*p++ & 0x80) == 0) return true;
+  return false;
+}
+
+std::uint64_t read_le(const Byte* p, unsigned size) {
+  std::uint64_t value = 0;
+  std::memcpy(&value, p, size);  // little-endian hosts only: checked by the caller
+  return value;
+}
+
+// Bytes a form takes in a DIE when that does not depend on the bytes; -1 otherwise, -2 for a
+// form the scanner does not know.
+int fixed_size(unsigned form, const UnitHeader& unit) {
+  switch (form) {
+    case DW_FORM_flag_present: case DW_FORM_implicit_const: return 0;
+    case DW_FORM_data1: case DW_FORM_ref1: case DW_FORM_flag: case DW_FORM_strx1: case DW_FORM_addrx1: return 1;
+    case DW_FORM_data2: case DW_FORM_ref2: case DW_FORM_strx2: case DW_FORM_addrx2: return 2;
+    case DW_FORM_strx3: case DW_FORM_addrx3: return 3;
+    case DW_FORM_data4: case DW_FORM_ref4: case DW_FORM_strx4: case DW_FORM_addrx4: case DW_FORM_ref_sup4: return 4;
+    case DW_FORM_data8: case DW_FORM_ref8: case DW_FORM_ref_sig8: case DW_FORM_ref_sup8: return 8;
+    case DW_FORM_data16: return 16;
+    case DW_FORM_addr: return unit.address_size;
+    case DW_FORM_ref_addr: return unit.version <= 2 ? unit.address_size : unit.offset_size;
+    case DW_FORM_strp: case DW_FORM_line_strp: case DW_FORM_sec_offset: case DW_FORM_strp_sup:
+    case DW_FORM_GNU_ref_alt: case DW_FORM_GNU_strp_alt:
+      return unit.offset_size;
+    case DW_FORM_udata: case DW_FORM_sdata: case DW_FORM_ref_udata: case DW_FORM_strx: case DW_FORM_addrx:
+    case DW_FORM_loclistx: case DW_FORM_rnglistx: case DW_FORM_GNU_addr_index: case DW_FORM_GNU_str_index:
+    case DW_FORM_string: case DW_FORM_block1: case DW_FORM_block2: case DW_FORM_block4: case DW_FORM_block:
+    case DW_FORM_exprloc: case DW_FORM_indirect:
+      return -1;
+    default: return -2;
+  }
+}
+
+Kind kind_of(std::uint64_t tag) {
+  switch (tag) {
+    case DW_TAG_namespace: return Kind::Namespace;
+    case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type: return Kind::Class;
+    case DW_TAG_enumeration_type: return Kind::Enum;
+    case DW_TAG_base_type: return Kind::Base;
+    case DW_TAG_typedef: return Kind::Typedef;
+    default: return Kind::Other;
+  }
+}
+
+bool is_unit_tag(std::uint64_t tag) {
+  return tag == DW_TAG_compile_unit || tag == DW_TAG_partial_unit || tag == DW_TAG_type_unit ||
+         tag == DW_TAG_skeleton_unit;
+}
+
+bool parse_abbrevs(const DebugSections& sections, const UnitHeader& unit, AbbrevTable& table) {
+  table.by_code.clear();
+  table.steps.clear();
+  if (unit.abbrev_offset >= sections.abbrev.size()) return false;
+  auto* p = reinterpret_cast<const Byte*>(sections.abbrev.data()) + unit.abbrev_offset;
+  auto* end = reinterpret_cast<const Byte*>(sections.abbrev.data()) + sections.abbrev.size();
+  for (;;) {
+    std::uint64_t code = 0, tag = 0;
+    if (!read_uleb(p, end, code)) return false;
+    if (code == 0) return true;
+    if (code >= max_abbrev_code || !read_uleb(p, end, tag) || p >= end) return false;
+    if (code >= table.by_code.size()) table.by_code.resize(code + 1);
+    Abbrev& abbrev = table.by_code[code];
+    if (abbrev.defined) return false;  // a duplicate code: let libdw decide what it means
+    abbrev.defined = true;
+    abbrev.kind = kind_of(tag);
+    abbrev.has_children = *p++ != 0;
+    abbrev.steps_begin = static_cast<std::uint32_t>(table.steps.size());
+    bool indexed = abbrev.kind != Kind::Other;
+    bool has_name = false, has_declaration = false, has_sibling = false, has_origin = false;
+    for (;;) {
+      std::uint64_t name = 0, form = 0;
+      if (!read_uleb(p, end, name) || !read_uleb(p, end, form) || form > 0xffff) return false;
+      if (name == 0 && form == 0) break;
+      if (form == DW_FORM_implicit_const && !skip_leb(p, end)) return false;
+      Role role = Role::None;
+      if (name == DW_AT_sibling && !has_sibling) {
+        has_sibling = true;
+        role = Role::Sibling;
+      } else if (indexed && name == DW_AT_name && !has_name) {
+        has_name = true;
+        role = Role::Name;
+      } else if (name == DW_AT_declaration && !has_declaration) {
+        has_declaration = true;
+        role = abbrev.kind == Kind::Class || abbrev.kind == Kind::Enum ? Role::Declaration : Role::None;
+      } else if (name == DW_AT_specification || name == DW_AT_abstract_origin) {
+        has_origin = true;
+      } else if (name == DW_AT_str_offsets_base && is_unit_tag(tag)) {
+        role = Role::StrOffsetsBase;
+      }
+      int size = fixed_size(static_cast<unsigned>(form), unit);
+      if (size == -2) return false;
+      if (size >= 0 && role == Role::None) {
+        if (!table.steps.empty() && table.steps.size() > abbrev.steps_begin && table.steps.back().kind == Step::Skip)
+          table.steps.back().size += static_cast<std::uint32_t>(size);
+        else if (size > 0)
+          table.steps.push_back({Step::Skip, Role::None, 0, static_cast<std::uint32_t>(size)});
+      } else {
+        table.steps.push_back({Step::Form, role, static_cast<std::uint16_t>(form), 0});
+      }
+    }
+    bool needs_declaration = abbrev.kind == Kind::Class || abbrev.kind == Kind::Enum;
+    abbrev.needs_libdw = indexed && has_origin && (!has_name || (needs_declaration && !has_declaration));
+    abbrev.steps_end = static_cast<std::uint32_t>(table.steps.size());
+  }
+}
+
+// The attributes of one DIE the index reads.
+struct DieFacts {
+  bool has_sibling = false;
+  bool declaration = false;
+  bool has_str_offsets_base = false;
+  std::uint64_t sibling = 0;  // unit-relative
+  std::uint64_t str_offsets_base = 0;
+  std::string_view name;
+};
+
+struct UnitContext {
+  const DebugSections& sections;
+  const UnitHeader& unit;
+  const Byte* unit_end;
+  std::uint64_t str_offsets_base;
+  bool has_str_offsets_base;
+};
+
+// A NUL-terminated string at `offset` of a string section.
+bool string_at(std::string_view section, std::uint64_t offset, std::string_view& out) {
+  if (offset >= section.size()) return false;
+  const char* begin = section.data() + offset;
+  const void* nul = std::memchr(begin, 0, section.size() - offset);
+  if (nul == nullptr) return false;
+  out = std::string_view(begin, static_cast<std::size_t>(static_cast<const char*>(nul) - begin));
+  return true;
+}
+
+bool string_by_index(const UnitContext& ctx, std::uint64_t index, std::string_view& out) {
+  if (!ctx.has_str_offsets_base || ctx.str_offsets_base > ctx.sections.str_offsets.size()) return false;
+  std::uint64_t size = ctx.unit.offset_size;
+  std::uint64_t at = ctx.str_offsets_base + index * size;
+  if (index > ctx.sections.str_offsets.size() / size || at + size > ctx.sections.str_offsets.size()) return false;
+  return string_at(ctx.sections.str, read_le(reinterpret_cast<const Byte*>(ctx.sections.str_offsets.data()) + at,
+                                             static_cast<unsigned>(size)),
+                   out);
+}
+
+// Reads or skips one attribute whose form needs looking at. false: malformed, or a value
+// libdw would read differently from what the scanner can see (the caller gives up the unit).
+bool read_form(const Byte*& p, unsigned form, Role role, const UnitContext& ctx, DieFacts& facts) {
+  const Byte* end = ctx.unit_end;
+  if (form == DW_FORM_indirect) {
+    std::uint64_t actual = 0;
+    if (!read_uleb(p, end, actual) || actual == DW_FORM_indirect || actual == DW_FORM_implicit_const ||
+        actual > 0xffff)
+      return false;
+    form = static_cast<unsigned>(actual);
+  }
+  std::uint64_t value = 0;
+  int size = fixed_size(form, ctx.unit);
+  if (size == -2) return false;
+  if (size >= 0) {
+    if (end - p < size) return false;
+    if (size <= 8) value = read_le(p, static_cast<unsigned>(size));
+    p += size;
+  } else {
+    switch (form) {
+      case DW_FORM_udata: case DW_FORM_ref_udata: case DW_FORM_strx: case DW_FORM_addrx: case DW_FORM_loclistx:
+      case DW_FORM_rnglistx: case DW_FORM_GNU_addr_index: case DW_FORM_GNU_str_index:
+        if (!read_uleb(p, end, value)) return false;
+        break;
+      case DW_FORM_sdata:
+        if (!skip_leb(p, end)) return false;
+        break;
+      case DW_FORM_string: {
+        // Names in DIEs are short: a loop beats a call to memchr.
+        const Byte* after = p;
+        while (after < end && *after != 0) ++after;
+        if (after == end) return false;
+        if (role == Role::Name)
+          facts.name = std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(after - p));
+        p = after + 1;
+        break;
+      }
+      case DW_FORM_block1: case DW_FORM_block2: case DW_FORM_block4: case DW_FORM_block: case DW_FORM_exprloc: {
+        unsigned width = form == DW_FORM_block1 ? 1 : form == DW_FORM_block2 ? 2 : form == DW_FORM_block4 ? 4 : 0;
+        std::uint64_t length = 0;
+        if (width == 0) {
+          if (!read_uleb(p, end, length)) return false;
+        } else {
+          if (end - p < width) return false;
+          length = read_le(p, width);
+          p += width;
+        }
+        if (length > static_cast<std::uint64_t>(end - p)) return false;
+        p += length;
+        break;
+      }
+      default: return false;
+    }
+  }
+  switch (role) {
+    case Role::None: return true;
+    case Role::Sibling:
+      // libdw follows only unit-relative references here (dwarf_siblingof).
+      if (form != DW_FORM_ref1 && form != DW_FORM_ref2 && form != DW_FORM_ref4 && form != DW_FORM_ref8 &&
+          form != DW_FORM_ref_udata)
+        return false;
+      facts.has_sibling = true;
+      facts.sibling = value;
+      return true;
+    case Role::StrOffsetsBase:
+      if (form != DW_FORM_sec_offset && form != DW_FORM_data4 && form != DW_FORM_data8 && form != DW_FORM_udata)
+        return false;
+      facts.has_str_offsets_base = true;
+      facts.str_offsets_base = value;
+      return true;
+    case Role::Declaration:
+      // dwarf_formflag: any other form reads as "not a declaration".
+      facts.declaration = form == DW_FORM_flag_present || (form == DW_FORM_flag && value != 0);
+      return true;
+    case Role::Name:
+      switch (form) {
+        case DW_FORM_string: return true;
+        case DW_FORM_strp: return string_at(ctx.sections.str, value, facts.name);
+        case DW_FORM_line_strp: return string_at(ctx.sections.line_str, value, facts.name);
+        case DW_FORM_strx: case DW_FORM_strx1: case DW_FORM_strx2: case DW_FORM_strx3: case DW_FORM_strx4:
+          return string_by_index(ctx, value, facts.name);
+        default: return false;  // names in a supplementary file (dwz), split DWARF: libdw's job
+      }
+  }
+  return false;
+}
+
+// Reads a DIE's attributes from just after its code; `p` ends after them.
+inline bool read_die(const Byte*& p, const Abbrev& abbrev, const AbbrevTable& table, const UnitContext& ctx,
+                     DieFacts& facts) {
+  facts = DieFacts{};
+  for (std::uint32_t i = abbrev.steps_begin; i < abbrev.steps_end; ++i) {
+    const Step& step = table.steps[i];
+    if (step.kind == Step::Skip) {
+      if (static_cast<std::uint64_t>(ctx.unit_end - p) < step.size) return false;
+      p += step.size;
+    } else if (!read_form(p, step.form, step.role, ctx, facts)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out) {
+  out.clear();
+  if constexpr (std::endian::native != std::endian::little) return false;
+  if (unit.offset_size != 4 || unit.version < 2 || unit.version > 5 ||
+      (unit.address_size != 4 && unit.address_size != 8))
+    return false;  // 64-bit DWARF and the like: libdw's job
+  if (unit.end > sections.info.size() || unit.die_begin >= unit.end || unit.offset >= unit.die_begin) return false;
+
+  thread_local AbbrevTable table;
+  if (!parse_abbrevs(sections, unit, table)) return false;
+
+  auto* info = reinterpret_cast<const Byte*>(sections.info.data());
+  const Byte* unit_start = info + unit.offset;
+  const Byte* unit_end = info + unit.end;
+  const std::uint64_t unit_size = unit.end - unit.offset;
+  auto abbrev_at = [&](const Byte*& p, const Abbrev*& abbrev) {
+    std::uint64_t code = 0;
+    if (!read_uleb(p, unit_end, code) || code == 0 || code >= table.by_code.size()) return false;
+    abbrev = &table.by_code[code];
+    return abbrev->defined;
+  };
+
+  // The unit DIE, for DW_AT_str_offsets_base.
+  const Byte* p = info + unit.die_begin;
+  const Abbrev* abbrev = nullptr;
+  DieFacts facts;
+  UnitContext ctx{sections, unit, unit_end, 0, false};
+  if (!abbrev_at(p, abbrev) || !read_die(p, *abbrev, table, ctx, facts)) return false;
+  if (!abbrev->has_children) return true;
+  ctx.has_str_offsets_base = facts.has_str_offsets_base;
+  ctx.str_offsets_base = facts.str_offsets_base;
+
+  // Where a sibling reference leads; libdw's dwarf_siblingof accepts only forward ones
+  // inside the unit.
+  auto sibling_of = [&](const Byte* die, const DieFacts& f, const Byte*& next) {
+    auto die_offset = static_cast<std::uint64_t>(die - unit_start);
+    if (f.sibling <= die_offset || f.sibling >= unit_size) return false;
+    next = unit_start + f.sibling;
+    return true;
+  };
+
+  // Past the children of a DIE whose attributes end at `p`, the way dwarf_siblingof steps:
+  // through each child's sibling reference when it has one, else through its children.
+  auto skip_children = [&](const Byte*& at) {
+    for (std::size_t depth = 1; depth > 0;) {
+      if (at >= unit_end) return false;
+      if (*at == 0) {
+        ++at;
+        --depth;
+        continue;
+      }
+      const Byte* die = at;
+      const Abbrev* child = nullptr;
+      DieFacts child_facts;
+      if (!abbrev_at(at, child) || !read_die(at, *child, table, ctx, child_facts)) return false;
+      if (child_facts.has_sibling) {
+        if (!sibling_of(die, child_facts, at)) return false;
+      } else if (child->has_children) {
+        ++depth;
+      }
+    }
+    return true;
+  };
+
+  // The walk of namespaces and classes: what Module::for_each_type_definition does with libdw.
+  struct Level {
+    std::uint32_t scope;
+    const Byte* next;  // the walked DIE's sibling by reference; nullptr: after its children
+  };
+  std::vector<Level> levels;
+  std::uint32_t scope = no_scope;
+  for (;;) {
+    if (p >= unit_end) return false;
+    if (*p == 0) {  // the end of the current level's DIEs
+      ++p;
+      if (levels.empty()) return true;
+      scope = levels.back().scope;
+      if (levels.back().next != nullptr) p = levels.back().next;
+      levels.pop_back();
+      continue;
+    }
+    const Byte* die = p;
+    if (!abbrev_at(p, abbrev) || !read_die(p, *abbrev, table, ctx, facts)) return false;
+    const Byte* next = nullptr;
+    if (facts.has_sibling && !sibling_of(die, facts, next)) return false;
+    bool descend = false;
+    switch (abbrev->kind) {
+      case Kind::Other: break;
+      case Kind::Namespace: descend = true; break;
+      case Kind::Class: case Kind::Enum:
+        if (abbrev->needs_libdw) return false;
+        if (!facts.declaration)
+          out.types.push_back({static_cast<std::uint64_t>(die - info), scope, false, facts.name});
+        descend = abbrev->kind == Kind::Class;
+        break;
+      case Kind::Base: case Kind::Typedef:
+        if (abbrev->needs_libdw) return false;
+        out.types.push_back({static_cast<std::uint64_t>(die - info), scope, abbrev->kind == Kind::Base, facts.name});
+        break;
+    }
+    if (descend && abbrev->needs_libdw) return false;
+    if (descend && abbrev->has_children) {
+      levels.push_back({scope, next});
+      out.scopes.push_back({scope, facts.name});
+      scope = static_cast<std::uint32_t>(out.scopes.size() - 1);
+      continue;
+    }
+    if (next != nullptr) {
+      p = next;
+    } else if (abbrev->has_children && !skip_children(p)) {
+      return false;
+    }
+  }
+}
+
+}  // namespace reflect::dwarf::detail

@@ -1,0 +1,87 @@
+#pragma once
+// A fast reader of the one thing the name index needs from a unit: the named types outside
+// functions and the namespaces and classes around them. libdw's generic DIE walk decodes every
+// attribute of every DIE through several calls; this reads the raw .debug_info bytes with each
+// abbreviation compiled once into a plan that skips what the index does not use (drgn's
+// design). It never calls libdw, so units can be read on several threads at once.
+//
+// Anything it does not fully understand (64-bit DWARF, an unknown form, a bad abbreviation
+// code, a truncated unit, a type whose name or declaration flag must be looked up through
+// DW_AT_specification) makes it give up on that unit: the caller then walks the unit with libdw,
+// which stays the reference.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+struct Dwarf;
+
+namespace reflect::dwarf::detail {
+
+/// The raw bytes of the sections a unit's names live in (empty when absent). They belong to
+/// the module's Dwarf and live as long as it does.
+struct DebugSections {
+  std::string_view info;
+  std::string_view abbrev;
+  std::string_view str;
+  std::string_view line_str;
+  std::string_view str_offsets;
+  // .debug_info and .debug_str are clean pages of a private mapping of the file: pages the
+  // index has read can be handed back to the page cache (they fault back in from it).
+  bool releasable = false;
+};
+
+/// What the unit's header says (from libdw's dwarf_next_unit), offsets in .debug_info.
+struct UnitHeader {
+  std::uint64_t offset = 0;     // of the header
+  std::uint64_t die_begin = 0;  // of the unit DIE
+  std::uint64_t end = 0;        // of the next unit's header
+  std::uint64_t abbrev_offset = 0;
+  std::uint16_t version = 0;
+  std::uint8_t address_size = 0;
+  std::uint8_t offset_size = 0;
+};
+
+/// A namespace or class around indexed types. The name is empty for an anonymous one.
+struct ScannedScope {
+  std::uint32_t parent;  // index into UnitTypes::scopes; no_scope at the unit's top level
+  std::string_view name;
+};
+
+/// A named-type definition as the name index files it: a class, struct, union or enum that is
+/// not a declaration, a base type, a typedef. `name` may be empty (the index skips those).
+struct ScannedType {
+  std::uint64_t offset;  // of the DIE in .debug_info
+  std::uint32_t scope;   // index into UnitTypes::scopes, or no_scope
+  bool is_base;          // a base type: the index spells its name canonically
+  std::string_view name;
+};
+
+inline constexpr std::uint32_t no_scope = UINT32_MAX;
+
+/// One unit's findings; reused from unit to unit to keep its capacity.
+struct UnitTypes {
+  std::vector<ScannedScope> scopes;
+  std::vector<ScannedType> types;
+  void clear() {
+    scopes.clear();
+    types.clear();
+  }
+};
+
+/// Reads the unit's types into `out` (cleared first). false: the unit is malformed or uses
+/// something the scanner does not handle; `out` is then incomplete and must be discarded.
+bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out);
+
+// The libdw side, in module.cpp: where the scanner's input comes from.
+
+/// The sections' bytes as libdw holds them (mapped from the file). nullopt when they are not
+/// plain little-endian bytes (a compressed section libdw did not inflate in place, a
+/// big-endian file) or .debug_info is missing.
+std::optional<DebugSections> debug_sections(Dwarf* dw);
+
+/// Every unit header in .debug_info, from dwarf_next_unit.
+std::vector<UnitHeader> unit_headers(Dwarf* dw);
+
+}  // namespace reflect::dwarf::detail
