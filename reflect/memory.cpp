@@ -117,8 +117,9 @@ VmRead vm_probe(std::uintptr_t address, std::size_t size) noexcept {
 // Used only where process_vm_readv is not allowed. A snapshot of the readable mappings is
 // checked before a plain memcpy: it rejects garbage, but memory unmapped after the snapshot
 // was taken (or a file mapping past its file's end) still faults. A miss re-reads the file
-// (~0.5 ms), at most once per kRefreshInterval unless a shared object was loaded or unloaded
-// since: a run of garbage pointers must not re-read it each time.
+// (~0.5 ms) on a miss, within a budget unless a shared object was loaded or unloaded since: a
+// burst of a few refreshes, then one per kRefreshInterval, so that memory mapped since the
+// last look is found at once while a run of garbage pointers cannot re-read it each time.
 
 struct Range {
   std::uintptr_t begin, end;
@@ -126,21 +127,23 @@ struct Range {
 
 struct Mappings {
   std::vector<Range> ranges;  // sorted, merged
-  std::chrono::steady_clock::time_point taken;
   std::uint64_t objects_generation = 0;
 };
 
 constexpr auto kRefreshInterval = std::chrono::milliseconds(10);
+constexpr double kRefreshBurst = 8;
 
 // Snapshots are replaced whole; a reader holds its own reference, so an old one is freed when
 // its last reader is done.
 std::mutex mappings_mutex;
 std::shared_ptr<const Mappings> current_mappings;
 std::mutex refresh_mutex;
+// Refreshes that may run now (a token bucket), guarded by refresh_mutex.
+double refresh_budget = kRefreshBurst;
+std::chrono::steady_clock::time_point budget_updated = std::chrono::steady_clock::now();
 
 std::shared_ptr<const Mappings> load_mappings() {
   auto mappings = std::make_shared<Mappings>();
-  mappings->taken = std::chrono::steady_clock::now();
   mappings->objects_generation = dwarf::loaded_objects_generation();
   if (FILE* maps = std::fopen("/proc/self/maps", "re")) {
     char line[4096];
@@ -182,9 +185,13 @@ bool maps_readable(std::uintptr_t address, std::size_t size) {
   std::lock_guard lock(refresh_mutex);
   m = snapshot();  // another thread may have refreshed meanwhile
   if (m && covered(*m, address, size)) return true;
-  if (m && std::chrono::steady_clock::now() - m->taken < kRefreshInterval &&
-      m->objects_generation == dwarf::loaded_objects_generation())
-    return false;
+  const auto now = std::chrono::steady_clock::now();
+  refresh_budget = std::min(kRefreshBurst, refresh_budget + std::chrono::duration<double>(now - budget_updated) /
+                                                             std::chrono::duration<double>(kRefreshInterval));
+  budget_updated = now;
+  const bool objects_changed = m && m->objects_generation != dwarf::loaded_objects_generation();
+  if (m && !objects_changed && refresh_budget < 1) return false;
+  if (!objects_changed) refresh_budget -= 1;
   std::shared_ptr<const Mappings> fresh = load_mappings();
   {
     std::lock_guard swap(mappings_mutex);
