@@ -296,14 +296,8 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
 void Module::for_each_coroutine_frame(const std::function<void(const DieId&, const std::string&)>& visit) const {
   Dwarf* dw = dwarf();
   if (dw == nullptr) return;
-  Dwarf_CU* cu = nullptr;
-  Dwarf_CU* next = nullptr;
-  Dwarf_Half version = 0;
-  std::uint8_t unit_type = 0;
-  Dwarf_Die cu_die;
-  while (dwarf_get_units(dw, cu, &next, &version, &unit_type, &cu_die, nullptr) == 0) {
-    cu = next;
-    if (version < 5 && unit_type == DW_UT_type) continue;
+  for_each_unit(dw, [&](Dwarf_Die& cu_die, Dwarf_Half version, std::uint8_t unit_type) {
+    if (version < 5 && unit_type == DW_UT_type) return;
     // GCC puts a frame type inside its coroutine's declaration, clang at unit level: walk all.
     std::vector<Dwarf_Die> stack;
     Dwarf_Die child;
@@ -323,7 +317,7 @@ void Module::for_each_coroutine_frame(const std::function<void(const DieId&, con
       }
       if (dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back(child);
     }
-  }
+  });
 }
 
 }  // namespace reflect::dwarf

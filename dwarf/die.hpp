@@ -46,6 +46,20 @@ template <class Visit> bool for_each_child(Dwarf_Die* die, Visit&& visit) {
   return false;
 }
 
+/// Calls `visit(Dwarf_Die& unit_die, Dwarf_Half version, std::uint8_t unit_type)` for each unit
+/// of .debug_info and .debug_types, in file order.
+template <class Visit> void for_each_unit(Dwarf* dw, Visit&& visit) {
+  Dwarf_CU* cu = nullptr;
+  Dwarf_CU* next = nullptr;
+  Dwarf_Half version = 0;
+  std::uint8_t unit_type = 0;
+  Dwarf_Die unit_die;
+  while (dwarf_get_units(dw, cu, &next, &version, &unit_type, &unit_die, nullptr) == 0) {
+    cu = next;
+    visit(unit_die, version, unit_type);
+  }
+}
+
 /// A concrete subprogram's parameters, template parameters and class membership are on the DIE
 /// itself or on the declaration it specifies / the abstract instance it comes from (GCC -O2):
 /// one hop each.
