@@ -156,21 +156,22 @@ CoroutineFrame Coroutine::frame() const {
     throw Error(fmt::format("reflect: no frame for the coroutine {}: {}", info_->function, info_->frame_unavailable));
   CoroutineFrame frame(Value(Type(*info_->frame), address_));
   const auto& fields = info_->frame->fields();
+  const std::optional<SourceLocation> suspended_at = location();
   frame.variables_.reserve(info_->variables.size());
   for (const CoroutineVariable& variable : info_->variables)
-    frame.variables_.push_back({variable.name, field_value(frame.raw_, fields[variable.field]), in_scope(variable)});
+    frame.variables_.push_back(
+        {variable.name, field_value(frame.raw_, fields[variable.field]), in_scope(variable, suspended_at)});
   return frame;
 }
 
 // Whether a frame variable holds a value at the point the coroutine is suspended at. Before the
 // body runs only the parameter copies do; at the final suspend point the body's locals are
-// destroyed and the parameter copies live on. In between, a
-// local declared below the suspend point's line is not constructed yet. (The frame's layout
-// does not tell: GCC places all of a block's locals before the awaiters of its statements.)
-bool Coroutine::in_scope(const detail::CoroutineVariable& variable) const {
+// destroyed and the parameter copies live on. In between, a local declared below the suspend
+// point's line is not constructed yet. (The frame's layout does not tell: GCC places all of a
+// block's locals before the awaiters of its statements.)
+bool Coroutine::in_scope(const detail::CoroutineVariable& variable, const std::optional<SourceLocation>& suspended_at) const {
   if (state_ != State::Suspended) return variable.is_parameter.value_or(true);  // before or after the body
   if (variable.is_parameter.value_or(false)) return true;
-  std::optional<SourceLocation> suspended_at = location();
   return !(suspended_at && variable.declared_at && *variable.declared_at > suspended_at->line);
 }
 

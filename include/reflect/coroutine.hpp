@@ -96,7 +96,7 @@ class Coroutine {
   friend Coroutine coroutine_at(const void* frame);
   Coroutine(const void* address, std::shared_ptr<const detail::CoroutineInfo> info, State state,
             std::optional<std::uint64_t> index);
-  bool in_scope(const detail::CoroutineVariable& variable) const;
+  bool in_scope(const detail::CoroutineVariable& variable, const std::optional<SourceLocation>& suspended_at) const;
   const void* address_;
   std::shared_ptr<const detail::CoroutineInfo> info_;
   State state_;
