@@ -290,7 +290,12 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
   const int line = row_line(row);
   if (line <= 0) return std::nullopt;
   const char* file = dwarf_linesrc(dwarf_onesrcline(lines, row), nullptr, nullptr);
-  return SourceLine{file ? file : "", static_cast<std::uint32_t>(line)};
+  std::string path = file ? file : "";
+  // A path relative to the compilation directory (meson's `../src/x.cpp`) is made absolute.
+  Dwarf_Attribute attr;
+  if (!path.empty() && path[0] != '/' && dwarf_attr(&cu_die, DW_AT_comp_dir, &attr) != nullptr)
+    if (const char* dir = dwarf_formstring(&attr)) path = std::string(dir) + "/" + path;
+  return SourceLine{std::move(path), static_cast<std::uint32_t>(line)};
 }
 
 void Module::for_each_coroutine_frame(const std::function<void(const DieId&, const std::string&)>& visit) const {

@@ -279,6 +279,19 @@ std::vector<std::uintptr_t> handles_in_awaiters(const Coroutine& c) {
   return out;
 }
 
+// std::noop_coroutine(): what a task without an awaiting coroutine may resume at its end. Its
+// frame points at libstdc++'s coroutine_handle<noop_coroutine_promise>::__dummy_resume_destroy.
+bool is_noop_coroutine(std::uintptr_t frame) {
+  if (!readable(frame, sizeof(void*))) return false;
+  const std::uintptr_t function = word_at(frame);
+  Registry& registry = Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  const dwarf::Module* module = registry.process().module_at(function, /*refresh=*/false);
+  if (module == nullptr) return false;
+  auto symbol = module->symbol_at(function);
+  return symbol && symbol->offset == 0 && symbol->name.find("noop_coroutine_promise") != std::string::npos;
+}
+
 std::optional<Coroutine> try_coroutine_at(std::uintptr_t frame, std::string* problem) {
   try {
     return coroutine_at(reinterpret_cast<const void*>(frame));
@@ -304,7 +317,7 @@ AsyncBacktrace async_backtrace_at(const void* frame) {
     std::string problem;
     // The promise first: that is where task types keep the awaiting coroutine.
     for (std::uintptr_t handle : handles_in_promise(current)) {
-      if (handle == self) continue;
+      if (handle == self || is_noop_coroutine(handle)) continue;
       if (seen.contains(handle)) {
         problem = fmt::format("the chain loops: {:#x} is already in it", handle);
         continue;

@@ -236,6 +236,14 @@ TEST_CASE("coroutine: async backtrace through a promise that points at the await
   CHECK(root.handle.promise().value == 2);
 }
 
+TEST_CASE("coroutine: a chain ending at std::noop_coroutine() ends there") {
+  app::Task task = app::middle(1);
+  task.handle.promise().continuation = std::noop_coroutine();
+  reflect::AsyncBacktrace trace = reflect::async_backtrace(task.handle);
+  CHECK(trace.coroutines.size() == 1);
+  CHECK(trace.stopped.empty());
+}
+
 TEST_CASE("coroutine: a chain that loops ends") {
   app::Task a = app::middle(1);
   app::Task b = app::middle(2);
