@@ -8,9 +8,13 @@
 
 #include <reflect/format.hpp>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <cstring>
 #include <unordered_set>
@@ -69,11 +73,11 @@ void escaped(fmt::memory_buffer& out, std::uint32_t c, char quote, bool wide) {
   } else if (c >= 0x20 && c < 0x7f) {
     out.push_back(static_cast<char>(c));
   } else if (!wide) {
-    fmt::format_to(std::back_inserter(out), "\\x{:02x}", c);
+    fmt::format_to(fmt::appender(out), "\\x{:02x}", c);
   } else if (c <= 0xffff) {
-    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+    fmt::format_to(fmt::appender(out), "\\u{:04x}", c);
   } else {
-    fmt::format_to(std::back_inserter(out), "\\U{:08x}", c);
+    fmt::format_to(fmt::appender(out), "\\U{:08x}", c);
   }
 }
 
@@ -87,6 +91,33 @@ std::size_t utf8_sequence(const unsigned char* s, std::size_t i, std::size_t n) 
   return len;
 }
 
+// The addresses of the objects on the path from the root to the one being printed (for
+// cycles): the first few inline, so that a print allocates nothing for them.
+class Path {
+ public:
+  explicit Path(std::uintptr_t root) { push(root); }
+  bool contains(std::uintptr_t address) const {
+    const std::size_t shown = std::min(size_, kInline);
+    if (std::find(inline_.begin(), inline_.begin() + shown, address) != inline_.begin() + shown) return true;
+    return std::find(more_.begin(), more_.end(), address) != more_.end();
+  }
+  void push(std::uintptr_t address) {
+    if (size_ < kInline) inline_[size_] = address;
+    else more_.push_back(address);
+    ++size_;
+  }
+  void pop() {
+    --size_;
+    if (size_ >= kInline) more_.pop_back();
+  }
+
+ private:
+  static constexpr std::size_t kInline = 16;
+  std::array<std::uintptr_t, kInline> inline_{};
+  std::vector<std::uintptr_t> more_;
+  std::size_t size_ = 0;
+};
+
 class Printer {
  public:
   // The root is on the path from the start: a pointer back to it is a cycle.
@@ -97,9 +128,9 @@ class Printer {
     try {
       dispatch(value, depth, top);
     } catch (const UnreadableMemory& e) {
-      fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", e.address());
+      fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", e.address());
     } catch (const Error& e) {
-      fmt::format_to(std::back_inserter(out_), "<error: {}>", e.what());
+      fmt::format_to(fmt::appender(out_), "<error: {}>", e.what());
     }
   }
 
@@ -125,6 +156,8 @@ class Printer {
     }
     out_.push_back('}');
   }
+
+  void append(const fmt::format_int& digits) { out_.append(std::string_view(digits.data(), digits.size())); }
 
   void indent(std::size_t depth) {
     for (std::size_t i = 0; i < depth; ++i) out_.append(std::string_view("  "));
@@ -152,24 +185,34 @@ class Printer {
       case Kind::Struct: case Kind::Union: record(value, type, depth, top); return;
       case Kind::Typedef: case Kind::Const: case Kind::Volatile: case Kind::Unknown: break;
     }
-    fmt::format_to(std::back_inserter(out_), "<{} of unknown kind>", value.type().name());
+    fmt::format_to(fmt::appender(out_), "<{} of unknown kind>", value.type().name());
   }
 
   void integer(const Value& value, const TypeNode& type) {
     uint128 raw = read_raw_bits(value);
-    if (type.is_signed) fmt::format_to(std::back_inserter(out_), "{}", static_cast<int128>(raw));
-    else fmt::format_to(std::back_inserter(out_), "{}", raw);
+    // 64 bits and less (all but __int128) through fmt's fast integer formatting: the same digits.
+    if (type.is_signed) {
+      auto v = static_cast<int128>(raw);
+      if (v >= std::numeric_limits<long long>::min() && v <= std::numeric_limits<long long>::max())
+        append(fmt::format_int(static_cast<long long>(v)));
+      else
+        fmt::format_to(fmt::appender(out_), "{}", v);
+    } else if (raw <= std::numeric_limits<unsigned long long>::max()) {
+      append(fmt::format_int(static_cast<unsigned long long>(raw)));
+    } else {
+      fmt::format_to(fmt::appender(out_), "{}", raw);
+    }
   }
 
   void character(const Value& value, const TypeNode& type) {
     std::string_view name = type.name();
     uint128 raw = read_raw_bits(value);
     if (name == "signed char") {
-      fmt::format_to(std::back_inserter(out_), "{}", static_cast<int>(static_cast<int128>(raw)));
+      fmt::format_to(fmt::appender(out_), "{}", static_cast<int>(static_cast<int128>(raw)));
       return;
     }
     if (name == "unsigned char") {
-      fmt::format_to(std::back_inserter(out_), "{}", static_cast<unsigned>(raw & 0xff));
+      fmt::format_to(fmt::appender(out_), "{}", static_cast<unsigned>(raw & 0xff));
       return;
     }
     std::uint64_t mask = type.size >= 8 ? ~0ull : (1ull << (type.size * 8)) - 1;
@@ -183,16 +226,17 @@ class Printer {
   void floating(const Value& value, const TypeNode& type) {
     auto address = address_of(value);
     switch (type.size) {
-      case 4: fmt::format_to(std::back_inserter(out_), "{}", read_as<float>(address)); return;
-      case 8: fmt::format_to(std::back_inserter(out_), "{}", read_as<double>(address)); return;
+      // FMT_COMPILE: the same text as "{}", without parsing the format string at run time.
+      case 4: fmt::format_to(fmt::appender(out_), FMT_COMPILE("{}"), read_as<float>(address)); return;
+      case 8: fmt::format_to(fmt::appender(out_), FMT_COMPILE("{}"), read_as<double>(address)); return;
       case 10: case 16: {
         long double v = 0;
         read_memory(address, &v, 10);  // x87 extended: 10 significant bytes
-        fmt::format_to(std::back_inserter(out_), "{}", v);
+        fmt::format_to(fmt::appender(out_), "{}", v);
         return;
       }
       default:
-        fmt::format_to(std::back_inserter(out_), "<{}-byte {}>", type.size, type.name());
+        fmt::format_to(fmt::appender(out_), "<{}-byte {}>", type.size, type.name());
         return;
     }
   }
@@ -201,21 +245,23 @@ class Printer {
     Enum e(value);
     const std::string& name = type.name();
     if (auto enumerator = e.name()) {
-      fmt::format_to(std::back_inserter(out_), "{}::{}", name, *enumerator);
+      out_.append(name);
+      out_.append(std::string_view("::"));
+      out_.append(*enumerator);
     } else if (auto flags = e.flags()) {
       for (std::size_t i = 0; i < flags->size(); ++i)
-        fmt::format_to(std::back_inserter(out_), "{}{}::{}", i ? " | " : "", name, (*flags)[i]);
+        fmt::format_to(fmt::appender(out_), "{}{}::{}", i ? " | " : "", name, (*flags)[i]);
     } else if (type.is_signed) {
-      fmt::format_to(std::back_inserter(out_), "static_cast<{}>({})", name, e.value());
+      fmt::format_to(fmt::appender(out_), "static_cast<{}>({})", name, e.value());
     } else {
-      fmt::format_to(std::back_inserter(out_), "static_cast<{}>({})", name, static_cast<std::uint64_t>(e.value()));
+      fmt::format_to(fmt::appender(out_), "static_cast<{}>({})", name, static_cast<std::uint64_t>(e.value()));
     }
   }
 
   void address(std::uintptr_t target) {
-    fmt::format_to(std::back_inserter(out_), "{:#x}", target);
+    fmt::format_to(fmt::appender(out_), "{:#x}", target);
     std::string symbol = symbol_for(target);
-    if (!symbol.empty()) fmt::format_to(std::back_inserter(out_), " <{}>", symbol);
+    if (!symbol.empty()) fmt::format_to(fmt::appender(out_), " <{}>", symbol);
   }
 
   void pointer(const Value& value, const TypeNode& type, std::size_t depth) {
@@ -229,7 +275,7 @@ class Printer {
       try {
         string_literal(String(value));
       } catch (const UnreadableMemory&) {
-        fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", target);
+        fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", target);
       }
       return;
     }
@@ -251,17 +297,17 @@ class Printer {
     Value shown = options_.dynamic_types ? dynamic_value(value) : value;
     bool named = &concrete_of(shown) != &concrete_of(value);
     auto target = address_of(shown);
-    if (std::find(path_.begin(), path_.end(), target) != path_.end()) {
-      fmt::format_to(std::back_inserter(out_), "<cycle {:#x}>", target);
+    if (path_.contains(target)) {
+      fmt::format_to(fmt::appender(out_), "<cycle {:#x}>", target);
       return;
     }
     if (depth >= options_.max_depth) {
       out_.append(std::string_view("{...}"));
       return;
     }
-    path_.push_back(target);
+    path_.push(target);
     print(shown, depth, named);
-    path_.pop_back();
+    path_.pop();
   }
 
   // Itanium C++ ABI. A pointer to data member is the member's offset (-1 for null): printed as
@@ -279,11 +325,11 @@ class Printer {
       if (ptr == 0) {
         out_.append(std::string_view("nullptr"));
       } else if (ptr & 1) {
-        fmt::format_to(std::back_inserter(out_), "&{}::<virtual slot {}>", cls, (ptr - 1) / sizeof(void*));
+        fmt::format_to(fmt::appender(out_), "&{}::<virtual slot {}>", cls, (ptr - 1) / sizeof(void*));
       } else {
         std::string symbol = symbol_for(ptr);
-        if (symbol.empty()) fmt::format_to(std::back_inserter(out_), "{:#x}", ptr);
-        else fmt::format_to(std::back_inserter(out_), "&{}", without_parameters(symbol));
+        if (symbol.empty()) fmt::format_to(fmt::appender(out_), "{:#x}", ptr);
+        else fmt::format_to(fmt::appender(out_), "&{}", without_parameters(symbol));
       }
       return;
     }
@@ -295,10 +341,10 @@ class Printer {
     if (type.containing_class)
       for (const FieldNode& field : type.containing_class->get().concrete().fields())
         if (field.offset == static_cast<std::size_t>(offset) && field.bit_size == 0) {
-          fmt::format_to(std::back_inserter(out_), "&{}::{}", cls, field.name);
+          fmt::format_to(fmt::appender(out_), "&{}::{}", cls, field.name);
           return;
         }
-    fmt::format_to(std::back_inserter(out_), "<offset {} in {}>", offset, cls);
+    fmt::format_to(fmt::appender(out_), "<offset {} in {}>", offset, cls);
   }
 
   void function(const Value& value) { address(address_of(value)); }
@@ -307,14 +353,31 @@ class Printer {
     const TypeNode& ch = s.char_type().node();
     std::size_t shown = std::min(s.size(), options_.max_string);
     std::size_t char_size = std::max<std::size_t>(ch.size, 1);
-    std::vector<unsigned char> bytes(shown * char_size);
-    read_memory(s.data(), bytes.data(), bytes.size());
+    // Short strings (the usual case) are copied to the stack, longer ones to the heap.
+    std::array<unsigned char, 256> local;
+    std::unique_ptr<unsigned char[]> heap;
+    std::size_t size = shown * char_size;
+    unsigned char* bytes = local.data();
+    if (size > local.size()) {
+      heap.reset(new unsigned char[size]);
+      bytes = heap.get();
+    }
+    read_memory(s.data(), bytes, size);
     out_.append(char_prefix(ch));
     out_.push_back('"');
     if (char_size == 1) {
       for (std::size_t i = 0; i < shown;) {
+        // A run of characters that print as themselves, appended at once.
+        std::size_t plain = i;
+        while (plain < shown && bytes[plain] >= 0x20 && bytes[plain] < 0x7f && bytes[plain] != '"' && bytes[plain] != '\\')
+          ++plain;
+        if (plain > i) {
+          out_.append(std::string_view(reinterpret_cast<const char*>(bytes + i), plain - i));
+          i = plain;
+          continue;
+        }
         if (bytes[i] >= 0x80) {
-          if (std::size_t len = utf8_sequence(bytes.data(), i, shown)) {
+          if (std::size_t len = utf8_sequence(bytes, i, shown)) {
             out_.append(std::string_view(reinterpret_cast<const char*>(&bytes[i]), len));
             i += len;
             continue;
@@ -365,7 +428,7 @@ class Printer {
       return;
     }
     if (type.is_declaration) {
-      fmt::format_to(std::back_inserter(out_), "<incomplete {}>", value.type().name());
+      fmt::format_to(fmt::appender(out_), "<incomplete {}>", value.type().name());
       return;
     }
     if (const StdView* view = type.std_view()) {
@@ -393,9 +456,9 @@ class Printer {
       out_.append(std::string_view("nullptr"));
       return;
     }
-    fmt::format_to(std::back_inserter(out_), "{:#x}", frame);
+    fmt::format_to(fmt::appender(out_), "{:#x}", frame);
     std::string function = coroutine_function_at(frame);
-    if (!function.empty()) fmt::format_to(std::back_inserter(out_), " <coroutine {}>", function);
+    if (!function.empty()) fmt::format_to(fmt::appender(out_), " <coroutine {}>", function);
   }
 
   void members(const Value& value, const TypeNode& type, std::size_t depth) {
@@ -407,7 +470,7 @@ class Printer {
         item([&] {
           out_.append(base_type.name());
           if (!located) {
-            fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", address_of(value));
+            fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", address_of(value));
             return;
           }
           Value sub(Type(base_type), reinterpret_cast<const void*>(*located));
@@ -419,14 +482,16 @@ class Printer {
             try {
               members(sub, base_type, depth + 1);
             } catch (const UnreadableMemory& e) {
-              fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", e.address());
+              fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", e.address());
             }
           }
         });
       }
       for (const FieldNode& field : type.fields()) {
         item([&] {
-          fmt::format_to(std::back_inserter(out_), ".{} = ", field.name);
+          out_.push_back('.');
+          out_.append(field.name);
+          out_.append(std::string_view(" = "));
           print(field_value(value, field), depth + 1, false);
         });
       }
@@ -493,7 +558,7 @@ class Printer {
 
   fmt::memory_buffer& out_;
   const FormatOptions& options_;
-  std::vector<std::uintptr_t> path_;
+  Path path_;
   std::unordered_set<std::uintptr_t> printed_virtual_bases_;
 };
 

@@ -220,8 +220,7 @@ const TypeNode& Registry::anchor_type(const void* anchor_code) {
 
 const TypeNode& type_from_anchor(const void* anchor_code) { return Registry::instance().anchor_type(anchor_code); }
 
-const TypeNode& TypeNode::concrete() const {
-  if (const TypeNode* c = concrete_cache.load(std::memory_order_acquire)) return *c;
+const TypeNode& TypeNode::concrete_slow() const {
   Registry& registry = Registry::instance();
   std::lock_guard lock(registry.mutex());
   if (const TypeNode* c = concrete_cache.load(std::memory_order_relaxed)) return *c;
@@ -243,8 +242,7 @@ const TypeNode& TypeNode::concrete() const {
   return *t;
 }
 
-const std::string& TypeNode::name() const {
-  if (name_ready.load(std::memory_order_acquire)) return name_cache;
+const std::string& TypeNode::name_slow() const {
   std::lock_guard lock(Registry::instance().mutex());
   if (!name_ready.load(std::memory_order_relaxed)) {
     name_cache = render_name(*this);
@@ -276,8 +274,7 @@ void flatten(const TypeNode& owner, std::size_t base_offset, std::vector<FieldNo
 }
 }  // namespace
 
-const std::vector<FieldNode>& TypeNode::fields() const {
-  if (fields_ready.load(std::memory_order_acquire)) return fields_cache;
+const std::vector<FieldNode>& TypeNode::fields_slow() const {
   std::lock_guard lock(Registry::instance().mutex());
   if (!fields_ready.load(std::memory_order_relaxed)) {
     flatten(*this, 0, fields_cache);
@@ -293,8 +290,7 @@ const FieldNode* TypeNode::field(std::string_view name) const {
   return it == field_index.end() ? nullptr : &all[it->second];
 }
 
-const StdView* TypeNode::std_view() const {
-  if (view_ready.load(std::memory_order_acquire)) return view_cache;
+const StdView* TypeNode::std_view_slow() const {
   std::lock_guard lock(Registry::instance().mutex());
   if (!view_ready.load(std::memory_order_relaxed)) {
     view_cache = find_std_view(*this);

@@ -115,21 +115,40 @@ struct TypeNode {
   std::string decl_file;
   std::uint32_t decl_line = 0;
 
+  // Once computed, each of these is one atomic load, inline (the printer calls them for every
+  // value it prints); the first call takes the slow path under the registry lock.
   /// The user-facing name (computed once).
-  const std::string& name() const;
+  const std::string& name() const {
+    if (name_ready.load(std::memory_order_acquire)) return name_cache;
+    return name_slow();
+  }
   /// Typedefs and cv removed, a declaration replaced by its definition where one exists.
-  const TypeNode& concrete() const;
+  const TypeNode& concrete() const {
+    if (const TypeNode* c = concrete_cache.load(std::memory_order_acquire)) return *c;
+    return concrete_slow();
+  }
   /// Flattened fields and their hashed index (computed once; structs and unions).
-  const std::vector<FieldNode>& fields() const;
+  const std::vector<FieldNode>& fields() const {
+    if (fields_ready.load(std::memory_order_acquire)) return fields_cache;
+    return fields_slow();
+  }
   const FieldNode* field(std::string_view name) const;
   /// The standard-library view that presents this type, if any (computed once).
-  const StdView* std_view() const;
+  const StdView* std_view() const {
+    if (view_ready.load(std::memory_order_acquire)) return view_cache;
+    return std_view_slow();
+  }
   /// Name of the class template this type instantiates (`std::vector`), or the qualified
   /// name of a non-template class; inline namespaces removed. Set when the node is built.
   std::string_view template_name() const { return template_name_cache; }
   std::string template_name_cache;
   /// Whether objects of this class carry a vtable pointer (its own or a base's).
   bool is_polymorphic() const;
+
+  const std::string& name_slow() const;
+  const TypeNode& concrete_slow() const;
+  const std::vector<FieldNode>& fields_slow() const;
+  const StdView* std_view_slow() const;
 
   // Lazily computed state, guarded by the registry lock and published by the flags.
   mutable std::atomic<bool> name_ready{false};

@@ -19,8 +19,6 @@ using detail::TypeNode;
 
 namespace detail {
 
-const TypeNode& concrete_of(const Value& value) { return value.type().node().concrete(); }
-
 uint128 read_raw_bits(const Value& value) {
   const TypeNode& type = concrete_of(value);
   auto address = reinterpret_cast<std::uintptr_t>(value.address());
@@ -63,8 +61,6 @@ void throw_view_mismatch(const Value& value, std::string_view view_name) {
   throw Error(fmt::format("reflect: a value of type {} ({}) cannot be viewed as {}", value.type().name(),
                           to_string(concrete_of(value).kind), view_name));
 }
-
-std::uintptr_t address_of(const Value& value) { return reinterpret_cast<std::uintptr_t>(value.address()); }
 
 std::uintptr_t subobject_address(const Value& object, std::size_t offset) {
   auto address = add_address(address_of(object), offset);
