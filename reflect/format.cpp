@@ -143,7 +143,7 @@ class Printer {
         out_.push_back('\n');
         indent(depth + 1);
       } else if (any) {
-        out_.append(std::string_view(", "));
+        put(std::string_view(", "));
       }
       print_item();
       if (options_.multiline) out_.push_back(',');
@@ -157,26 +157,33 @@ class Printer {
     out_.push_back('}');
   }
 
-  void append(const fmt::format_int& digits) { out_.append(std::string_view(digits.data(), digits.size())); }
+  // Text appended in place: fmt's append() is a generic loop, and a call into whichever copy of
+  // it the program's own fmt instantiated.
+  void put(std::string_view text) {
+    const std::size_t size = out_.size();
+    out_.resize(size + text.size());
+    std::memcpy(out_.data() + size, text.data(), text.size());
+  }
+  void append(const fmt::format_int& digits) { put(std::string_view(digits.data(), digits.size())); }
 
   void indent(std::size_t depth) {
-    for (std::size_t i = 0; i < depth; ++i) out_.append(std::string_view("  "));
+    for (std::size_t i = 0; i < depth; ++i) put(std::string_view("  "));
   }
 
   void type_prefix(const TypeNode& type, bool top) {
-    if (top && options_.show_type) out_.append(type.name());
+    if (top && options_.show_type) put(type.name());
   }
 
   void dispatch(const Value& value, std::size_t depth, bool top) {
     const TypeNode& type = concrete_of(value);
     switch (type.kind) {
-      case Kind::Void: out_.append(std::string_view("<void>")); return;
-      case Kind::Bool: out_.append(std::string_view(read_raw_bits(value) ? "true" : "false")); return;
+      case Kind::Void: put(std::string_view("<void>")); return;
+      case Kind::Bool: put(std::string_view(read_raw_bits(value) ? "true" : "false")); return;
       case Kind::Integer: integer(value, type); return;
       case Kind::Character: character(value, type); return;
       case Kind::Floating: floating(value, type); return;
       case Kind::Enum: enumeration(value, type); return;
-      case Kind::NullPtr: out_.append(std::string_view("nullptr")); return;
+      case Kind::NullPtr: put(std::string_view("nullptr")); return;
       case Kind::Pointer: pointer(value, type, depth); return;
       case Kind::LValueReference: case Kind::RValueReference: reference(value, type, depth); return;
       case Kind::MemberPointer: member_pointer(value, type); return;
@@ -217,7 +224,7 @@ class Printer {
     }
     std::uint64_t mask = type.size >= 8 ? ~0ull : (1ull << (type.size * 8)) - 1;
     auto code = static_cast<std::uint32_t>(static_cast<std::uint64_t>(raw) & mask);
-    out_.append(char_prefix(type));
+    put(char_prefix(type));
     out_.push_back('\'');
     escaped(out_, code, '\'', type.size > 1);
     out_.push_back('\'');
@@ -245,9 +252,9 @@ class Printer {
     Enum e(value);
     const std::string& name = type.name();
     if (auto enumerator = e.name()) {
-      out_.append(name);
-      out_.append(std::string_view("::"));
-      out_.append(*enumerator);
+      put(name);
+      put(std::string_view("::"));
+      put(*enumerator);
     } else if (auto flags = e.flags()) {
       for (std::size_t i = 0; i < flags->size(); ++i)
         fmt::format_to(fmt::appender(out_), "{}{}::{}", i ? " | " : "", name, (*flags)[i]);
@@ -267,7 +274,7 @@ class Printer {
   void pointer(const Value& value, const TypeNode& type, std::size_t depth) {
     std::uintptr_t target = read_pointer(value);
     if (target == 0) {
-      out_.append(std::string_view("nullptr"));
+      put(std::string_view("nullptr"));
       return;
     }
     const TypeNode& pointee = type.target->get().concrete();
@@ -281,7 +288,7 @@ class Printer {
     }
     address(target);
     if (options_.follow_pointers && pointee.kind != Kind::Void && pointee.kind != Kind::Function) {
-      out_.append(std::string_view(" -> "));
+      put(std::string_view(" -> "));
       nested(Value(Type(type.target->get()), reinterpret_cast<const void*>(target)), depth);
     }
   }
@@ -302,7 +309,7 @@ class Printer {
       return;
     }
     if (depth >= options_.max_depth) {
-      out_.append(std::string_view("{...}"));
+      put(std::string_view("{...}"));
       return;
     }
     path_.push(target);
@@ -323,7 +330,7 @@ class Printer {
     if (member.kind == Kind::Function) {
       auto ptr = read_as<std::uintptr_t>(address);
       if (ptr == 0) {
-        out_.append(std::string_view("nullptr"));
+        put(std::string_view("nullptr"));
       } else if (ptr & 1) {
         fmt::format_to(fmt::appender(out_), "&{}::<virtual slot {}>", cls, (ptr - 1) / sizeof(void*));
       } else {
@@ -335,7 +342,7 @@ class Printer {
     }
     auto offset = read_as<std::ptrdiff_t>(address);
     if (offset == -1) {
-      out_.append(std::string_view("nullptr"));
+      put(std::string_view("nullptr"));
       return;
     }
     if (type.containing_class)
@@ -363,7 +370,7 @@ class Printer {
       bytes = heap.get();
     }
     read_memory(s.data(), bytes, size);
-    out_.append(char_prefix(ch));
+    put(char_prefix(ch));
     out_.push_back('"');
     if (char_size == 1) {
       for (std::size_t i = 0; i < shown;) {
@@ -372,13 +379,13 @@ class Printer {
         while (plain < shown && bytes[plain] >= 0x20 && bytes[plain] < 0x7f && bytes[plain] != '"' && bytes[plain] != '\\')
           ++plain;
         if (plain > i) {
-          out_.append(std::string_view(reinterpret_cast<const char*>(bytes + i), plain - i));
+          put(std::string_view(reinterpret_cast<const char*>(bytes + i), plain - i));
           i = plain;
           continue;
         }
         if (bytes[i] >= 0x80) {
           if (std::size_t len = utf8_sequence(bytes, i, shown)) {
-            out_.append(std::string_view(reinterpret_cast<const char*>(&bytes[i]), len));
+            put(std::string_view(reinterpret_cast<const char*>(&bytes[i]), len));
             i += len;
             continue;
           }
@@ -394,18 +401,18 @@ class Printer {
       }
     }
     out_.push_back('"');
-    if (shown < s.size()) out_.append(std::string_view("..."));
+    if (shown < s.size()) put(std::string_view("..."));
   }
 
   template <class ElementAt> void sequence(std::size_t size, ElementAt&& element_at, std::size_t depth) {
     if (depth >= options_.max_depth) {
-      out_.append(std::string_view("{...}"));
+      put(std::string_view("{...}"));
       return;
     }
     braces(depth, [&](auto& item) {
       std::size_t shown = std::min(size, options_.max_elements);
       for (std::size_t i = 0; i < shown; ++i) item([&] { print(element_at(i), depth + 1, false); });
-      if (shown < size) item([&] { out_.append(std::string_view("...")); });
+      if (shown < size) item([&] { put(std::string_view("...")); });
     });
   }
 
@@ -440,7 +447,7 @@ class Printer {
     if (!window.readable()) throw UnreadableMemory(address_of(value));
     type_prefix(type, top);
     if (depth >= options_.max_depth) {
-      out_.append(std::string_view("{...}"));
+      put(std::string_view("{...}"));
       return;
     }
     if (depth == 0) printed_virtual_bases_.clear();
@@ -453,7 +460,7 @@ class Printer {
     if (type.size < sizeof frame) throw Error("a std::coroutine_handle smaller than a pointer");
     read_memory(address_of(value), &frame, sizeof frame);
     if (frame == 0) {
-      out_.append(std::string_view("nullptr"));
+      put(std::string_view("nullptr"));
       return;
     }
     fmt::format_to(fmt::appender(out_), "{:#x}", frame);
@@ -468,16 +475,16 @@ class Printer {
         auto located = base_address(value, base);
         if (base.is_virtual && located && !printed_virtual_bases_.insert(*located).second) continue;
         item([&] {
-          out_.append(base_type.name());
+          put(base_type.name());
           if (!located) {
             fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", address_of(value));
             return;
           }
           Value sub(Type(base_type), reinterpret_cast<const void*>(*located));
           if (base_type.is_declaration) {
-            out_.append(std::string_view("<incomplete>"));
+            put(std::string_view("<incomplete>"));
           } else if (depth + 1 >= options_.max_depth) {
-            out_.append(std::string_view("{...}"));
+            put(std::string_view("{...}"));
           } else {
             try {
               members(sub, base_type, depth + 1);
@@ -490,8 +497,8 @@ class Printer {
       for (const FieldNode& field : type.fields()) {
         item([&] {
           out_.push_back('.');
-          out_.append(field.name);
-          out_.append(std::string_view(" = "));
+          put(field.name);
+          put(std::string_view(" = "));
           print(field_value(value, field), depth + 1, false);
         });
       }
@@ -524,7 +531,7 @@ class Printer {
       case StdView::Shape::Pointer: {
         Pointer p(value);
         if (p.is_null()) {
-          out_.append(std::string_view("nullptr"));
+          put(std::string_view("nullptr"));
           return;
         }
         holder(type, top, [&] { nested(p.deref_static(), depth + (top ? 1 : 0)); });
@@ -533,7 +540,7 @@ class Printer {
       case StdView::Shape::Optional: {
         Optional o(value);
         if (!o.has_value()) {
-          out_.append(view.empty_text());
+          put(view.empty_text());
           return;
         }
         bool named = view.content_naming() == StdView::Naming::Always ||
@@ -550,7 +557,7 @@ class Printer {
       inner();
       return;
     }
-    out_.append(type.name());
+    put(type.name());
     out_.push_back('{');
     inner();
     out_.push_back('}');
