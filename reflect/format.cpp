@@ -8,9 +8,13 @@
 
 #include <reflect/format.hpp>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <cstring>
 #include <unordered_set>
@@ -69,11 +73,11 @@ void escaped(fmt::memory_buffer& out, std::uint32_t c, char quote, bool wide) {
   } else if (c >= 0x20 && c < 0x7f) {
     out.push_back(static_cast<char>(c));
   } else if (!wide) {
-    fmt::format_to(std::back_inserter(out), "\\x{:02x}", c);
+    fmt::format_to(fmt::appender(out), "\\x{:02x}", c);
   } else if (c <= 0xffff) {
-    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+    fmt::format_to(fmt::appender(out), "\\u{:04x}", c);
   } else {
-    fmt::format_to(std::back_inserter(out), "\\U{:08x}", c);
+    fmt::format_to(fmt::appender(out), "\\U{:08x}", c);
   }
 }
 
@@ -87,6 +91,33 @@ std::size_t utf8_sequence(const unsigned char* s, std::size_t i, std::size_t n) 
   return len;
 }
 
+// The addresses of the objects on the path from the root to the one being printed (for
+// cycles): the first few inline, so that a print allocates nothing for them.
+class Path {
+ public:
+  explicit Path(std::uintptr_t root) { push(root); }
+  bool contains(std::uintptr_t address) const {
+    const std::size_t shown = std::min(size_, kInline);
+    if (std::find(inline_.begin(), inline_.begin() + shown, address) != inline_.begin() + shown) return true;
+    return std::find(more_.begin(), more_.end(), address) != more_.end();
+  }
+  void push(std::uintptr_t address) {
+    if (size_ < kInline) inline_[size_] = address;
+    else more_.push_back(address);
+    ++size_;
+  }
+  void pop() {
+    --size_;
+    if (size_ >= kInline) more_.pop_back();
+  }
+
+ private:
+  static constexpr std::size_t kInline = 16;
+  std::array<std::uintptr_t, kInline> inline_{};
+  std::vector<std::uintptr_t> more_;
+  std::size_t size_ = 0;
+};
+
 class Printer {
  public:
   // The root is on the path from the start: a pointer back to it is a cycle.
@@ -97,9 +128,9 @@ class Printer {
     try {
       dispatch(value, depth, top);
     } catch (const UnreadableMemory& e) {
-      fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", e.address());
+      fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", e.address());
     } catch (const Error& e) {
-      fmt::format_to(std::back_inserter(out_), "<error: {}>", e.what());
+      fmt::format_to(fmt::appender(out_), "<error: {}>", e.what());
     }
   }
 
@@ -112,7 +143,7 @@ class Printer {
         out_.push_back('\n');
         indent(depth + 1);
       } else if (any) {
-        out_.append(std::string_view(", "));
+        put(std::string_view(", "));
       }
       print_item();
       if (options_.multiline) out_.push_back(',');
@@ -126,24 +157,33 @@ class Printer {
     out_.push_back('}');
   }
 
+  // Text appended in place: fmt's append() is a generic loop, and a call into whichever copy of
+  // it the program's own fmt instantiated.
+  void put(std::string_view text) {
+    const std::size_t size = out_.size();
+    out_.resize(size + text.size());
+    std::memcpy(out_.data() + size, text.data(), text.size());
+  }
+  void append(const fmt::format_int& digits) { put(std::string_view(digits.data(), digits.size())); }
+
   void indent(std::size_t depth) {
-    for (std::size_t i = 0; i < depth; ++i) out_.append(std::string_view("  "));
+    for (std::size_t i = 0; i < depth; ++i) put(std::string_view("  "));
   }
 
   void type_prefix(const TypeNode& type, bool top) {
-    if (top && options_.show_type) out_.append(type.name());
+    if (top && options_.show_type) put(type.name());
   }
 
   void dispatch(const Value& value, std::size_t depth, bool top) {
     const TypeNode& type = concrete_of(value);
     switch (type.kind) {
-      case Kind::Void: out_.append(std::string_view("<void>")); return;
-      case Kind::Bool: out_.append(std::string_view(read_raw_bits(value) ? "true" : "false")); return;
+      case Kind::Void: put(std::string_view("<void>")); return;
+      case Kind::Bool: put(std::string_view(read_raw_bits(value) ? "true" : "false")); return;
       case Kind::Integer: integer(value, type); return;
       case Kind::Character: character(value, type); return;
       case Kind::Floating: floating(value, type); return;
       case Kind::Enum: enumeration(value, type); return;
-      case Kind::NullPtr: out_.append(std::string_view("nullptr")); return;
+      case Kind::NullPtr: put(std::string_view("nullptr")); return;
       case Kind::Pointer: pointer(value, type, depth); return;
       case Kind::LValueReference: case Kind::RValueReference: reference(value, type, depth); return;
       case Kind::MemberPointer: member_pointer(value, type); return;
@@ -152,29 +192,39 @@ class Printer {
       case Kind::Struct: case Kind::Union: record(value, type, depth, top); return;
       case Kind::Typedef: case Kind::Const: case Kind::Volatile: case Kind::Unknown: break;
     }
-    fmt::format_to(std::back_inserter(out_), "<{} of unknown kind>", value.type().name());
+    fmt::format_to(fmt::appender(out_), "<{} of unknown kind>", value.type().name());
   }
 
   void integer(const Value& value, const TypeNode& type) {
     uint128 raw = read_raw_bits(value);
-    if (type.is_signed) fmt::format_to(std::back_inserter(out_), "{}", static_cast<int128>(raw));
-    else fmt::format_to(std::back_inserter(out_), "{}", raw);
+    // 64 bits and less (all but __int128) through fmt's fast integer formatting: the same digits.
+    if (type.is_signed) {
+      auto v = static_cast<int128>(raw);
+      if (v >= std::numeric_limits<long long>::min() && v <= std::numeric_limits<long long>::max())
+        append(fmt::format_int(static_cast<long long>(v)));
+      else
+        fmt::format_to(fmt::appender(out_), "{}", v);
+    } else if (raw <= std::numeric_limits<unsigned long long>::max()) {
+      append(fmt::format_int(static_cast<unsigned long long>(raw)));
+    } else {
+      fmt::format_to(fmt::appender(out_), "{}", raw);
+    }
   }
 
   void character(const Value& value, const TypeNode& type) {
     std::string_view name = type.name();
     uint128 raw = read_raw_bits(value);
     if (name == "signed char") {
-      fmt::format_to(std::back_inserter(out_), "{}", static_cast<int>(static_cast<int128>(raw)));
+      fmt::format_to(fmt::appender(out_), "{}", static_cast<int>(static_cast<int128>(raw)));
       return;
     }
     if (name == "unsigned char") {
-      fmt::format_to(std::back_inserter(out_), "{}", static_cast<unsigned>(raw & 0xff));
+      fmt::format_to(fmt::appender(out_), "{}", static_cast<unsigned>(raw & 0xff));
       return;
     }
     std::uint64_t mask = type.size >= 8 ? ~0ull : (1ull << (type.size * 8)) - 1;
     auto code = static_cast<std::uint32_t>(static_cast<std::uint64_t>(raw) & mask);
-    out_.append(char_prefix(type));
+    put(char_prefix(type));
     out_.push_back('\'');
     escaped(out_, code, '\'', type.size > 1);
     out_.push_back('\'');
@@ -183,16 +233,17 @@ class Printer {
   void floating(const Value& value, const TypeNode& type) {
     auto address = address_of(value);
     switch (type.size) {
-      case 4: fmt::format_to(std::back_inserter(out_), "{}", read_as<float>(address)); return;
-      case 8: fmt::format_to(std::back_inserter(out_), "{}", read_as<double>(address)); return;
+      // FMT_COMPILE: the same text as "{}", without parsing the format string at run time.
+      case 4: fmt::format_to(fmt::appender(out_), FMT_COMPILE("{}"), read_as<float>(address)); return;
+      case 8: fmt::format_to(fmt::appender(out_), FMT_COMPILE("{}"), read_as<double>(address)); return;
       case 10: case 16: {
         long double v = 0;
         read_memory(address, &v, 10);  // x87 extended: 10 significant bytes
-        fmt::format_to(std::back_inserter(out_), "{}", v);
+        fmt::format_to(fmt::appender(out_), "{}", v);
         return;
       }
       default:
-        fmt::format_to(std::back_inserter(out_), "<{}-byte {}>", type.size, type.name());
+        fmt::format_to(fmt::appender(out_), "<{}-byte {}>", type.size, type.name());
         return;
     }
   }
@@ -201,27 +252,29 @@ class Printer {
     Enum e(value);
     const std::string& name = type.name();
     if (auto enumerator = e.name()) {
-      fmt::format_to(std::back_inserter(out_), "{}::{}", name, *enumerator);
+      put(name);
+      put(std::string_view("::"));
+      put(*enumerator);
     } else if (auto flags = e.flags()) {
       for (std::size_t i = 0; i < flags->size(); ++i)
-        fmt::format_to(std::back_inserter(out_), "{}{}::{}", i ? " | " : "", name, (*flags)[i]);
+        fmt::format_to(fmt::appender(out_), "{}{}::{}", i ? " | " : "", name, (*flags)[i]);
     } else if (type.is_signed) {
-      fmt::format_to(std::back_inserter(out_), "static_cast<{}>({})", name, e.value());
+      fmt::format_to(fmt::appender(out_), "static_cast<{}>({})", name, e.value());
     } else {
-      fmt::format_to(std::back_inserter(out_), "static_cast<{}>({})", name, static_cast<std::uint64_t>(e.value()));
+      fmt::format_to(fmt::appender(out_), "static_cast<{}>({})", name, static_cast<std::uint64_t>(e.value()));
     }
   }
 
   void address(std::uintptr_t target) {
-    fmt::format_to(std::back_inserter(out_), "{:#x}", target);
+    fmt::format_to(fmt::appender(out_), "{:#x}", target);
     std::string symbol = symbol_for(target);
-    if (!symbol.empty()) fmt::format_to(std::back_inserter(out_), " <{}>", symbol);
+    if (!symbol.empty()) fmt::format_to(fmt::appender(out_), " <{}>", symbol);
   }
 
   void pointer(const Value& value, const TypeNode& type, std::size_t depth) {
     std::uintptr_t target = read_pointer(value);
     if (target == 0) {
-      out_.append(std::string_view("nullptr"));
+      put(std::string_view("nullptr"));
       return;
     }
     const TypeNode& pointee = type.target->get().concrete();
@@ -229,13 +282,13 @@ class Printer {
       try {
         string_literal(String(value));
       } catch (const UnreadableMemory&) {
-        fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", target);
+        fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", target);
       }
       return;
     }
     address(target);
     if (options_.follow_pointers && pointee.kind != Kind::Void && pointee.kind != Kind::Function) {
-      out_.append(std::string_view(" -> "));
+      put(std::string_view(" -> "));
       nested(Value(Type(type.target->get()), reinterpret_cast<const void*>(target)), depth);
     }
   }
@@ -251,17 +304,17 @@ class Printer {
     Value shown = options_.dynamic_types ? dynamic_value(value) : value;
     bool named = &concrete_of(shown) != &concrete_of(value);
     auto target = address_of(shown);
-    if (std::find(path_.begin(), path_.end(), target) != path_.end()) {
-      fmt::format_to(std::back_inserter(out_), "<cycle {:#x}>", target);
+    if (path_.contains(target)) {
+      fmt::format_to(fmt::appender(out_), "<cycle {:#x}>", target);
       return;
     }
     if (depth >= options_.max_depth) {
-      out_.append(std::string_view("{...}"));
+      put(std::string_view("{...}"));
       return;
     }
-    path_.push_back(target);
+    path_.push(target);
     print(shown, depth, named);
-    path_.pop_back();
+    path_.pop();
   }
 
   // Itanium C++ ABI. A pointer to data member is the member's offset (-1 for null): printed as
@@ -277,28 +330,28 @@ class Printer {
     if (member.kind == Kind::Function) {
       auto ptr = read_as<std::uintptr_t>(address);
       if (ptr == 0) {
-        out_.append(std::string_view("nullptr"));
+        put(std::string_view("nullptr"));
       } else if (ptr & 1) {
-        fmt::format_to(std::back_inserter(out_), "&{}::<virtual slot {}>", cls, (ptr - 1) / sizeof(void*));
+        fmt::format_to(fmt::appender(out_), "&{}::<virtual slot {}>", cls, (ptr - 1) / sizeof(void*));
       } else {
         std::string symbol = symbol_for(ptr);
-        if (symbol.empty()) fmt::format_to(std::back_inserter(out_), "{:#x}", ptr);
-        else fmt::format_to(std::back_inserter(out_), "&{}", without_parameters(symbol));
+        if (symbol.empty()) fmt::format_to(fmt::appender(out_), "{:#x}", ptr);
+        else fmt::format_to(fmt::appender(out_), "&{}", without_parameters(symbol));
       }
       return;
     }
     auto offset = read_as<std::ptrdiff_t>(address);
     if (offset == -1) {
-      out_.append(std::string_view("nullptr"));
+      put(std::string_view("nullptr"));
       return;
     }
     if (type.containing_class)
       for (const FieldNode& field : type.containing_class->get().concrete().fields())
         if (field.offset == static_cast<std::size_t>(offset) && field.bit_size == 0) {
-          fmt::format_to(std::back_inserter(out_), "&{}::{}", cls, field.name);
+          fmt::format_to(fmt::appender(out_), "&{}::{}", cls, field.name);
           return;
         }
-    fmt::format_to(std::back_inserter(out_), "<offset {} in {}>", offset, cls);
+    fmt::format_to(fmt::appender(out_), "<offset {} in {}>", offset, cls);
   }
 
   void function(const Value& value) { address(address_of(value)); }
@@ -307,15 +360,32 @@ class Printer {
     const TypeNode& ch = s.char_type().node();
     std::size_t shown = std::min(s.size(), options_.max_string);
     std::size_t char_size = std::max<std::size_t>(ch.size, 1);
-    std::vector<unsigned char> bytes(shown * char_size);
-    read_memory(s.data(), bytes.data(), bytes.size());
-    out_.append(char_prefix(ch));
+    // Short strings (the usual case) are copied to the stack, longer ones to the heap.
+    std::array<unsigned char, 256> local;
+    std::unique_ptr<unsigned char[]> heap;
+    std::size_t size = shown * char_size;
+    unsigned char* bytes = local.data();
+    if (size > local.size()) {
+      heap.reset(new unsigned char[size]);
+      bytes = heap.get();
+    }
+    read_memory(s.data(), bytes, size);
+    put(char_prefix(ch));
     out_.push_back('"');
     if (char_size == 1) {
       for (std::size_t i = 0; i < shown;) {
+        // A run of characters that print as themselves, appended at once.
+        std::size_t plain = i;
+        while (plain < shown && bytes[plain] >= 0x20 && bytes[plain] < 0x7f && bytes[plain] != '"' && bytes[plain] != '\\')
+          ++plain;
+        if (plain > i) {
+          put(std::string_view(reinterpret_cast<const char*>(bytes + i), plain - i));
+          i = plain;
+          continue;
+        }
         if (bytes[i] >= 0x80) {
-          if (std::size_t len = utf8_sequence(bytes.data(), i, shown)) {
-            out_.append(std::string_view(reinterpret_cast<const char*>(&bytes[i]), len));
+          if (std::size_t len = utf8_sequence(bytes, i, shown)) {
+            put(std::string_view(reinterpret_cast<const char*>(&bytes[i]), len));
             i += len;
             continue;
           }
@@ -331,18 +401,18 @@ class Printer {
       }
     }
     out_.push_back('"');
-    if (shown < s.size()) out_.append(std::string_view("..."));
+    if (shown < s.size()) put(std::string_view("..."));
   }
 
   template <class ElementAt> void sequence(std::size_t size, ElementAt&& element_at, std::size_t depth) {
     if (depth >= options_.max_depth) {
-      out_.append(std::string_view("{...}"));
+      put(std::string_view("{...}"));
       return;
     }
     braces(depth, [&](auto& item) {
       std::size_t shown = std::min(size, options_.max_elements);
       for (std::size_t i = 0; i < shown; ++i) item([&] { print(element_at(i), depth + 1, false); });
-      if (shown < size) item([&] { out_.append(std::string_view("...")); });
+      if (shown < size) item([&] { put(std::string_view("...")); });
     });
   }
 
@@ -365,7 +435,7 @@ class Printer {
       return;
     }
     if (type.is_declaration) {
-      fmt::format_to(std::back_inserter(out_), "<incomplete {}>", value.type().name());
+      fmt::format_to(fmt::appender(out_), "<incomplete {}>", value.type().name());
       return;
     }
     if (const StdView* view = type.std_view()) {
@@ -377,7 +447,7 @@ class Printer {
     if (!window.readable()) throw UnreadableMemory(address_of(value));
     type_prefix(type, top);
     if (depth >= options_.max_depth) {
-      out_.append(std::string_view("{...}"));
+      put(std::string_view("{...}"));
       return;
     }
     if (depth == 0) printed_virtual_bases_.clear();
@@ -390,12 +460,12 @@ class Printer {
     if (type.size < sizeof frame) throw Error("a std::coroutine_handle smaller than a pointer");
     read_memory(address_of(value), &frame, sizeof frame);
     if (frame == 0) {
-      out_.append(std::string_view("nullptr"));
+      put(std::string_view("nullptr"));
       return;
     }
-    fmt::format_to(std::back_inserter(out_), "{:#x}", frame);
+    fmt::format_to(fmt::appender(out_), "{:#x}", frame);
     std::string function = coroutine_function_at(frame);
-    if (!function.empty()) fmt::format_to(std::back_inserter(out_), " <coroutine {}>", function);
+    if (!function.empty()) fmt::format_to(fmt::appender(out_), " <coroutine {}>", function);
   }
 
   void members(const Value& value, const TypeNode& type, std::size_t depth) {
@@ -405,28 +475,30 @@ class Printer {
         auto located = base_address(value, base);
         if (base.is_virtual && located && !printed_virtual_bases_.insert(*located).second) continue;
         item([&] {
-          out_.append(base_type.name());
+          put(base_type.name());
           if (!located) {
-            fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", address_of(value));
+            fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", address_of(value));
             return;
           }
           Value sub(Type(base_type), reinterpret_cast<const void*>(*located));
           if (base_type.is_declaration) {
-            out_.append(std::string_view("<incomplete>"));
+            put(std::string_view("<incomplete>"));
           } else if (depth + 1 >= options_.max_depth) {
-            out_.append(std::string_view("{...}"));
+            put(std::string_view("{...}"));
           } else {
             try {
               members(sub, base_type, depth + 1);
             } catch (const UnreadableMemory& e) {
-              fmt::format_to(std::back_inserter(out_), "<unreadable {:#x}>", e.address());
+              fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", e.address());
             }
           }
         });
       }
       for (const FieldNode& field : type.fields()) {
         item([&] {
-          fmt::format_to(std::back_inserter(out_), ".{} = ", field.name);
+          out_.push_back('.');
+          put(field.name);
+          put(std::string_view(" = "));
           print(field_value(value, field), depth + 1, false);
         });
       }
@@ -459,7 +531,7 @@ class Printer {
       case StdView::Shape::Pointer: {
         Pointer p(value);
         if (p.is_null()) {
-          out_.append(std::string_view("nullptr"));
+          put(std::string_view("nullptr"));
           return;
         }
         holder(type, top, [&] { nested(p.deref_static(), depth + (top ? 1 : 0)); });
@@ -468,7 +540,7 @@ class Printer {
       case StdView::Shape::Optional: {
         Optional o(value);
         if (!o.has_value()) {
-          out_.append(view.empty_text());
+          put(view.empty_text());
           return;
         }
         bool named = view.content_naming() == StdView::Naming::Always ||
@@ -485,7 +557,7 @@ class Printer {
       inner();
       return;
     }
-    out_.append(type.name());
+    put(type.name());
     out_.push_back('{');
     inner();
     out_.push_back('}');
@@ -493,7 +565,7 @@ class Printer {
 
   fmt::memory_buffer& out_;
   const FormatOptions& options_;
-  std::vector<std::uintptr_t> path_;
+  Path path_;
   std::unordered_set<std::uintptr_t> printed_virtual_bases_;
 };
 

@@ -220,8 +220,7 @@ const TypeNode& Registry::anchor_type(const void* anchor_code) {
 
 const TypeNode& type_from_anchor(const void* anchor_code) { return Registry::instance().anchor_type(anchor_code); }
 
-const TypeNode& TypeNode::concrete() const {
-  if (const TypeNode* c = concrete_cache.load(std::memory_order_acquire)) return *c;
+const TypeNode& TypeNode::concrete_slow() const {
   Registry& registry = Registry::instance();
   std::lock_guard lock(registry.mutex());
   if (const TypeNode* c = concrete_cache.load(std::memory_order_relaxed)) return *c;
@@ -243,8 +242,7 @@ const TypeNode& TypeNode::concrete() const {
   return *t;
 }
 
-const std::string& TypeNode::name() const {
-  if (name_ready.load(std::memory_order_acquire)) return name_cache;
+const std::string& TypeNode::name_slow() const {
   std::lock_guard lock(Registry::instance().mutex());
   if (!name_ready.load(std::memory_order_relaxed)) {
     name_cache = render_name(*this);
@@ -276,8 +274,7 @@ void flatten(const TypeNode& owner, std::size_t base_offset, std::vector<FieldNo
 }
 }  // namespace
 
-const std::vector<FieldNode>& TypeNode::fields() const {
-  if (fields_ready.load(std::memory_order_acquire)) return fields_cache;
+const std::vector<FieldNode>& TypeNode::fields_slow() const {
   std::lock_guard lock(Registry::instance().mutex());
   if (!fields_ready.load(std::memory_order_relaxed)) {
     flatten(*this, 0, fields_cache);
@@ -293,14 +290,72 @@ const FieldNode* TypeNode::field(std::string_view name) const {
   return it == field_index.end() ? nullptr : &all[it->second];
 }
 
-const StdView* TypeNode::std_view() const {
-  if (view_ready.load(std::memory_order_acquire)) return view_cache;
+const StdView* TypeNode::std_view_slow() const {
   std::lock_guard lock(Registry::instance().mutex());
   if (!view_ready.load(std::memory_order_relaxed)) {
     view_cache = find_std_view(*this);
     view_ready.store(true, std::memory_order_release);
   }
   return view_cache;
+}
+
+namespace {
+
+std::size_t saturated_add(std::size_t a, std::size_t b) {
+  std::size_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? ~std::size_t{0} : sum;
+}
+
+// find_member()'s walk (value.cpp) over the types alone: the field it finds and the base
+// offsets on the way. `stable` turns false at a declaration that no loaded module defines.
+const FieldNode* walk_member(const TypeNode& type, std::string_view name, bool (*accept)(const TypeNode&),
+                             MemberLookup& out, bool& stable) {
+  if (type.kind != Kind::Struct && type.kind != Kind::Union) return nullptr;
+  if (type.is_declaration) stable = false;
+  if (const FieldNode* field = type.field(name)) {
+    const TypeNode& field_type = field->type->concrete();
+    if (accept && field_type.is_declaration) stable = false;
+    if (!accept || accept(field_type)) {
+      out.bound = saturated_add(out.bound, field->offset);
+      return field;
+    }
+  }
+  for (bool declarations : {false, true}) {
+    for (const BaseNode& base : type.bases) {
+      if (base.is_virtual || !base.offset || base.type.get().is_declaration != declarations) continue;
+      out.bound = saturated_add(out.bound, *base.offset);
+      out.base_offsets.push_back(*base.offset);
+      if (const FieldNode* found = walk_member(base.type.get().concrete(), name, accept, out, stable)) return found;
+      out.base_offsets.pop_back();
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const MemberLookup* TypeNode::member_lookup_slow(std::string_view name, bool (*accept)(const TypeNode&)) const {
+  std::lock_guard lock(Registry::instance().mutex());
+  std::size_t free_slot = kMemberLookups;
+  for (std::size_t i = 0; i < kMemberLookups; ++i) {
+    const MemberLookup* m = member_lookups[i].load(std::memory_order_relaxed);
+    if (m == nullptr) {
+      free_slot = i;
+      break;
+    }
+    if (m->accept == accept && m->name == name) return m;
+  }
+  if (free_slot == kMemberLookups || is_declaration) return nullptr;
+  auto lookup = std::make_unique<MemberLookup>();
+  lookup->name = std::string(name);
+  lookup->accept = accept;
+  bool stable = true;
+  lookup->field = walk_member(*this, name, accept, *lookup, stable);
+  if (!stable) return nullptr;
+  const MemberLookup* published = lookup.get();
+  member_lookup_storage.push_back(std::move(lookup));
+  member_lookups[free_slot].store(published, std::memory_order_release);
+  return published;
 }
 
 }  // namespace reflect::detail

@@ -11,6 +11,7 @@
 
 #include <reflect/type.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -88,6 +89,19 @@ struct FieldNode {
   Access access;
 };
 
+/// Where find_member() finds a member by name in a class, worked out once per class from its
+/// layout alone (see TypeNode::member_lookup).
+struct MemberLookup {
+  std::string name;
+  bool (*accept)(const TypeNode&) = nullptr;
+  const FieldNode* field = nullptr;        // nullptr: no such member
+  std::vector<std::size_t> base_offsets;  // the non-virtual bases on the way to it, outermost first
+  // The sum of every offset find_member's walk adds to the object's address, found or not
+  // (saturated): an object below 2^64 minus this is walked without an address overflow, so
+  // the cached answer is the walk's answer.
+  std::size_t bound = 0;
+};
+
 struct TypeNode {
   Kind kind = Kind::Unknown;
   dwarf::DieId id;
@@ -115,21 +129,52 @@ struct TypeNode {
   std::string decl_file;
   std::uint32_t decl_line = 0;
 
+  // Once computed, each of these is one atomic load, inline (the printer calls them for every
+  // value it prints); the first call takes the slow path under the registry lock.
   /// The user-facing name (computed once).
-  const std::string& name() const;
+  const std::string& name() const {
+    if (name_ready.load(std::memory_order_acquire)) return name_cache;
+    return name_slow();
+  }
   /// Typedefs and cv removed, a declaration replaced by its definition where one exists.
-  const TypeNode& concrete() const;
+  const TypeNode& concrete() const {
+    if (const TypeNode* c = concrete_cache.load(std::memory_order_acquire)) return *c;
+    return concrete_slow();
+  }
   /// Flattened fields and their hashed index (computed once; structs and unions).
-  const std::vector<FieldNode>& fields() const;
+  const std::vector<FieldNode>& fields() const {
+    if (fields_ready.load(std::memory_order_acquire)) return fields_cache;
+    return fields_slow();
+  }
   const FieldNode* field(std::string_view name) const;
   /// The standard-library view that presents this type, if any (computed once).
-  const StdView* std_view() const;
+  const StdView* std_view() const {
+    if (view_ready.load(std::memory_order_acquire)) return view_cache;
+    return std_view_slow();
+  }
+  /// find_member()'s answer for `name` in this concrete struct or union, computed once and
+  /// cached; nullptr when it is not cached (a declaration no loaded module defines lies on the
+  /// way, so a later dlopen may change the answer; or the cache is full): walk instead.
+  const MemberLookup* member_lookup(std::string_view name, bool (*accept)(const TypeNode&)) const {
+    for (const auto& slot : member_lookups) {
+      const MemberLookup* m = slot.load(std::memory_order_acquire);
+      if (m == nullptr) break;
+      if (m->accept == accept && m->name == name) return m;
+    }
+    return member_lookup_slow(name, accept);
+  }
   /// Name of the class template this type instantiates (`std::vector`), or the qualified
   /// name of a non-template class; inline namespaces removed. Set when the node is built.
   std::string_view template_name() const { return template_name_cache; }
   std::string template_name_cache;
   /// Whether objects of this class carry a vtable pointer (its own or a base's).
   bool is_polymorphic() const;
+
+  const std::string& name_slow() const;
+  const TypeNode& concrete_slow() const;
+  const std::vector<FieldNode>& fields_slow() const;
+  const StdView* std_view_slow() const;
+  const MemberLookup* member_lookup_slow(std::string_view name, bool (*accept)(const TypeNode&)) const;
 
   // Lazily computed state, guarded by the registry lock and published by the flags.
   mutable std::atomic<bool> name_ready{false};
@@ -146,6 +191,10 @@ struct TypeNode {
   mutable std::unordered_map<std::string_view, std::size_t> field_index;
   mutable std::atomic<bool> view_ready{false};
   mutable const StdView* view_cache = nullptr;
+  // Filled in order under the registry lock, each slot published once; never cleared.
+  static constexpr std::size_t kMemberLookups = 8;
+  mutable std::array<std::atomic<const MemberLookup*>, kMemberLookups> member_lookups{};
+  mutable std::vector<std::unique_ptr<MemberLookup>> member_lookup_storage;
 };
 
 /// Owner of all type nodes and of the process's debug info.

@@ -14,12 +14,11 @@
 namespace reflect {
 
 using detail::FieldNode;
+using detail::MemberLookup;
 using detail::StdView;
 using detail::TypeNode;
 
 namespace detail {
-
-const TypeNode& concrete_of(const Value& value) { return value.type().node().concrete(); }
 
 uint128 read_raw_bits(const Value& value) {
   const TypeNode& type = concrete_of(value);
@@ -64,8 +63,6 @@ void throw_view_mismatch(const Value& value, std::string_view view_name) {
                           to_string(concrete_of(value).kind), view_name));
 }
 
-std::uintptr_t address_of(const Value& value) { return reinterpret_cast<std::uintptr_t>(value.address()); }
-
 std::uintptr_t subobject_address(const Value& object, std::size_t offset) {
   auto address = add_address(address_of(object), offset);
   if (!address) throw UnreadableMemory(address_of(object));  // a garbage address near 2^64
@@ -86,7 +83,9 @@ std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& 
   return static_cast<std::uintptr_t>(*located);
 }
 
-std::optional<Value> find_member(const Value& value, std::string_view name, bool (*accept)(const TypeNode&)) {
+namespace {
+// The walk itself, for what member_lookup() does not cache.
+std::optional<Value> walk_member(const Value& value, std::string_view name, bool (*accept)(const TypeNode&)) {
   const TypeNode& type = concrete_of(value);
   if (type.kind != Kind::Struct && type.kind != Kind::Union) return std::nullopt;
   if (const FieldNode* field = type.field(name))
@@ -97,10 +96,28 @@ std::optional<Value> find_member(const Value& value, std::string_view name, bool
     for (const BaseNode& base : type.bases) {
       if (base.is_virtual || !base.offset || base.type.get().is_declaration != declarations) continue;
       Value sub(Type(base.type.get()), reinterpret_cast<const void*>(subobject_address(value, *base.offset)));
-      if (auto found = find_member(sub, name, accept)) return found;
+      if (auto found = walk_member(sub, name, accept)) return found;
     }
   }
   return std::nullopt;
+}
+}  // namespace
+
+std::optional<Value> find_member(const Value& value, std::string_view name, bool (*accept)(const TypeNode&)) {
+  const TypeNode& type = concrete_of(value);
+  if (type.kind != Kind::Struct && type.kind != Kind::Union) return std::nullopt;
+  // The standard-library views look the same few members up on every print: the walk's answer
+  // is cached per class, and applied here when no offset on the walk can overflow the address.
+  if (const MemberLookup* m = type.member_lookup(name, accept)) {
+    std::uintptr_t address = address_of(value), end = 0;
+    if (!__builtin_add_overflow(address, m->bound, &end)) {
+      if (m->field == nullptr) return std::nullopt;
+      for (std::size_t offset : m->base_offsets) address += offset;
+      Value v(Type(*m->field->type), reinterpret_cast<const void*>(address + m->field->offset));
+      return m->field->bit_size ? v.with_bits(m->field->bit_offset, m->field->bit_size) : v;
+    }
+  }
+  return walk_member(value, name, accept);
 }
 
 Value require_member(const Value& value, std::string_view name, bool (*accept)(const TypeNode&)) {

@@ -13,8 +13,8 @@
 
 namespace reflect::detail {
 
-const TypeNode& concrete_of(const Value& value);
-std::uintptr_t address_of(const Value& value);
+inline const TypeNode& concrete_of(const Value& value) { return value.type().node().concrete(); }
+inline std::uintptr_t address_of(const Value& value) { return reinterpret_cast<std::uintptr_t>(value.address()); }
 /// A scalar's bits (bitfields extracted), sign-extended to 128 bits when the type is signed.
 uint128 read_raw_bits(const Value& value);
 /// The address `offset` bytes into `object`; throws UnreadableMemory if that passes 2^64.
