@@ -67,11 +67,11 @@ inline DieId id_of(const Module* module, Dwarf_Die* die) {
   bool in_types = false;
   if (dwarf_cu_info(die->cu, &version, &unit_type, &cu_die, nullptr, nullptr, nullptr, nullptr) == 0)
     in_types = version < 5 && unit_type == DW_UT_type;
-  return DieId{module, dwarf_dieoffset(die), in_types};
+  return DieId{module, dwarf_dieoffset(die), in_types, module->file_of(dwarf_cu_getdwarf(die->cu))};
 }
 
 inline bool die_at(const DieId& id, Dwarf_Die* out) {
-  Dwarf* dw = id.module ? id.module->dwarf() : nullptr;
+  Dwarf* dw = id.module ? id.module->dwarf_of(id.file) : nullptr;
   if (dw == nullptr) return false;
   return (id.in_type_units ? dwarf_offdie_types(dw, id.offset, out) : dwarf_offdie(dw, id.offset, out)) != nullptr;
 }

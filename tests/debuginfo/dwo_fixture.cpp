@@ -1,0 +1,103 @@
+// Split DWARF (-gsplit-dwarf): this program's debug info is in a .dwo file next to its object,
+// the executable holds a skeleton unit only (tests/debuginfo/dwo_check.sh checks both). It
+// prints a struct, a polymorphic object through its base (the dynamic type comes from the name
+// index, which must read the split unit), a type by name and a coroutine, and checks each
+// against the exact text expected, whichever compiler and optimisation built it.
+//
+// Exit status: 0; 1 with the differences on stdout; 3 with a reflect::Error's message on
+// stderr (what dwo_check.sh expects when the .dwo is gone).
+
+#include <fmt/format.h>
+#include <reflect/reflect.hpp>
+
+#include <coroutine>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dwo {
+
+struct Point {
+  int x;
+  int y;
+};
+
+struct DwoConfig {
+  std::string name;
+  std::vector<int> ports;
+  Point origin;
+  double ratio;
+};
+
+struct Shape {
+  Shape() = default;
+  Shape(const Shape&) = default;
+  Shape& operator=(const Shape&) = default;
+  virtual ~Shape();
+  int id = 1;
+};
+Shape::~Shape() = default;
+
+struct Circle : Shape {
+  int radius = 2;
+};
+
+struct Task {
+  struct promise_type {
+    int steps = 0;
+    Task get_return_object() { return Task{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() {}
+  };
+  std::coroutine_handle<promise_type> handle;
+};
+
+Task count_to(int n) {
+  for (int i = 0; i < n; ++i) co_await std::suspend_always{};
+}
+
+}  // namespace dwo
+
+namespace {
+
+int failures = 0;
+
+void expect(const std::string& what, const std::string& got, const std::string& want) {
+  if (got == want) {
+    fmt::print("ok: {}\n", what);
+  } else {
+    fmt::print("FAIL: {}\n  got:  {}\n  want: {}\n", what, got, want);
+    ++failures;
+  }
+}
+
+}  // namespace
+
+int main() {
+  try {
+    const dwo::DwoConfig config{"server", {80, 443}, {1, 2}, 0.5};
+    expect("struct", fmt::format("{}", reflect::reflect(config)),
+           "dwo::DwoConfig{.name = \"server\", .ports = {80, 443}, .origin = {.x = 1, .y = 2}, .ratio = 0.5}");
+    expect("vector", fmt::format("{}", reflect::reflect(config.ports)), "std::vector<int>{80, 443}");
+
+    const std::unique_ptr<dwo::Shape> shape = std::make_unique<dwo::Circle>();
+    expect("dynamic type", fmt::format("{}", reflect::reflect(*shape)), "dwo::Circle{dwo::Shape{.id = 1}, .radius = 2}");
+    expect("pointer", fmt::format("{}", reflect::reflect(shape)),
+           "std::unique_ptr<dwo::Shape>{dwo::Circle{dwo::Shape{.id = 1}, .radius = 2}}");
+
+    auto found = reflect::find_type("dwo::DwoConfig");
+    expect("find_type", found ? fmt::format("{} {}", found->name(), found->size()) : "nothing", "dwo::DwoConfig 72");
+
+    dwo::Task task = dwo::count_to(3);
+    task.handle.resume();
+    reflect::Coroutine coroutine = reflect::coroutine(task.handle);
+    expect("coroutine", coroutine.function(), "dwo::count_to(int)");
+    task.handle.destroy();
+  } catch (const reflect::Error& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 3;
+  }
+  return failures == 0 ? 0 : 1;
+}
