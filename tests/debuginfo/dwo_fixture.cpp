@@ -44,7 +44,6 @@ struct Circle : Shape {
 
 struct Task {
   struct promise_type {
-    int steps = 0;
     Task get_return_object() { return Task{std::coroutine_handle<promise_type>::from_promise(*this)}; }
     std::suspend_always initial_suspend() noexcept { return {}; }
     std::suspend_always final_suspend() noexcept { return {}; }
@@ -94,6 +93,12 @@ int main() {
     task.handle.resume();
     reflect::Coroutine coroutine = reflect::coroutine(task.handle);
     expect("coroutine", coroutine.function(), "dwo::count_to(int)");
+#ifndef __OPTIMIZE__
+    // The frame and the suspend point's line (from the skeleton's line table): at -O0 only,
+    // where both compilers describe the frame.
+    expect("coroutine frame", fmt::format("{}", coroutine),
+           "dwo::count_to(int) suspended at dwo_fixture.cpp:57 {promise = {}, n = 3, i = 0}");
+#endif
     task.handle.destroy();
   } catch (const reflect::Error& e) {
     fmt::print(stderr, "{}\n", e.what());
