@@ -303,10 +303,15 @@ std::vector<std::pair<std::uint32_t, std::uint64_t>> Module::unit_dies() const {
 }
 
 void Module::check_dwo(const Unit& unit) const {
-  if (!unit.missing_dwo.empty())
-    throw Error("reflect: " + path_ + " was built with split DWARF (-gsplit-dwarf) and its debug info is in " +
-                unit.missing_dwo + ", which is missing; keep the .dwo files where the build left them (or next to " +
-                "the program), or rebuild without -gsplit-dwarf to have the debug info in the binary");
+  if (unit.missing_dwo.empty()) return;
+  // libdw 0.188 reads no DWARF package: a .dwp beside the module is worth a word, not a look.
+  std::string dwp = path_ + ".dwp";
+  std::string package = access(dwp.c_str(), F_OK) == 0
+                            ? " (" + dwp + " is a DWARF package, which this libdw cannot read)"
+                            : std::string();
+  throw Error("reflect: " + path_ + " was built with split DWARF (-gsplit-dwarf) and its debug info is in " +
+              unit.missing_dwo + ", which is missing" + package + "; keep the .dwo files where the build left " +
+              "them (or next to the program), or rebuild without -gsplit-dwarf to have the debug info in the binary");
 }
 
 const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
