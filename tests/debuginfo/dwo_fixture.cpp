@@ -1,14 +1,18 @@
-// Split DWARF (-gsplit-dwarf): this program's debug info is in a .dwo file next to its object,
-// the executable holds a skeleton unit only (tests/debuginfo/dwo_check.sh checks both). It
-// prints a struct, a polymorphic object through its base (the dynamic type comes from the name
-// index, which must read the split unit), a type by name and a coroutine, and checks each
-// against the exact text expected, whichever compiler and optimisation built it.
+// Split DWARF (-gsplit-dwarf): this program's debug info is in .dwo files next to its objects
+// (this one's and dwo_other.cpp's), the executable holds skeleton units only
+// (tests/debuginfo/dwo_check.sh checks both). It prints a struct, polymorphic objects through
+// a base (the dynamic type comes from the name index, which must read the split units; Dog is
+// only in the other .dwo, where offsets collide with this one's), types by name and a
+// coroutine, and checks each against the exact text expected, whichever compiler and
+// optimisation built it.
 //
 // Exit status: 0; 1 with the differences on stdout; 3 with a reflect::Error's message on
 // stderr (what dwo_check.sh expects when the .dwo is gone).
 
 #include <fmt/format.h>
 #include <reflect/reflect.hpp>
+
+#include "dwo_other.hpp"
 
 #include <coroutine>
 #include <memory>
@@ -53,6 +57,7 @@ struct Task {
   std::coroutine_handle<promise_type> handle;
 };
 
+constexpr int suspend_line = __LINE__ + 2;
 Task count_to(int n) {
   for (int i = 0; i < n; ++i) co_await std::suspend_always{};
 }
@@ -86,6 +91,14 @@ int main() {
     expect("pointer", fmt::format("{}", reflect::reflect(shape)),
            "std::unique_ptr<dwo::Shape>{dwo::Circle{dwo::Shape{.id = 1}, .radius = 2}}");
 
+    // A type only the other unit's .dwo describes, found from its type_info's name.
+    const std::unique_ptr<dwo::Animal> dog = dwo::make_dog();
+    expect("dynamic type from another .dwo", fmt::format("{}", reflect::reflect(*dog)),
+           "dwo::Dog{dwo::Animal{.legs = 4}, .tail = 1}");
+    auto dog_type = reflect::find_type("dwo::Dog");
+    expect("find_type in another .dwo", dog_type ? fmt::format("{} {}", dog_type->name(), dog_type->size()) : "nothing",
+           "dwo::Dog 24");
+
     auto found = reflect::find_type("dwo::DwoConfig");
     expect("find_type", found ? fmt::format("{} {}", found->name(), found->size()) : "nothing", "dwo::DwoConfig 72");
 
@@ -97,7 +110,8 @@ int main() {
     // The frame and the suspend point's line (from the skeleton's line table): at -O0 only,
     // where both compilers describe the frame.
     expect("coroutine frame", fmt::format("{}", coroutine),
-           "dwo::count_to(int) suspended at dwo_fixture.cpp:57 {promise = {}, n = 3, i = 0}");
+           fmt::format("dwo::count_to(int) suspended at dwo_fixture.cpp:{} {{promise = {{}}, n = 3, i = 0}}",
+                       dwo::suspend_line));
 #endif
     task.handle.destroy();
   } catch (const reflect::Error& e) {
