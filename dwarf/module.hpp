@@ -95,7 +95,8 @@ class Module {
   /// read go through libdw), or by libdw's walk alone.
   enum class IndexMethod { Scanner, Libdw };
 
-  /// What a name index built by `method` holds, as sorted (key, DIE offset) pairs, and how
+  /// What a name index built by `method` holds, as sorted (key, DIE) pairs (the offset, with a
+  /// split unit's DieId::file above bit 40), and how
   /// its units were read; for tests. Builds a fresh index each call, leaving the module's own.
   struct IndexEntries {
     std::vector<std::pair<std::string, std::uint64_t>> entries;
