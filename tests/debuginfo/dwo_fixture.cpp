@@ -57,7 +57,7 @@ struct Task {
   std::coroutine_handle<promise_type> handle;
 };
 
-constexpr int suspend_line = __LINE__ + 2;
+[[maybe_unused]] constexpr int suspend_line = __LINE__ + 2;  // used at -O0 only
 Task count_to(int n) {
   for (int i = 0; i < n; ++i) co_await std::suspend_always{};
 }
