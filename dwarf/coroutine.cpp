@@ -150,9 +150,9 @@ bool Module::is_function_entry(std::uintptr_t address) const {
 std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) const {
   if (dwarf() == nullptr) return std::nullopt;
   const std::uint64_t pc = address - bias_;
-  for (std::uint64_t offset : subprograms_at(pc)) {
+  for (const DieId& id : subprograms_at(pc)) {
     Dwarf_Die fn;
-    if (dwarf_offdie(dwarf(), offset, &fn) == nullptr) continue;
+    if (!die_at(id, &fn)) continue;
     CoroutineRecord record;
     bool is_coroutine = false;
     Dwarf_Die frame;
@@ -261,7 +261,7 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
 
   const std::uint64_t line_pc = coroutine.resume_low + (call != std::string_view::npos ? call : store) - bias_;
   const std::uint64_t function_low = coroutine.resume_low - bias_;
-  const auto unit_die = unit_die_containing_pc(line_pc);
+  const auto unit_die = unit_die_containing_pc(line_pc);  // a skeleton unit's: it has the line table
   Dwarf_Die cu_die;
   Dwarf_Lines* lines = nullptr;
   std::size_t count = 0;
@@ -299,10 +299,10 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
 }
 
 void Module::for_each_coroutine_frame(const std::function<void(const DieId&, const std::string&)>& visit) const {
-  Dwarf* dw = dwarf();
-  if (dw == nullptr) return;
-  for_each_unit(dw, [&](Dwarf_Die& cu_die, Dwarf_Half version, std::uint8_t unit_type) {
-    if (version < 5 && unit_type == DW_UT_type) return;
+  if (dwarf() == nullptr) return;
+  for (auto [file, die_begin] : unit_dies()) {  // split units from their .dwo, not the skeleton
+    Dwarf_Die cu_die;
+    if (dwarf_offdie(dwarf_of(file), die_begin, &cu_die) == nullptr) continue;
     // GCC puts a frame type inside its coroutine's declaration, clang at unit level: walk all.
     std::vector<Dwarf_Die> stack;
     Dwarf_Die child;
@@ -322,7 +322,7 @@ void Module::for_each_coroutine_frame(const std::function<void(const DieId&, con
       }
       if (dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back(child);
     }
-  });
+  }
 }
 
 }  // namespace reflect::dwarf

@@ -46,20 +46,6 @@ template <class Visit> bool for_each_child(Dwarf_Die* die, Visit&& visit) {
   return false;
 }
 
-/// Calls `visit(Dwarf_Die& unit_die, Dwarf_Half version, std::uint8_t unit_type)` for each unit
-/// of .debug_info and .debug_types, in file order.
-template <class Visit> void for_each_unit(Dwarf* dw, Visit&& visit) {
-  Dwarf_CU* cu = nullptr;
-  Dwarf_CU* next = nullptr;
-  Dwarf_Half version = 0;
-  std::uint8_t unit_type = 0;
-  Dwarf_Die unit_die;
-  while (dwarf_get_units(dw, cu, &next, &version, &unit_type, &unit_die, nullptr) == 0) {
-    cu = next;
-    visit(unit_die, version, unit_type);
-  }
-}
-
 /// A concrete subprogram's parameters, template parameters and class membership are on the DIE
 /// itself or on the declaration it specifies / the abstract instance it comes from (GCC -O2):
 /// one hop each.
@@ -81,11 +67,11 @@ inline DieId id_of(const Module* module, Dwarf_Die* die) {
   bool in_types = false;
   if (dwarf_cu_info(die->cu, &version, &unit_type, &cu_die, nullptr, nullptr, nullptr, nullptr) == 0)
     in_types = version < 5 && unit_type == DW_UT_type;
-  return DieId{module, dwarf_dieoffset(die), in_types};
+  return DieId{module, dwarf_dieoffset(die), in_types, module->file_of(dwarf_cu_getdwarf(die->cu))};
 }
 
 inline bool die_at(const DieId& id, Dwarf_Die* out) {
-  Dwarf* dw = id.module ? id.module->dwarf() : nullptr;
+  Dwarf* dw = id.module ? id.module->dwarf_of(id.file) : nullptr;
   if (dw == nullptr) return false;
   return (id.in_type_units ? dwarf_offdie_types(dw, id.offset, out) : dwarf_offdie(dw, id.offset, out)) != nullptr;
 }

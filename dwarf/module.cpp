@@ -34,9 +34,12 @@ struct IndexEntry;
 // A compilation (or type) unit: where its DIEs lie, which code it covers, and, once scanned,
 // each DIE's parent and the entry points of its functions.
 struct Module::Unit {
-  std::uint64_t die_begin = 0;  // offset of the unit DIE
-  std::uint64_t end = 0;        // offset of the next unit's header
+  std::uint32_t file = 0;       // DieId::file of its DIEs: 0, or the .dwo of a split unit
+  std::uint64_t die_begin = 0;  // offset of the unit DIE (a split unit's, in its .dwo)
+  std::uint64_t end = 0;        // offset of the next unit's header in the same file
+  std::uint64_t skeleton_die = 0;  // the unit DIE in the module's own file (where the line table is)
   bool has_code = false;  // a compile, partial or skeleton unit
+  std::string missing_dwo;  // a skeleton whose .dwo libdw did not find: the path it names
   std::vector<std::pair<std::uint64_t, std::uint64_t>> pc_ranges;  // [low, high), module-relative
   mutable bool scanned = false;
   mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> parents;  // (die, parent), sorted
@@ -51,7 +54,7 @@ struct Module::UnitIndex {
 // One (key, DIE) of the name index, its key in a text buffer beside it.
 struct detail::IndexEntry {
   std::uint64_t hash;  // of the key
-  std::uint64_t offset;  // of the DIE in .debug_info (every unit the index reads is there)
+  std::uint64_t offset;  // packed_offset() of the DIE
   std::uint32_t text_at, text_size;
 };
 
@@ -70,7 +73,7 @@ struct Module::NameIndex {
   std::size_t units_by_scanner = 0;
   std::size_t units_by_libdw = 0;
 
-  // The DIE offsets filed under `key`, ascending.
+  // The packed_offset()s filed under `key`, ascending.
   std::vector<std::uint64_t> find(std::string_view key) const {
     std::vector<std::uint64_t> out;
     std::uint64_t hash = std::hash<std::string_view>()(key);
@@ -86,6 +89,35 @@ struct Module::NameIndex {
 };
 
 namespace {
+
+// The name index keeps a DIE as one number: its DieId::file above bit 40 (a .debug_info of a
+// terabyte is not to be had), its offset below. Entries stay 24 bytes for the common case.
+constexpr unsigned file_shift = 40;
+
+std::uint64_t packed_offset(const DieId& id) {
+  if (id.offset >> file_shift != 0 || id.file >= (1u << (64 - file_shift)))
+    throw std::length_error("reflect: debug info too large for the name index");
+  return id.offset | std::uint64_t(id.file) << file_shift;
+}
+
+DieId unpacked(const Module* module, std::uint64_t packed) {
+  return DieId{module, packed & ((std::uint64_t(1) << file_shift) - 1), false,
+               static_cast<std::uint32_t>(packed >> file_shift)};
+}
+
+// The .dwo a skeleton unit names: DW_AT_dwo_name (DWARF 5) or DW_AT_GNU_dwo_name (GCC's
+// DWARF 4 extension), under DW_AT_comp_dir when relative.
+std::string dwo_path(Dwarf_Die* skeleton) {
+  Dwarf_Attribute attr;
+  const char* name = nullptr;
+  if (dwarf_attr(skeleton, DW_AT_dwo_name, &attr) != nullptr || dwarf_attr(skeleton, DW_AT_GNU_dwo_name, &attr) != nullptr)
+    name = dwarf_formstring(&attr);
+  if (name == nullptr) return "<unnamed .dwo>";
+  if (name[0] == '/') return name;
+  const char* dir = nullptr;
+  if (dwarf_attr(skeleton, DW_AT_comp_dir, &attr) != nullptr) dir = dwarf_formstring(&attr);
+  return dir ? std::string(dir) + "/" + name : name;
+}
 
 Access access_of(Dwarf_Die* die, Access fallback) {
   auto value = udata(die, DW_AT_accessibility);
@@ -210,6 +242,18 @@ Dwarf* Module::dwarf() const {
 
 bool Module::has_debug_info() const { return dwarf() != nullptr; }
 
+Dwarf* Module::dwarf_of(std::uint32_t file) const {
+  if (file == 0) return dwarf();
+  return file <= split_files_.size() ? split_files_[file - 1] : nullptr;
+}
+
+std::uint32_t Module::file_of(Dwarf* dw) const {
+  if (dw == dwarf_ || dw == nullptr) return 0;  // the common case first, without a lookup
+  auto [it, added] = split_file_numbers_.try_emplace(dw, static_cast<std::uint32_t>(split_files_.size() + 1));
+  if (added) split_files_.push_back(dw);  // met outside the unit table (libdw opened it itself)
+  return it->second;
+}
+
 
 void Module::build_unit_table() const {
   units_ = std::make_unique<UnitIndex>();
@@ -219,23 +263,55 @@ void Module::build_unit_table() const {
   Dwarf_CU* next = nullptr;
   Dwarf_Half version = 0;
   std::uint8_t unit_type = 0;
-  Dwarf_Die cu_die;
-  std::vector<Dwarf_CU*> cus;
+  Dwarf_Die cu_die, split_die;
   while (dwarf_get_units(dw, cu, &next, &version, &unit_type, &cu_die, nullptr) == 0) {
     cu = next;
     if (version < 5 && unit_type == DW_UT_type) continue;  // .debug_types: another offset space
     Unit unit;
-    unit.die_begin = dwarf_dieoffset(&cu_die);
+    unit.die_begin = unit.skeleton_die = dwarf_dieoffset(&cu_die);
     unit.has_code = unit_type == DW_UT_compile || unit_type == DW_UT_partial || unit_type == DW_UT_skeleton;
+    if (unit_type == DW_UT_skeleton) {
+      // Split DWARF: the skeleton holds the code ranges and the line table, its split unit in
+      // a .dwo (libdw opens it, looking next to the module and in DW_AT_comp_dir) the DIEs.
+      if (dwarf_cu_info(cu, nullptr, nullptr, nullptr, &split_die, nullptr, nullptr, nullptr) == 0 &&
+          split_die.cu != nullptr && dwarf_cu_getdwarf(split_die.cu) != nullptr) {
+        unit.file = file_of(dwarf_cu_getdwarf(split_die.cu));
+        unit.die_begin = dwarf_dieoffset(&split_die);
+      } else {
+        unit.missing_dwo = dwo_path(&cu_die);
+      }
+    }
     units_->units.push_back(std::move(unit));
   }
   auto& units = units_->units;
-  std::sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) { return a.die_begin < b.die_begin; });
+  std::sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) {
+    return std::tie(a.file, a.die_begin) < std::tie(b.file, b.die_begin);
+  });
   std::uint64_t section_end = UINT64_MAX;
   for (std::size_t i = units.size(); i-- > 0;) {
+    if (i + 1 < units.size() && units[i + 1].file != units[i].file) section_end = UINT64_MAX;
     units[i].end = section_end;
     section_end = units[i].die_begin;  // the next unit's header starts before its DIE; close enough for lookup
   }
+}
+
+std::vector<std::pair<std::uint32_t, std::uint64_t>> Module::unit_dies() const {
+  if (!units_) build_unit_table();
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
+  for (const Unit& unit : units_->units) out.emplace_back(unit.file, unit.die_begin);
+  return out;
+}
+
+void Module::check_dwo(const Unit& unit) const {
+  if (unit.missing_dwo.empty()) return;
+  // libdw 0.188 reads no DWARF package: a .dwp beside the module is worth a word, not a look.
+  std::string dwp = path_ + ".dwp";
+  std::string package = access(dwp.c_str(), F_OK) == 0
+                            ? " (" + dwp + " is a DWARF package, which this libdw cannot read)"
+                            : std::string();
+  throw Error("reflect: " + path_ + " was built with split DWARF (-gsplit-dwarf) and its debug info is in " +
+              unit.missing_dwo + ", which is missing" + package + "; keep the .dwo files where the build left " +
+              "them (or next to the program), or rebuild without -gsplit-dwarf to have the debug info in the binary");
 }
 
 const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
@@ -246,7 +322,7 @@ const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
     units_->pc_ranges_read = true;
     for (Unit& unit : units_->units) {
       Dwarf_Die cu_die;
-      if (!unit.has_code || dwarf_offdie(dwarf(), unit.die_begin, &cu_die) == nullptr) continue;
+      if (!unit.has_code || dwarf_offdie(dwarf(), unit.skeleton_die, &cu_die) == nullptr) continue;
       Dwarf_Addr base = 0, start = 0, end = 0;
       ptrdiff_t offset = 0;
       while ((offset = dwarf_ranges(&cu_die, offset, &base, &start, &end)) > 0)
@@ -262,15 +338,17 @@ const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
 std::optional<std::uint64_t> Module::unit_die_containing_pc(std::uint64_t pc) const {
   const Unit* unit = unit_containing_pc(pc);
   if (unit == nullptr) return std::nullopt;
-  return unit->die_begin;
+  return unit->skeleton_die;
 }
 
-const Module::Unit* Module::unit_of_offset(std::uint64_t offset) const {
+const Module::Unit* Module::unit_of(const DieId& id) const {
   if (!units_) build_unit_table();
   auto& units = units_->units;
-  auto it = std::upper_bound(units.begin(), units.end(), offset,
-                             [](std::uint64_t off, const Unit& u) { return off < u.die_begin; });
-  if (it == units.begin()) return nullptr;
+  auto it = std::upper_bound(units.begin(), units.end(), std::make_pair(id.file, id.offset),
+                             [](const std::pair<std::uint32_t, std::uint64_t>& at, const Unit& u) {
+                               return at < std::make_pair(u.file, u.die_begin);
+                             });
+  if (it == units.begin() || std::prev(it)->file != id.file) return nullptr;
   return &*std::prev(it);
 }
 
@@ -280,7 +358,7 @@ void Module::scan_unit(const Unit& unit) const {
   if (unit.scanned) return;
   unit.scanned = true;
   Dwarf_Die root;
-  if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr) return;
+  if (dwarf_offdie(dwarf_of(unit.file), unit.die_begin, &root) == nullptr) return;
   struct Frame {
     Dwarf_Die die;
     std::uint64_t offset;
@@ -320,7 +398,11 @@ Module::Stats Module::stats() const {
   Stats stats;
   if (units_) {
     stats.units = units_->units.size();
-    for (const Unit& unit : units_->units) stats.units_scanned += unit.scanned ? 1 : 0;
+    for (const Unit& unit : units_->units) {
+      stats.units_scanned += unit.scanned ? 1 : 0;
+      stats.split_units += unit.file != 0 ? 1 : 0;
+      if (!unit.missing_dwo.empty()) stats.missing_dwo.push_back(unit.missing_dwo);
+    }
   }
   stats.name_index_built = name_index_ != nullptr;
   if (name_index_) {
@@ -337,21 +419,22 @@ std::uint64_t Module::parent_of(const Unit& unit, std::uint64_t die_offset) cons
   return it->second;
 }
 
-std::vector<std::uint64_t> Module::subprograms_at(std::uint64_t pc) const {
-  std::vector<std::uint64_t> out;
+std::vector<DieId> Module::subprograms_at(std::uint64_t pc) const {
+  std::vector<DieId> out;
   const Unit* unit = unit_containing_pc(pc);
   if (unit == nullptr) return out;
+  check_dwo(*unit);
   scan_unit(*unit);
   auto it = std::lower_bound(unit->entries.begin(), unit->entries.end(), std::make_pair(pc, std::uint64_t{0}));
-  for (; it != unit->entries.end() && it->first == pc; ++it) out.push_back(it->second);
+  for (; it != unit->entries.end() && it->first == pc; ++it) out.push_back(DieId{this, it->second, false, unit->file});
   return out;
 }
 
 std::optional<DieId> Module::anchor_type_at(std::uintptr_t address) const {
   if (dwarf() == nullptr) return std::nullopt;
-  for (std::uint64_t offset : subprograms_at(address - bias_)) {
+  for (const DieId& id : subprograms_at(address - bias_)) {
     Dwarf_Die fn;
-    if (dwarf_offdie(dwarf(), offset, &fn) == nullptr) continue;
+    if (!die_at(id, &fn)) continue;
     for (int hops = 0; hops < 4; ++hops) {
       Dwarf_Die child;
       if (dwarf_child(&fn, &child) == 0) {
@@ -371,20 +454,20 @@ std::optional<DieId> Module::anchor_type_at(std::uintptr_t address) const {
 
 std::optional<Module::Function> Module::function_at(std::uintptr_t address) const {
   if (dwarf() == nullptr) return std::nullopt;
-  for (std::uint64_t offset : subprograms_at(address - bias_)) {
+  for (const DieId& id : subprograms_at(address - bias_)) {
     Dwarf_Die fn;
-    if (dwarf_offdie(dwarf(), offset, &fn) == nullptr) continue;
+    if (!die_at(id, &fn)) continue;
     Function function;
     Dwarf_Attribute attr;
     if (dwarf_attr_integrate(&fn, DW_AT_linkage_name, &attr) != nullptr)
       if (const char* linkage = dwarf_formstring(&attr)) function.name = linkage;
     if (function.name.empty()) function.name = name_of(&fn);
     for (int hops = 0; hops < 4; ++hops) {
-      const Unit* unit = unit_of_offset(dwarf_dieoffset(&fn));
+      const Unit* unit = unit_of(id_of(this, &fn));
       if (unit != nullptr) {
         Dwarf_Die parent;
         std::uint64_t parent_offset = parent_of(*unit, dwarf_dieoffset(&fn));
-        if (parent_offset != unit->die_begin && dwarf_offdie(dwarf(), parent_offset, &parent) != nullptr) {
+        if (parent_offset != unit->die_begin && dwarf_offdie(dwarf_of(unit->file), parent_offset, &parent) != nullptr) {
           int tag = dwarf_tag(&parent);
           if (tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type) {
             function.enclosing_class = id_of(this, &parent);
@@ -399,13 +482,14 @@ std::optional<Module::Function> Module::function_at(std::uintptr_t address) cons
   return std::nullopt;
 }
 
-std::vector<ScopeRecord> Module::scope_of(std::uint64_t die_offset) const {
+std::vector<ScopeRecord> Module::scope_of(const DieId& id) const {
   std::vector<ScopeRecord> scope;
-  const Unit* unit = unit_of_offset(die_offset);
+  const Unit* unit = unit_of(id);
   if (unit == nullptr) return scope;
-  for (std::uint64_t at = parent_of(*unit, die_offset); at != unit->die_begin; at = parent_of(*unit, at)) {
+  Dwarf* dw = dwarf_of(unit->file);
+  for (std::uint64_t at = parent_of(*unit, id.offset); at != unit->die_begin; at = parent_of(*unit, at)) {
     Dwarf_Die die;
-    if (dwarf_offdie(dwarf(), at, &die) == nullptr) break;
+    if (dwarf_offdie(dw, at, &die) == nullptr) break;
     switch (dwarf_tag(&die)) {
       case DW_TAG_namespace: {
         ScopeRecord record{ScopeRecord::Kind::Namespace, name_of(&die)};
@@ -426,7 +510,7 @@ std::vector<ScopeRecord> Module::scope_of(std::uint64_t die_offset) const {
         std::reverse(scope.begin(), scope.end());
         if (!linkage) {
           // No linkage name (main, extern "C"): keep the enclosing scopes.
-          auto outer = scope_of(at);
+          auto outer = scope_of(DieId{this, at, false, unit->file});
           scope.insert(scope.begin(), outer.begin(), outer.end());
         }
         return scope;
@@ -447,7 +531,7 @@ TypeRecord Module::read_type(const DieId& id) const {
   record.name = name_of(&die);
   record.byte_size = udata(&die, DW_AT_byte_size);
   record.is_declaration = flag(&die, DW_AT_declaration);
-  if (!id.in_type_units) record.scope = scope_of(id.offset);
+  if (!id.in_type_units) record.scope = scope_of(id);
   int tag = dwarf_tag(&die);
   switch (tag) {
     case DW_TAG_base_type: {
@@ -670,7 +754,7 @@ void Module::walk_unit_types(const Unit& unit,
     std::size_t scope_depth;  // how many enclosing scopes this DIE has
   };
   Dwarf_Die root, child;
-  if (dwarf_offdie(dwarf(), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) return;
+  if (dwarf_offdie(dwarf_of(unit.file), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) return;
   TypeRecord key;
   std::vector<Level> stack{{child, 0}};
   while (!stack.empty()) {
@@ -921,10 +1005,13 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   std::optional<detail::DebugSections> sections;
   if (method == IndexMethod::Scanner && dwarf() != nullptr) sections = detail::debug_sections(dwarf());
   if (sections) {
+    // (Only the module's own units: split units are in .dwo files, other ELF files, left to
+    // libdw's walk.)
     for (const detail::UnitHeader& header : detail::unit_headers(dwarf())) {
-      auto it = std::lower_bound(units.begin(), units.end(), header.die_begin,
-                                 [](const Unit& u, std::uint64_t at) { return u.die_begin < at; });
-      if (it != units.end() && it->die_begin == header.die_begin)
+      auto it = std::lower_bound(units.begin(), units.end(), header.die_begin, [](const Unit& u, std::uint64_t at) {
+        return u.file == 0 && u.die_begin < at;
+      });
+      if (it != units.end() && it->file == 0 && it->die_begin == header.die_begin)
         headers[static_cast<std::size_t>(it - units.begin())] = header;
     }
   }
@@ -984,7 +1071,7 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   std::sort(refused.begin(), refused.end());
   for (std::size_t i : refused) {
     walk_unit_types(units[i], [&](const DieId& id, const TypeRecord& key) {
-      if (!key.name.empty()) shares[0].add(index_key(key), id.offset);
+      if (!key.name.empty()) shares[0].add(index_key(key), packed_offset(id));
     });
     ++index->units_by_libdw;
   }
@@ -1012,8 +1099,8 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   if (!name_index_) build_name_index();
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
-  for (std::uint64_t offset : name_index_->find(index_key(decl))) {
-    DieId id{this, offset, false};
+  for (std::uint64_t packed : name_index_->find(index_key(decl))) {
+    DieId id = unpacked(this, packed);
     Dwarf_Die die;
     if (!die_at(id, &die)) continue;
     int tag = dwarf_tag(&die);
@@ -1027,8 +1114,8 @@ std::vector<DieId> Module::find_types(std::string_view name) const {
   std::vector<DieId> classes, others;
   if (dwarf() == nullptr) return classes;
   if (!name_index_) build_name_index();
-  for (std::uint64_t offset : name_index_->find(name)) {
-    DieId id{this, offset, false};
+  for (std::uint64_t packed : name_index_->find(name)) {
+    DieId id = unpacked(this, packed);
     Dwarf_Die die;
     if (!die_at(id, &die)) continue;
     (is_type_tag(dwarf_tag(&die)) ? classes : others).push_back(id);

@@ -95,7 +95,8 @@ class Module {
   /// read go through libdw), or by libdw's walk alone.
   enum class IndexMethod { Scanner, Libdw };
 
-  /// What a name index built by `method` holds, as sorted (key, DIE offset) pairs, and how
+  /// What a name index built by `method` holds, as sorted (key, DIE) pairs (the offset, with a
+  /// split unit's DieId::file above bit 40), and how
   /// its units were read; for tests. Builds a fresh index each call, leaving the module's own.
   struct IndexEntries {
     std::vector<std::pair<std::string, std::uint64_t>> entries;
@@ -106,6 +107,11 @@ class Module {
 
   /// The module's libdw handle (loaded on first use); nullptr without debug info. For dwarf/.
   Dwarf* dwarf() const;
+  /// The libdw handle of DieId::file `file`: dwarf(), or the split DWARF file (.dwo) it
+  /// numbers. For dwarf/.
+  Dwarf* dwarf_of(std::uint32_t file) const;
+  /// The DieId::file number of a libdw handle a DIE was read from. For dwarf/.
+  std::uint32_t file_of(Dwarf* dw) const;
 
   /// How much of the debug info has been read so far: laziness is a promise, and tests check it.
   struct Stats {
@@ -114,6 +120,8 @@ class Module {
     bool name_index_built = false;
     std::size_t units_indexed_by_scanner = 0;  // by the name index's fast DIE scanner
     std::size_t units_indexed_by_libdw = 0;    // left to libdw's walk (what the scanner refused)
+    std::size_t split_units = 0;  // of `units`, read from a split DWARF file (.dwo)
+    std::vector<std::string> missing_dwo;  // the .dwo files skeleton units name but libdw did not find
   };
   Stats stats() const;
 
@@ -122,16 +130,18 @@ class Module {
   struct UnitIndex;
   struct NameIndex;
   const Unit* unit_containing_pc(std::uint64_t pc) const;
-  const Unit* unit_of_offset(std::uint64_t offset) const;
+  const Unit* unit_of(const DieId& id) const;
   std::optional<std::uint64_t> unit_die_containing_pc(std::uint64_t pc) const;
+  void check_dwo(const Unit& unit) const;
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> unit_dies() const;  // (file, unit DIE) of each unit
   bool is_function_entry(std::uintptr_t address) const;
   void scan_unit(const Unit& unit) const;
   void build_unit_table() const;
   void build_name_index() const;
   std::unique_ptr<NameIndex> make_name_index(IndexMethod method, unsigned threads) const;
   void walk_unit_types(const Unit& unit, const std::function<void(const DieId&, const TypeRecord&)>& visit) const;
-  std::vector<std::uint64_t> subprograms_at(std::uint64_t pc) const;
-  std::vector<ScopeRecord> scope_of(std::uint64_t die_offset) const;
+  std::vector<DieId> subprograms_at(std::uint64_t pc) const;
+  std::vector<ScopeRecord> scope_of(const DieId& die) const;
   std::uint64_t parent_of(const Unit& unit, std::uint64_t die_offset) const;
 
   Dwfl_Module* module_;
@@ -141,6 +151,9 @@ class Module {
   mutable bool dwarf_loaded_ = false;
   mutable std::unique_ptr<UnitIndex> units_;
   mutable std::unique_ptr<NameIndex> name_index_;
+  // Split DWARF: the .dwo files' libdw handles, DieId::file - 1 into the first.
+  mutable std::vector<Dwarf*> split_files_;
+  mutable std::unordered_map<Dwarf*, std::uint32_t> split_file_numbers_;
 };
 
 }  // namespace reflect::dwarf

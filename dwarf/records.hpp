@@ -13,12 +13,16 @@ namespace reflect::dwarf {
 
 class Module;
 
-/// A DIE, named by its module and its offset in .debug_info (or .debug_types for DWARF 4 type
-/// units).
+/// A DIE, named by its module, the file its debug info is in, and its offset in that file's
+/// .debug_info (or .debug_types for DWARF 4 type units).
 struct DieId {
   const Module* module = nullptr;
   std::uint64_t offset = 0;
   bool in_type_units = false;
+  // 0: the module's own debug info (or its separate debug file); n > 0: the n-th split DWARF
+  // file (.dwo) the module's skeleton units lead to. Each .dwo's offsets start at 0, so two
+  // split units have DIEs at the same offset.
+  std::uint32_t file = 0;
 
   explicit operator bool() const noexcept { return module != nullptr; }
   friend bool operator==(const DieId&, const DieId&) = default;
@@ -27,7 +31,7 @@ struct DieId {
 struct DieIdHash {
   std::size_t operator()(const DieId& id) const noexcept {
     return std::hash<const void*>()(id.module) ^ (std::hash<std::uint64_t>()(id.offset) * 31) ^
-           (id.in_type_units ? 0x9e3779b9u : 0u);
+           (id.in_type_units ? 0x9e3779b9u : 0u) ^ (std::size_t(id.file) << 40);
   }
 };
 
