@@ -114,10 +114,10 @@ std::size_t find_index_store(const unsigned char* code, std::size_t length, std:
 }
 
 // The offset of the last `call rel32` within a few instructions before `end` whose target
-// `is_call_target(offset, displacement)` accepts (a function entry: the check that keeps a
-// stray 0xe8 byte inside another instruction from passing for a call); npos if none.
+// `is_call_target(offset, displacement)` accepts; npos if none. The target check is what keeps
+// a stray 0xe8 byte inside another instruction from passing for a call.
 template <class Accept> std::size_t find_call_before(const unsigned char* code, std::size_t end, Accept&& is_call_target) {
-  constexpr std::size_t window = 48;
+  constexpr std::size_t window = 192;  // sanitizer checks may sit between the call and the store
   for (std::size_t at = end >= 5 ? end - 5 : 0; at + window >= end && at < end; --at) {
     if (code[at] == 0xe8 && is_call_target(at, static_cast<std::int32_t>(load_le(code + at + 1, 4)))) return at;
     if (at == 0) break;
@@ -127,24 +127,9 @@ template <class Accept> std::size_t find_call_before(const unsigned char* code, 
 
 }  // namespace
 
-bool Module::is_function_entry(std::uintptr_t address) const {
+bool Module::is_await_ready(std::uintptr_t address) const {
   auto symbol = symbol_at(address);
-  if (symbol) return symbol->offset == 0;
-  // PLT stubs have no symbols: accept an address in a .plt section.
-  Dwarf_Addr elf_bias = 0;
-  Elf* elf = dwfl_module_getelf(module_, &elf_bias);
-  if (elf == nullptr) return false;
-  std::size_t strings = 0;
-  if (elf_getshdrstrndx(elf, &strings) != 0) return false;
-  for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf, scn)) != nullptr;) {
-    GElf_Shdr header;
-    if (gelf_getshdr(scn, &header) == nullptr) continue;
-    const char* name = elf_strptr(elf, strings, header.sh_name);
-    if (name != nullptr && std::string_view(name).starts_with(".plt") && address - elf_bias >= header.sh_addr &&
-        address - elf_bias < header.sh_addr + header.sh_size)
-      return true;
-  }
-  return false;
+  return symbol && symbol->offset == 0 && symbol->name.find("await_ready") != std::string::npos;
 }
 
 std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) const {
@@ -249,14 +234,15 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
     store = find_index_store(code, high - low, coroutine.index_offset, coroutine.index_size, index);
     if (store != std::string_view::npos && coroutine.compiler == CoroutineRecord::Compiler::Gcc)
       call = find_call_before(code, store, [&](std::size_t at, std::int32_t displacement) {
-        return is_function_entry(coroutine.resume_low + at + 5 + displacement);
+        return is_await_ready(coroutine.resume_low + at + 5 + displacement);
       });
     break;
   }
   if (store == std::string_view::npos) return std::nullopt;
   // GCC may attribute the store to the function's closing brace; the awaiter's await_ready call
-  // just before it has the suspend point's own line. Without that call, no line rather than a
-  // wrong one. clang's store has the line.
+  // just before it has the suspend point's own line (other calls, such as a sanitizer's checks,
+  // may come between). Without that call, no line rather than a wrong one. clang's store has
+  // the line.
   if (coroutine.compiler == CoroutineRecord::Compiler::Gcc && call == std::string_view::npos) return std::nullopt;
 
   const std::uint64_t line_pc = coroutine.resume_low + (call != std::string_view::npos ? call : store) - bias_;

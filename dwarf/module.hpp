@@ -134,7 +134,7 @@ class Module {
   std::optional<std::uint64_t> unit_die_containing_pc(std::uint64_t pc) const;
   void check_dwo(const Unit& unit) const;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> unit_dies() const;  // (file, unit DIE) of each unit
-  bool is_function_entry(std::uintptr_t address) const;
+  bool is_await_ready(std::uintptr_t address) const;  // an awaiter's await_ready, by its symbol
   void scan_unit(const Unit& unit) const;
   void build_unit_table() const;
   void build_name_index() const;
