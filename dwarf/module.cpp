@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -32,7 +33,7 @@ struct IndexEntry;
 }
 
 // A compilation (or type) unit: where its DIEs lie, which code it covers, and, once scanned,
-// each DIE's parent and the entry points of its functions.
+// each DIE's parent and its functions (and, once read, their entry points).
 struct Module::Unit {
   std::uint32_t file = 0;       // DieId::file of its DIEs: 0, or the .dwo of a split unit
   std::uint64_t die_begin = 0;  // offset of the unit DIE (a split unit's, in its .dwo)
@@ -40,48 +41,128 @@ struct Module::Unit {
   std::uint64_t skeleton_die = 0;  // the unit DIE in the module's own file (where the line table is)
   bool has_code = false;  // a compile, partial or skeleton unit
   std::string missing_dwo;  // a skeleton whose .dwo libdw did not find: the path it names
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> pc_ranges;  // [low, high), module-relative
+  bool pc_ranges_read = false;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> pc_ranges;  // [low, high), module-relative; once read
   mutable bool scanned = false;
   mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> parents;  // (die, parent), sorted
-  mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> entries;  // (entry pc, subprogram)
+  mutable std::vector<std::uint64_t> subprograms;  // their DIEs, once scanned
+  mutable bool entries_read = false;
+  mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> entries;  // (entry pc, subprogram), once read
 };
 
 struct Module::UnitIndex {
   std::vector<Unit> units;  // sorted by die_begin
-  bool pc_ranges_read = false;
+  // For the DIE scanner, read on its first use: the module file's sections, and its units'
+  // headers by die_begin (none when the sections are not plain bytes the scanner can read).
+  bool scanner_input_read = false;
+  std::optional<detail::DebugSections> sections;
+  std::vector<detail::UnitHeader> headers;
 };
 
-// One (key, DIE) of the name index, its key in a text buffer beside it.
+// One type definition in the name index. It keeps no key: most keys would need
+// normalize_name(), which is most of what building an index costs. It keeps where the key comes
+// from (its scope and name, as the DWARF spells them) and the hash of its bucket (hash_bucket()),
+// which the index computes for most names without normalizing them. A lookup normalizes only
+// the names in the bucket it asks for.
 struct detail::IndexEntry {
-  std::uint64_t hash;  // of the key
+  std::uint32_t bucket;  // hash_bucket() of its key
+  std::uint32_t scope;   // into its part's scopes, or no_scope
   std::uint64_t offset;  // packed_offset() of the DIE
-  std::uint32_t text_at, text_size;
+  const char* name;      // NUL-terminated, in the debug sections (a base type's: canonical_base_name())
 };
 
-// Type definitions by index_key(): what each thread built, as it built it (sorted by hash,
-// key, DIE offset). A hash map of strings to vectors would cost two allocations per key, and
-// most keys here name one DIE; merging the threads' runs would cost a serial pass.
-struct Module::NameIndex {
-  struct Part {
-    std::vector<char> text;  // the keys, back to back
-    std::vector<detail::IndexEntry> entries;
-    std::string_view text_of(const detail::IndexEntry& entry) const {
-      return std::string_view(text.data() + entry.text_at, entry.text_size);
-    }
+namespace {
+
+// A namespace or class that holds indexed types.
+struct IndexScope {
+  const char* name;  // NUL-terminated; nullptr: an anonymous namespace
+  std::uint32_t parent;  // into the part's scopes, or no_scope
+};
+
+// What one thread filed, sorted by (bucket, DIE).
+struct IndexPart {
+  std::vector<IndexScope> scopes;
+  std::vector<IndexEntry> entries;
+};
+
+// The name index files a key under its bucket: the key's "::"-separated components ("::"
+// inside brackets does not count), each without its template arguments. "std::vector<int>" and
+// "std::vector<S>" share the bucket std, vector; "std::vector<int>::value_type" has std,
+// vector, value_type. The index computes it for most names without normalizing them:
+// normalize_name() changes template arguments, not the identifiers before them. The bucket's
+// hash is built component by component, so the hash of a scope is computed once and extended
+// by each name inside it.
+constexpr std::uint64_t hash_basis = 0x9e3779b97f4a7c15ull;
+std::uint64_t add_component(std::uint64_t hash, std::string_view component) {
+  std::uint64_t h = hash ^ (std::hash<std::string_view>()(component) + 0x9e3779b97f4a7c15ull + (hash << 6) + (hash >> 2));
+  h ^= h >> 33;  // murmur3's finalizer
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+std::uint32_t fold_hash(std::uint64_t hash) { return static_cast<std::uint32_t>(hash ^ (hash >> 32)); }
+
+// The hash of a key's (normalized) bucket.
+std::uint32_t hash_bucket(std::string_view key) {
+  std::uint64_t hash = hash_basis;
+  std::size_t begin = 0, cut = std::string_view::npos;
+  int depth = 0;
+  auto add = [&](std::size_t end) {
+    if (end > begin) hash = add_component(hash, key.substr(begin, std::min(end, cut) - begin));
   };
-  std::vector<Part> parts;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    char c = key[i];
+    if (c == '<' || c == '(') {
+      if (c == '<' && depth == 0 && cut == std::string_view::npos && i > begin) cut = i;
+      ++depth;
+    } else if (c == '>' || c == ')') {
+      depth -= depth > 0 ? 1 : 0;
+    } else if (c == ':' && depth == 0 && i + 1 < key.size() && key[i + 1] == ':') {
+      add(i);
+      begin = i + 2;
+      cut = std::string_view::npos;
+      ++i;
+    }
+  }
+  add(key.size());
+  return fold_hash(hash);
+}
+
+// "ns::Class::" as the DWARF spells a scope of `part`.
+std::string spelled_scope(const IndexPart& part, std::uint32_t scope) {
+  std::vector<std::uint32_t> chain;
+  for (std::uint32_t at = scope; at != no_scope && chain.size() <= part.scopes.size(); at = part.scopes[at].parent)
+    chain.push_back(at);
+  std::string out;
+  for (std::size_t i = chain.size(); i-- > 0;) {
+    const char* name = part.scopes[chain[i]].name;
+    out += name != nullptr ? name : "(anonymous namespace)";
+    out += "::";
+  }
+  return out;
+}
+
+// An entry's key: what index_key() makes of its DIE.
+std::string key_of(const IndexPart& part, const IndexEntry& entry) {
+  return normalize_name(spelled_scope(part, entry.scope) + entry.name);
+}
+
+}  // namespace
+
+struct Module::NameIndex {
+  std::vector<IndexPart> parts;
   std::size_t units_by_scanner = 0;
   std::size_t units_by_libdw = 0;
 
-  // The packed_offset()s filed under `key`, ascending.
+  // The packed_offset()s filed under `key` (normalized), ascending.
   std::vector<std::uint64_t> find(std::string_view key) const {
     std::vector<std::uint64_t> out;
-    std::uint64_t hash = std::hash<std::string_view>()(key);
-    for (const Part& part : parts) {
-      auto it = std::lower_bound(part.entries.begin(), part.entries.end(), hash,
-                                 [](const detail::IndexEntry& e, std::uint64_t h) { return e.hash < h; });
-      for (; it != part.entries.end() && it->hash == hash; ++it)
-        if (part.text_of(*it) == key) out.push_back(it->offset);
+    std::uint32_t bucket = hash_bucket(key);
+    for (const IndexPart& part : parts) {
+      auto it = std::lower_bound(part.entries.begin(), part.entries.end(), bucket,
+                                 [](const IndexEntry& e, std::uint32_t b) { return e.bucket < b; });
+      for (; it != part.entries.end() && it->bucket == bucket; ++it)
+        if (key_of(part, *it) == key) out.push_back(it->offset);
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -316,22 +397,37 @@ void Module::check_dwo(const Unit& unit) const {
 
 const Module::Unit* Module::unit_containing_pc(std::uint64_t pc) const {
   if (!units_) build_unit_table();
-  if (!units_->pc_ranges_read) {
-    // Read on first need, not with the table: a GCC unit lists a range per function section,
-    // and the name index, which also needs the table, needs no code addresses.
-    units_->pc_ranges_read = true;
-    for (Unit& unit : units_->units) {
+  auto& units = units_->units;
+  // A unit's own ranges, read on first need: a GCC unit lists a range per function section,
+  // and the name index, which also needs the table, needs no code addresses.
+  auto covers = [&](Unit& unit) {
+    if (!unit.pc_ranges_read) {
+      unit.pc_ranges_read = true;
       Dwarf_Die cu_die;
-      if (!unit.has_code || dwarf_offdie(dwarf(), unit.skeleton_die, &cu_die) == nullptr) continue;
+      if (!unit.has_code || dwarf_offdie(dwarf(), unit.skeleton_die, &cu_die) == nullptr) return false;
       Dwarf_Addr base = 0, start = 0, end = 0;
       ptrdiff_t offset = 0;
       while ((offset = dwarf_ranges(&cu_die, offset, &base, &start, &end)) > 0)
         if (end > start) unit.pc_ranges.emplace_back(start, end);
     }
-  }
-  for (const Unit& unit : units_->units)
     for (auto [low, high] : unit.pc_ranges)
-      if (pc >= low && pc < high) return &unit;
+      if (pc >= low && pc < high) return true;
+    return false;
+  };
+  // .debug_aranges where the compiler wrote it (GCC does) names the unit in one pass over its
+  // bytes; the unit's own ranges confirm it.
+  if (const detail::DebugSections* sections = scanner_input(); sections != nullptr && !sections->aranges.empty())
+    if (auto header_offset = detail::arange_unit_at(sections->aranges, pc)) {
+      const auto& headers = units_->headers;  // sorted by die_begin, so by offset too
+      auto header = std::lower_bound(headers.begin(), headers.end(), *header_offset,
+                                     [](const detail::UnitHeader& h, std::uint64_t at) { return h.offset < at; });
+      if (header != headers.end() && header->offset == *header_offset)
+        for (Unit& unit : units)
+          if (unit.skeleton_die == header->die_begin && covers(unit)) return &unit;
+    }
+  // Else every unit in turn (clang writes no .debug_aranges unless asked).
+  for (Unit& unit : units)
+    if (covers(unit)) return &unit;
   return nullptr;
 }
 
@@ -352,11 +448,32 @@ const Module::Unit* Module::unit_of(const DieId& id) const {
   return &*std::prev(it);
 }
 
-// One pass over a unit's DIE tree: each DIE's parent (for qualified names) and each
-// function's entry address (for anchors).
-void Module::scan_unit(const Unit& unit) const {
-  if (unit.scanned) return;
-  unit.scanned = true;
+const detail::DebugSections* Module::scanner_input() const {
+  if (!units_) build_unit_table();
+  if (!units_->scanner_input_read) {
+    units_->scanner_input_read = true;
+    if (dwarf() != nullptr) units_->sections = detail::debug_sections(dwarf());
+    if (units_->sections) {
+      units_->headers = detail::unit_headers(dwarf());
+      std::sort(units_->headers.begin(), units_->headers.end(),
+                [](const detail::UnitHeader& a, const detail::UnitHeader& b) { return a.die_begin < b.die_begin; });
+    }
+  }
+  return units_->sections ? &*units_->sections : nullptr;
+}
+
+const detail::UnitHeader* Module::header_of(const Unit& unit) const {
+  if (unit.file != 0 || scanner_input() == nullptr) return nullptr;  // split units: .dwo files
+  const auto& headers = units_->headers;
+  auto it = std::lower_bound(headers.begin(), headers.end(), unit.die_begin,
+                             [](const detail::UnitHeader& h, std::uint64_t at) { return h.die_begin < at; });
+  return it != headers.end() && it->die_begin == unit.die_begin ? &*it : nullptr;
+}
+
+// A unit's tree with libdw: the reference scan_unit_tree() is tested against, and its fallback.
+void Module::walk_unit_tree(const Unit& unit, detail::UnitTree& out) const {
+  out.parents.clear();
+  out.subprograms.clear();
   Dwarf_Die root;
   if (dwarf_offdie(dwarf_of(unit.file), unit.die_begin, &root) == nullptr) return;
   struct Frame {
@@ -372,26 +489,69 @@ void Module::scan_unit(const Unit& unit) const {
     Dwarf_Die die = top.die;
     std::uint64_t parent = top.offset;
     std::uint64_t offset = dwarf_dieoffset(&die);
-    unit.parents.emplace_back(offset, parent);
-    if (dwarf_tag(&die) == DW_TAG_subprogram) {
-      Dwarf_Addr entry = 0;
-      if (dwarf_entrypc(&die, &entry) == 0 || dwarf_lowpc(&die, &entry) == 0) {
-        unit.entries.emplace_back(entry, offset);
-      } else {
-        // A function split into hot and cold parts (GCC -O2) has DW_AT_ranges and no low_pc:
-        // its entry is the start of one of its ranges.
-        Dwarf_Addr base = 0, start = 0, end = 0;
-        for (ptrdiff_t at = 0; (at = dwarf_ranges(&die, at, &base, &start, &end)) > 0;)
-          unit.entries.emplace_back(start, offset);
-      }
-    }
+    out.parents.emplace_back(offset, parent);
+    if (dwarf_tag(&die) == DW_TAG_subprogram) out.subprograms.push_back(offset);
     Dwarf_Die sibling;
     bool has_sibling = dwarf_siblingof(&die, &sibling) == 0;
     if (has_sibling) top.die = sibling; else stack.pop_back();
     if (dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back({child, offset});
   }
-  std::sort(unit.parents.begin(), unit.parents.end());
+  std::sort(out.parents.begin(), out.parents.end());
+  std::sort(out.subprograms.begin(), out.subprograms.end());
+}
+
+// One pass over a unit's DIE tree: each DIE's parent (for qualified names) and its functions
+// (for anchors). By the DIE scanner where it can; libdw otherwise.
+void Module::scan_unit(const Unit& unit) const {
+  if (unit.scanned) return;
+  unit.scanned = true;
+  detail::UnitTree tree;
+  const detail::UnitHeader* header = header_of(unit);
+  if (header == nullptr || !detail::scan_unit_tree(*scanner_input(), *header, tree)) walk_unit_tree(unit, tree);
+  unit.parents = std::move(tree.parents);
+  unit.subprograms = std::move(tree.subprograms);
+}
+
+// The entry addresses of a unit's functions: read on first need (anchors), not with the tree,
+// which a type's scope needs too; a unit can hold thousands of functions.
+void Module::read_entries(const Unit& unit) const {
+  if (unit.entries_read) return;
+  unit.entries_read = true;
+  scan_unit(unit);
+  Dwarf* dw = dwarf_of(unit.file);
+  for (std::uint64_t offset : unit.subprograms) {
+    Dwarf_Die die;
+    if (dwarf_offdie(dw, offset, &die) == nullptr) continue;
+    Dwarf_Addr entry = 0;
+    if (dwarf_entrypc(&die, &entry) == 0 || dwarf_lowpc(&die, &entry) == 0) {
+      unit.entries.emplace_back(entry, offset);
+    } else {
+      // A function split into hot and cold parts (GCC -O2) has DW_AT_ranges and no low_pc:
+      // its entry is the start of one of its ranges.
+      Dwarf_Addr base = 0, start = 0, end = 0;
+      for (ptrdiff_t at = 0; (at = dwarf_ranges(&die, at, &base, &start, &end)) > 0;)
+        unit.entries.emplace_back(start, offset);
+    }
+  }
   std::sort(unit.entries.begin(), unit.entries.end());
+}
+
+Module::TreeComparison Module::compare_unit_trees() const {
+  TreeComparison out;
+  if (dwarf() == nullptr) return out;
+  if (!units_) build_unit_table();
+  detail::UnitTree scanned, walked;
+  for (const Unit& unit : units_->units) {
+    const detail::UnitHeader* header = header_of(unit);
+    if (header == nullptr || !detail::scan_unit_tree(*scanner_input(), *header, scanned)) {
+      ++out.refused;
+      continue;
+    }
+    walk_unit_tree(unit, walked);
+    bool same = scanned.parents == walked.parents && scanned.subprograms == walked.subprograms;
+    ++(same ? out.same : out.different);
+  }
+  return out;
 }
 
 Module::Stats Module::stats() const {
@@ -424,7 +584,7 @@ std::vector<DieId> Module::subprograms_at(std::uint64_t pc) const {
   const Unit* unit = unit_containing_pc(pc);
   if (unit == nullptr) return out;
   check_dwo(*unit);
-  scan_unit(*unit);
+  read_entries(*unit);
   auto it = std::lower_bound(unit->entries.begin(), unit->entries.end(), std::make_pair(pc, std::uint64_t{0}));
   for (; it != unit->entries.end() && it->first == pc; ++it) out.push_back(DieId{this, it->second, false, unit->file});
   return out;
@@ -739,47 +899,37 @@ std::string Module::index_key(const TypeRecord& record) {
 
 void Module::build_name_index() const { name_index_ = make_name_index(IndexMethod::Scanner, 0); }
 
-void Module::for_each_type_definition(const std::function<void(const DieId&, const TypeRecord&)>& visit) const {
-  if (!units_) build_unit_table();
-  for (const Unit& unit : units_->units) walk_unit_types(unit, visit);
-}
-
-// One unit's named types outside functions: one walk of namespaces and classes (never
-// function bodies). It keeps the enclosing scopes itself, so no unit needs its parent table
-// (scan_unit), which would read function bodies too.
-void Module::walk_unit_types(const Unit& unit,
-                             const std::function<void(const DieId&, const TypeRecord&)>& visit) const {
+// One unit's named types outside functions, as scan_unit_types() reports them (offsets as
+// packed_offset()s), read with libdw: the reference the scanner is tested against, and its
+// fallback. One walk of namespaces and classes, never function bodies.
+void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
+  out.clear();
   struct Level {
     Dwarf_Die die;
-    std::size_t scope_depth;  // how many enclosing scopes this DIE has
+    std::uint32_t scope;
   };
   Dwarf_Die root, child;
   if (dwarf_offdie(dwarf_of(unit.file), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) return;
-  TypeRecord key;
-  std::vector<Level> stack{{child, 0}};
+  std::vector<Level> stack{{child, no_scope}};
   while (!stack.empty()) {
     Level level = stack.back();
     stack.pop_back();
     Dwarf_Die sibling;
-    if (dwarf_siblingof(&level.die, &sibling) == 0) stack.push_back({sibling, level.scope_depth});
-    key.scope.erase(key.scope.begin() + static_cast<std::ptrdiff_t>(level.scope_depth), key.scope.end());
+    if (dwarf_siblingof(&level.die, &sibling) == 0) stack.push_back({sibling, level.scope});
     Dwarf_Die* die = &level.die;
     int tag = dwarf_tag(die);
-    key.name = name_of(die);
-    ScopeRecord::Kind scope_kind = ScopeRecord::Kind::Namespace;
+    const char* name = dwarf_diename(die);
+    std::string_view spelled = name != nullptr ? name : "";
     bool descend = tag == DW_TAG_namespace;
     if (is_type_tag(tag)) {
-      key.tag = Tag::Struct;
-      if (!flag(die, DW_AT_declaration)) visit(id_of(this, die), key);
+      if (!flag(die, DW_AT_declaration)) out.types.push_back({packed_offset(id_of(this, die)), level.scope, false, spelled});
       descend = tag != DW_TAG_enumeration_type;
-      scope_kind = ScopeRecord::Kind::Class;
     } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
-      key.tag = tag == DW_TAG_base_type ? Tag::Base : Tag::Typedef;
-      visit(id_of(this, die), key);
+      out.types.push_back({packed_offset(id_of(this, die)), level.scope, tag == DW_TAG_base_type, spelled});
     }
     if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
-      key.scope.push_back({scope_kind, key.name});
-      stack.push_back({child, level.scope_depth + 1});
+      out.scopes.push_back({level.scope, spelled});
+      stack.push_back({child, static_cast<std::uint32_t>(out.scopes.size() - 1)});
     }
   }
 }
@@ -836,6 +986,7 @@ std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
                             : section_name == ".debug_str"         ? &sections.str
                             : section_name == ".debug_line_str"    ? &sections.line_str
                             : section_name == ".debug_str_offsets" ? &sections.str_offsets
+                            : section_name == ".debug_aranges"     ? &sections.aranges
                                                                    : nullptr;
     if (section_name.starts_with(".zdebug")) return std::nullopt;
     if (out == nullptr) continue;
@@ -845,8 +996,10 @@ std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
     *out = std::string_view(static_cast<const char*>(data->d_buf), data->d_size);
   }
   if (sections.info.empty() || sections.abbrev.empty()) return std::nullopt;
-  // libdwfl maps the file privately and, but for relocatable files, never writes to it.
-  sections.releasable = ehdr.e_type != ET_REL && in_file_mapping(sections.info) && in_file_mapping(sections.str);
+  // libdwfl maps the file privately and, but for relocatable files, never writes to it. (Whether
+  // the bytes are in such a mapping is for the caller to check: in_file_mapping() reads
+  // /proc/self/maps.)
+  sections.releasable = ehdr.e_type != ET_REL;
   return sections;
 }
 
@@ -867,130 +1020,138 @@ std::vector<detail::UnitHeader> detail::unit_headers(Dwarf* dw) {
 
 namespace {
 
-// What one thread found: (key, DIE offset) pairs, the keys' text back to back.
-struct IndexShare {
-  using Entry = detail::IndexEntry;
-  std::vector<char> text;  // a vector: moving it keeps the keys' addresses
-  std::vector<Entry> entries;
+// The plain identifier a type's name starts with, when the name is only that, or that and one
+// template argument list: "S3", "vector<int, std::allocator<int> >" ("vector"). Empty for
+// anything else.
+std::string_view plain_template_name(std::string_view name) {
+  std::size_t i = 0;
+  for (; i < name.size(); ++i) {
+    char c = name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) break;
+  }
+  if (i == 0) return {};
+  if (i == name.size()) return name;
+  // A compiler spells a template's name as identifier<arguments>: checking that it closes at
+  // the end is enough (and the index's tests check every name of the libraries they load).
+  // Counting brackets along names this long (a std::map's spells out its comparator and
+  // allocator) was a seventh of the index's time.
+  return name[i] == '<' && name.back() == '>' ? name.substr(0, i) : std::string_view();
+}
+
+// What one thread files, into one IndexPart.
+//
+// Most names need no normalize_name() to be filed (hash_bucket()): a scope's or type's name
+// that is an identifier, with or without one list of template arguments, is that identifier
+// in its bucket, whatever normalize_name() does to the arguments. Except for the names whose
+// identifiers normalize_name() changes: an inline namespace it drops (`__cxx11`), the
+// std::basic_string it renames (`std::string`); those, and names that are not plain (a base
+// type's "unsigned long"), are normalized whole.
+class IndexShare {
+ public:
+  IndexPart part;
   std::vector<std::size_t> refused;  // units for libdw
   std::size_t scanned = 0;
   std::exception_ptr error;
 
-  std::string_view text_of(const Entry& entry) const {
-    return std::string_view(text.data() + entry.text_at, entry.text_size);
-  }
-  // The order of the index: by hash, key, offset.
-  static bool before(const IndexShare& sa, const Entry& a, const IndexShare& sb, const Entry& b) {
-    if (a.hash != b.hash) return a.hash < b.hash;
-    if (int c = sa.text_of(a).compare(sb.text_of(b)); c != 0) return c < 0;
-    return a.offset < b.offset;
-  }
   void sort() {
-    std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) { return before(*this, a, *this, b); });
+    std::sort(part.entries.begin(), part.entries.end(), [](const IndexEntry& a, const IndexEntry& b) {
+      return a.bucket != b.bucket ? a.bucket < b.bucket : a.offset < b.offset;
+    });
   }
 
-  void add(std::string_view key, std::uint64_t offset) {
-    if (text.size() + key.size() > UINT32_MAX) throw std::length_error("reflect: name index over 4 GiB");
-    entries.push_back({std::hash<std::string_view>()(key), offset, static_cast<std::uint32_t>(text.size()),
-                       static_cast<std::uint32_t>(key.size())});
-    text.insert(text.end(), key.begin(), key.end());
-  }
-
-  // A unit the scanner read: each type's key is its enclosing scopes' names, its own name,
-  // normalized (what index_key() makes of the same DIE).
-  //
-  // normalize_name() is most of the cost, and most types are members of a few long-named
-  // classes. So a scope's prefix is normalized once, and a type's key is that plus its own
-  // name normalized, when that is provably the same string: every step of normalize_name()
-  // matches within one "name::" part, given that each '<' of the prefix closes inside it,
-  // except the std::basic_string aliases, which can span "std::" and a name.
+  // Files a unit's types (offsets already packed_offset()s).
   void add(const detail::UnitTypes& found) {
-    scopes = &found.scopes;
-    balanced.clear();
-    spelled.resize(found.scopes.size());
-    normalized.resize(found.scopes.size());
-    for (std::size_t i = 0; i < found.scopes.size(); ++i) {
-      const detail::ScannedScope& scope = found.scopes[i];
-      bool ok = scope.parent == detail::no_scope || balanced[scope.parent];  // parents come first
-      int depth = 0;
-      for (char c : scope.name) {
-        depth += c == '<' ? 1 : c == '>' ? -1 : 0;
-        ok = ok && depth >= 0;
-      }
-      balanced.push_back(ok && depth == 0);
-      spelled[i].clear();
-      normalized[i].clear();
-    }
+    unit_ = &found;
+    scopes_.assign(found.scopes.size(), ScopeState{});
     for (const detail::ScannedType& type : found.types) {
       if (type.name.empty()) continue;
       std::string_view name = type.is_base ? canonical_base_name(type.name) : type.name;
-      if (type.scope == detail::no_scope) {
-        if (is_normalized(name))
-          add(name, type.offset);
-        else
-          add(normalize_name(name), type.offset);
-      } else if (balanced[type.scope] && name.find("basic_string") == std::string_view::npos) {
-        spelling = normalized_prefix(type.scope);
-        if (is_normalized(name))
-          spelling += name;
-        else
-          spelling += normalize_name(name);
-        add(spelling, type.offset);
+      std::string_view identifier = plain_template_name(name);
+      std::uint32_t bucket = 0;
+      if (!identifier.empty() && !identifier.starts_with("basic_string") &&
+          (type.scope == no_scope || state(type.scope).fast)) {
+        std::uint64_t scope_hash = type.scope == no_scope ? hash_basis : state(type.scope).hash;
+        bucket = fold_hash(add_component(scope_hash, identifier));
       } else {
-        spelling = prefix(type.scope);
-        spelling += name;
-        add(normalize_name(spelling), type.offset);
+        std::string key = spelled(type.scope);
+        key += name;
+        bucket = hash_bucket(normalize_name(key));
       }
+      part.entries.push_back({bucket, kept(type.scope), type.offset, name.data()});
     }
   }
 
  private:
-  // "ns::Class::" for a scope, as the DWARF spells it; built when first needed.
-  // (A loop, not recursion: scopes can nest as deep as a malformed file likes.)
-  const std::string& prefix(std::uint32_t index) {
-    spelled_chain.clear();
-    for (std::uint32_t at = index; at != detail::no_scope && spelled[at].empty(); at = (*scopes)[at].parent)
-      spelled_chain.push_back(at);
-    for (std::size_t i = spelled_chain.size(); i-- > 0;) {
-      const detail::ScannedScope& scope = (*scopes)[spelled_chain[i]];
-      std::string& out = spelled[spelled_chain[i]];
-      if (scope.parent != detail::no_scope) out = spelled[scope.parent];
-      out += scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+  struct ScopeState {
+    bool known = false;  // fast and hash computed
+    bool fast = false;   // the bucket of a plain name inside is hash + its identifier
+    std::uint64_t hash = 0;  // of the scope's bucket
+    std::uint32_t kept = no_scope;  // its index in part.scopes, once a type inside is filed
+  };
+
+  static std::string_view spelling_of(const detail::ScannedScope& scope) {
+    return scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+  }
+
+  // (Loops, not recursion: scopes can nest as deep as a malformed file likes.)
+  const ScopeState& state(std::uint32_t scope) {
+    chain_.clear();
+    for (std::uint32_t at = scope; at != no_scope && !scopes_[at].known; at = unit_->scopes[at].parent)
+      chain_.push_back(at);
+    for (std::size_t i = chain_.size(); i-- > 0;) {
+      const detail::ScannedScope& spelled_scope = unit_->scopes[chain_[i]];
+      ScopeState& out = scopes_[chain_[i]];
+      out.known = true;
+      if (spelled_scope.parent != no_scope && !scopes_[spelled_scope.parent].fast) continue;
+      std::uint64_t hash = spelled_scope.parent == no_scope ? hash_basis : scopes_[spelled_scope.parent].hash;
+      std::string_view name = spelling_of(spelled_scope);
+      if (name == "__cxx11" || name == "__n4861") {  // "__cxx11::" normalizes to nothing
+        out.hash = hash;
+        out.fast = true;
+        continue;
+      }
+      std::string_view identifier = spelled_scope.name.empty() ? name : plain_template_name(name);
+      if (identifier.empty() || identifier.starts_with("basic_string") || identifier.ends_with("__cxx11") ||
+          identifier.ends_with("__n4861"))
+        continue;
+      out.hash = add_component(hash, identifier);
+      out.fast = true;
+    }
+    return scopes_[scope];
+  }
+
+  // "ns::Class::" as the DWARF spells a scope of the unit.
+  std::string spelled(std::uint32_t scope) const {
+    std::vector<std::uint32_t> chain;
+    for (std::uint32_t at = scope; at != no_scope && chain.size() <= unit_->scopes.size(); at = unit_->scopes[at].parent)
+      chain.push_back(at);
+    std::string out;
+    for (std::size_t i = chain.size(); i-- > 0;) {
+      out += spelling_of(unit_->scopes[chain[i]]);
       out += "::";
     }
-    return spelled[index];
+    return out;
   }
 
-  // normalize_name(prefix(index)), one "name::" part at a time where the parts provably
-  // normalize apart (as above, each '<' of the prefix before closes inside it).
-  const std::string& normalized_prefix(std::uint32_t index) {
-    chain.clear();
-    for (std::uint32_t at = index; at != detail::no_scope && normalized[at].empty(); at = (*scopes)[at].parent)
-      chain.push_back(at);
-    for (std::size_t i = chain.size(); i-- > 0;) {
-      const detail::ScannedScope& scope = (*scopes)[chain[i]];
-      std::string& out = normalized[chain[i]];
-      std::string_view name = scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
-      if (scope.parent == detail::no_scope ||
-          (balanced[scope.parent] && name.find("basic_string") == std::string_view::npos)) {
-        if (scope.parent != detail::no_scope) out = normalized[scope.parent];
-        part = name;
-        part += "::";
-        out += normalize_name(part);
-      } else {
-        out = normalize_name(prefix(chain[i]));
-      }
+  // The scope's index in part.scopes, adding it and the scopes around it on first need: only
+  // scopes that hold types are kept.
+  std::uint32_t kept(std::uint32_t scope) {
+    chain_.clear();
+    for (std::uint32_t at = scope; at != no_scope && scopes_[at].kept == no_scope; at = unit_->scopes[at].parent)
+      chain_.push_back(at);
+    for (std::size_t i = chain_.size(); i-- > 0;) {
+      const detail::ScannedScope& spelled_scope = unit_->scopes[chain_[i]];
+      std::uint32_t parent = spelled_scope.parent == no_scope ? no_scope : scopes_[spelled_scope.parent].kept;
+      if (part.scopes.size() >= no_scope) throw std::length_error("reflect: too many scopes for the name index");
+      part.scopes.push_back({spelled_scope.name.empty() ? nullptr : spelled_scope.name.data(), parent});
+      scopes_[chain_[i]].kept = static_cast<std::uint32_t>(part.scopes.size() - 1);
     }
-    return normalized[index];
+    return scope == no_scope ? no_scope : scopes_[scope].kept;
   }
 
-  const std::vector<detail::ScannedScope>* scopes = nullptr;
-  std::vector<char> balanced;  // whether each '<' of a scope's prefix closes inside it
-  std::vector<std::string> spelled;     // a scope's prefix; empty until needed
-  std::vector<std::string> normalized;  // the same, normalized; empty until needed
-  std::vector<std::uint32_t> chain, spelled_chain;
-  std::string part;
-  std::string spelling;
+  const detail::UnitTypes* unit_ = nullptr;
+  std::vector<ScopeState> scopes_;  // of the unit being filed
+  std::vector<std::uint32_t> chain_;
 };
 
 }  // namespace
@@ -1000,20 +1161,14 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   if (!units_) build_unit_table();
   const std::vector<Unit>& units = units_->units;
 
-  // Unit headers for the scanner, from libdw, matched to the unit table by where the unit DIE is.
-  std::vector<std::optional<detail::UnitHeader>> headers(units.size());
+  // The scanner's input (only the module's own units: split units are in .dwo files, other
+  // ELF files, left to libdw's walk).
+  std::vector<const detail::UnitHeader*> headers(units.size());
   std::optional<detail::DebugSections> sections;
-  if (method == IndexMethod::Scanner && dwarf() != nullptr) sections = detail::debug_sections(dwarf());
-  if (sections) {
-    // (Only the module's own units: split units are in .dwo files, other ELF files, left to
-    // libdw's walk.)
-    for (const detail::UnitHeader& header : detail::unit_headers(dwarf())) {
-      auto it = std::lower_bound(units.begin(), units.end(), header.die_begin, [](const Unit& u, std::uint64_t at) {
-        return u.file == 0 && u.die_begin < at;
-      });
-      if (it != units.end() && it->file == 0 && it->die_begin == header.die_begin)
-        headers[static_cast<std::size_t>(it - units.begin())] = header;
-    }
+  if (method == IndexMethod::Scanner && scanner_input() != nullptr) {
+    sections = *scanner_input();
+    sections->releasable = sections->releasable && in_file_mapping(sections->info) && in_file_mapping(sections->str);
+    for (std::size_t i = 0; i < units.size(); ++i) headers[i] = header_of(units[i]);
   }
 
   // The scanner never calls libdw, so it reads units on several threads; what it refuses is
@@ -1023,11 +1178,10 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   std::vector<IndexShare> shares(threads);
   if (sections)
     for (IndexShare& share : shares) {
-      // Keys take about a third of .debug_info's size, entries one per ~200 bytes of it;
-      // reserving address space for more than that costs no memory and saves regrowing.
+      // Entries come one per ~200 bytes of .debug_info; reserving address space for more than
+      // that costs no memory and saves regrowing.
       std::size_t share_of_info = sections->info.size() / threads;
-      share.text.reserve(std::min<std::size_t>(share_of_info / 2, std::size_t(1) << 30));
-      share.entries.reserve(std::min<std::size_t>(share_of_info / 64, std::size_t(1) << 26));
+      share.part.entries.reserve(std::min<std::size_t>(share_of_info / 64, std::size_t(1) << 26));
     }
   std::atomic<std::size_t> next_unit{0};
   auto work = [&](IndexShare& share) {
@@ -1069,17 +1223,17 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
     refused.insert(refused.end(), share.refused.begin(), share.refused.end());
   }
   std::sort(refused.begin(), refused.end());
+  detail::UnitTypes found;
   for (std::size_t i : refused) {
-    walk_unit_types(units[i], [&](const DieId& id, const TypeRecord& key) {
-      if (!key.name.empty()) shares[0].add(index_key(key), packed_offset(id));
-    });
+    walk_unit_types(units[i], found);
+    shares[0].add(found);
     ++index->units_by_libdw;
   }
 
   if (!refused.empty()) shares[0].sort();
   if (sections && sections->releasable) release_pages(sections->str);
 
-  for (IndexShare& share : shares) index->parts.push_back({std::move(share.text), std::move(share.entries)});
+  for (IndexShare& share : shares) index->parts.push_back(std::move(share.part));
   return index;
 }
 
@@ -1087,8 +1241,12 @@ Module::IndexEntries Module::name_index_entries(IndexMethod method, unsigned thr
   IndexEntries out;
   if (dwarf() == nullptr) return out;
   auto index = make_name_index(method, threads);
-  for (const NameIndex::Part& part : index->parts)
-    for (const detail::IndexEntry& entry : part.entries) out.entries.emplace_back(part.text_of(entry), entry.offset);
+  for (const IndexPart& part : index->parts)
+    for (const detail::IndexEntry& entry : part.entries) {
+      std::string key = key_of(part, entry);
+      if (entry.bucket != hash_bucket(key)) ++out.misfiled;
+      out.entries.emplace_back(std::move(key), entry.offset);
+    }
   std::sort(out.entries.begin(), out.entries.end());
   out.units_by_scanner = index->units_by_scanner;
   out.units_by_libdw = index->units_by_libdw;

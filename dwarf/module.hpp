@@ -16,6 +16,13 @@
 struct Dwfl_Module;
 struct Dwarf;
 
+namespace reflect::dwarf::detail {
+struct DebugSections;
+struct UnitHeader;
+struct UnitTree;
+struct UnitTypes;
+}
+
 namespace reflect::dwarf {
 
 struct Symbol {
@@ -85,12 +92,6 @@ class Module {
   /// scope demangled) in normalize_name() form, the form type_info names demangle to.
   static std::string index_key(const TypeRecord& record);
 
-  /// Calls `visit` for every named type definition outside functions: struct/class/union/enum
-  /// definitions, base types, typedefs (a whole-module scan with libdw: the reference the
-  /// name index's scanner is tested against, and its fallback), with a record holding only
-  /// its tag, name and scope.
-  void for_each_type_definition(const std::function<void(const DieId&, const TypeRecord&)>& visit) const;
-
   /// How a name index is built: by the raw DIE scanner on `threads` threads (units it cannot
   /// read go through libdw), or by libdw's walk alone.
   enum class IndexMethod { Scanner, Libdw };
@@ -102,8 +103,20 @@ class Module {
     std::vector<std::pair<std::string, std::uint64_t>> entries;
     std::size_t units_by_scanner = 0;
     std::size_t units_by_libdw = 0;
+    std::size_t misfiled = 0;  // entries whose bucket is not their key's: lookups would miss them
   };
   IndexEntries name_index_entries(IndexMethod method, unsigned threads = 2) const;
+
+  /// For tests: how many units the DIE scanner reads into exactly the tree (parents,
+  /// subprograms) libdw's walk gives, how many differently, and how many it refuses.
+  struct TreeComparison {
+    std::size_t same = 0, different = 0, refused = 0;
+  };
+  TreeComparison compare_unit_trees() const;
+
+  /// What to subtract from a run-time address to get the module's DWARF address (valid once
+  /// dwarf() has been called).
+  std::uint64_t bias() const noexcept { return bias_; }
 
   /// The module's libdw handle (loaded on first use); nullptr without debug info. For dwarf/.
   Dwarf* dwarf() const;
@@ -136,10 +149,14 @@ class Module {
   std::vector<std::pair<std::uint32_t, std::uint64_t>> unit_dies() const;  // (file, unit DIE) of each unit
   bool is_await_ready(std::uintptr_t address) const;  // an awaiter's await_ready, by its symbol
   void scan_unit(const Unit& unit) const;
+  void read_entries(const Unit& unit) const;
+  void walk_unit_tree(const Unit& unit, detail::UnitTree& out) const;
+  const detail::DebugSections* scanner_input() const;
+  const detail::UnitHeader* header_of(const Unit& unit) const;
   void build_unit_table() const;
   void build_name_index() const;
   std::unique_ptr<NameIndex> make_name_index(IndexMethod method, unsigned threads) const;
-  void walk_unit_types(const Unit& unit, const std::function<void(const DieId&, const TypeRecord&)>& visit) const;
+  void walk_unit_types(const Unit& unit, detail::UnitTypes& out) const;
   std::vector<DieId> subprograms_at(std::uint64_t pc) const;
   std::vector<ScopeRecord> scope_of(const DieId& die) const;
   std::uint64_t parent_of(const Unit& unit, std::uint64_t die_offset) const;

@@ -79,8 +79,9 @@ void drop_integer_suffixes(std::string& name) {
   std::string out;
   for (std::size_t i = 0; i < name.size(); ++i) {
     out += name[i];
+    // (Not a digit inside an identifier: `a_1u` is a name, not 1u.)
     bool number_start = std::isdigit(static_cast<unsigned char>(name[i])) &&
-                        (i == 0 || !std::isalnum(static_cast<unsigned char>(name[i - 1])) || name[i - 1] == '-');
+                        (i == 0 || !(std::isalnum(static_cast<unsigned char>(name[i - 1])) || name[i - 1] == '_'));
     if (!number_start) continue;
     std::size_t j = i + 1;
     while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j]))) out += name[j++];

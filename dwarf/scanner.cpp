@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstring>
+#include <optional>
 
 namespace reflect::dwarf::detail {
 
@@ -20,8 +21,10 @@ struct Step {
   enum Kind : std::uint8_t { Skip, Form } kind;
   Role role;
   std::uint16_t form;
-  std::uint32_t size;  // Skip: bytes
+  std::uint32_t size;  // Skip: bytes; Form: fixed_size() of the form (variable_size if it has none)
 };
+
+constexpr std::uint32_t variable_size = UINT32_MAX;
 
 enum class Kind : std::uint8_t {
   Other,      // skipped with its subtree
@@ -38,6 +41,7 @@ struct Abbrev {
   // libdw looks the name or declaration flag up through DW_AT_specification or
   // DW_AT_abstract_origin when the DIE lacks it; the scanner leaves such units to libdw.
   bool needs_libdw = false;
+  bool is_subprogram = false;
   Kind kind = Kind::Other;
   std::uint32_t steps_begin = 0;
   std::uint32_t steps_end = 0;
@@ -129,6 +133,7 @@ bool parse_abbrevs(const DebugSections& sections, const UnitHeader& unit, Abbrev
     if (abbrev.defined) return false;  // a duplicate code: let libdw decide what it means
     abbrev.defined = true;
     abbrev.kind = kind_of(tag);
+    abbrev.is_subprogram = tag == DW_TAG_subprogram;
     abbrev.has_children = *p++ != 0;
     abbrev.steps_begin = static_cast<std::uint32_t>(table.steps.size());
     bool indexed = abbrev.kind != Kind::Other;
@@ -161,7 +166,8 @@ bool parse_abbrevs(const DebugSections& sections, const UnitHeader& unit, Abbrev
         else if (size > 0)
           table.steps.push_back({Step::Skip, Role::None, 0, static_cast<std::uint32_t>(size)});
       } else {
-        table.steps.push_back({Step::Form, role, static_cast<std::uint16_t>(form), 0});
+        table.steps.push_back({Step::Form, role, static_cast<std::uint16_t>(form),
+                               size >= 0 ? static_cast<std::uint32_t>(size) : variable_size});
       }
     }
     bool needs_declaration = abbrev.kind == Kind::Class || abbrev.kind == Kind::Enum;
@@ -210,18 +216,21 @@ bool string_by_index(const UnitContext& ctx, std::uint64_t index, std::string_vi
 
 // Reads or skips one attribute whose form needs looking at. false: malformed, or a value
 // libdw would read differently from what the scanner can see (the caller gives up the unit).
-bool read_form(const Byte*& p, unsigned form, Role role, const UnitContext& ctx, DieFacts& facts) {
+// `known_size` is the form's fixed_size() as the abbreviation's plan has it.
+bool read_form(const Byte*& p, unsigned form, std::uint32_t known_size, Role role, const UnitContext& ctx,
+               DieFacts& facts) {
   const Byte* end = ctx.unit_end;
+  int size = known_size == variable_size ? -1 : static_cast<int>(known_size);
   if (form == DW_FORM_indirect) {
     std::uint64_t actual = 0;
     if (!read_uleb(p, end, actual) || actual == DW_FORM_indirect || actual == DW_FORM_implicit_const ||
         actual > 0xffff)
       return false;
     form = static_cast<unsigned>(actual);
+    size = fixed_size(form, ctx.unit);
+    if (size == -2) return false;
   }
   std::uint64_t value = 0;
-  int size = fixed_size(form, ctx.unit);
-  if (size == -2) return false;
   if (size >= 0) {
     if (end - p < size) return false;
     if (size <= 8) value = read_le(p, static_cast<unsigned>(size));
@@ -304,46 +313,124 @@ inline bool read_die(const Byte*& p, const Abbrev& abbrev, const AbbrevTable& ta
     if (step.kind == Step::Skip) {
       if (static_cast<std::uint64_t>(ctx.unit_end - p) < step.size) return false;
       p += step.size;
-    } else if (!read_form(p, step.form, step.role, ctx, facts)) {
+    } else if (!read_form(p, step.form, step.size, step.role, ctx, facts)) {
       return false;
     }
   }
   return true;
 }
 
-}  // namespace
+// A unit opened for reading: its abbreviations compiled, its unit DIE read.
+struct OpenUnit {
+  const Byte* info;
+  const Byte* unit_start;
+  const Byte* unit_end;
+  const Byte* children;  // the unit DIE's first child; nullptr when it has none
+  const AbbrevTable& table;
+  UnitContext ctx;
 
-bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out) {
-  out.clear();
-  if constexpr (std::endian::native != std::endian::little) return false;
-  if (unit.offset_size != 4 || unit.version < 2 || unit.version > 5 ||
-      (unit.address_size != 4 && unit.address_size != 8))
-    return false;  // 64-bit DWARF and the like: libdw's job
-  if (unit.end > sections.info.size() || unit.die_begin >= unit.end || unit.offset >= unit.die_begin) return false;
-
-  thread_local AbbrevTable table;
-  if (!parse_abbrevs(sections, unit, table)) return false;
-
-  auto* info = reinterpret_cast<const Byte*>(sections.info.data());
-  const Byte* unit_start = info + unit.offset;
-  const Byte* unit_end = info + unit.end;
-  const std::uint64_t unit_size = unit.end - unit.offset;
-  auto abbrev_at = [&](const Byte*& p, const Abbrev*& abbrev) {
+  bool abbrev_at(const Byte*& p, const Abbrev*& abbrev) const {
     std::uint64_t code = 0;
     if (!read_uleb(p, unit_end, code) || code == 0 || code >= table.by_code.size()) return false;
     abbrev = &table.by_code[code];
     return abbrev->defined;
-  };
+  }
+};
 
+std::optional<OpenUnit> open_unit(const DebugSections& sections, const UnitHeader& unit) {
+  if constexpr (std::endian::native != std::endian::little) return std::nullopt;
+  if (unit.offset_size != 4 || unit.version < 2 || unit.version > 5 ||
+      (unit.address_size != 4 && unit.address_size != 8))
+    return std::nullopt;  // 64-bit DWARF and the like: libdw's job
+  if (unit.end > sections.info.size() || unit.die_begin >= unit.end || unit.offset >= unit.die_begin)
+    return std::nullopt;
+
+  thread_local AbbrevTable table;
+  if (!parse_abbrevs(sections, unit, table)) return std::nullopt;
+
+  auto* info = reinterpret_cast<const Byte*>(sections.info.data());
+  OpenUnit open{info, info + unit.offset, info + unit.end, nullptr, table, {sections, unit, info + unit.end, 0, false}};
   // The unit DIE, for DW_AT_str_offsets_base.
   const Byte* p = info + unit.die_begin;
   const Abbrev* abbrev = nullptr;
   DieFacts facts;
-  UnitContext ctx{sections, unit, unit_end, 0, false};
-  if (!abbrev_at(p, abbrev) || !read_die(p, *abbrev, table, ctx, facts)) return false;
-  if (!abbrev->has_children) return true;
-  ctx.has_str_offsets_base = facts.has_str_offsets_base;
-  ctx.str_offsets_base = facts.str_offsets_base;
+  if (!open.abbrev_at(p, abbrev) || !read_die(p, *abbrev, table, open.ctx, facts)) return std::nullopt;
+  open.ctx.has_str_offsets_base = facts.has_str_offsets_base;
+  open.ctx.str_offsets_base = facts.str_offsets_base;
+  if (abbrev->has_children) open.children = p;
+  return open;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> arange_unit_at(std::string_view aranges, std::uint64_t address) {
+  if constexpr (std::endian::native != std::endian::little) return std::nullopt;
+  auto* begin = reinterpret_cast<const Byte*>(aranges.data());
+  const Byte* end = begin + aranges.size();
+  for (const Byte* set = begin; end - set >= 4;) {
+    std::uint64_t length = read_le(set, 4);
+    if (length >= 0xfffffff0) return std::nullopt;  // 64-bit DWARF or reserved
+    const Byte* set_end = set + 4 + length;
+    // version (2), unit offset (4), address size (1), segment selector size (1)
+    if (length < 8 || length > static_cast<std::uint64_t>(end - set - 4)) return std::nullopt;
+    std::uint64_t unit = read_le(set + 6, 4);
+    unsigned address_size = set[10];
+    if (read_le(set + 4, 2) != 2 || set[11] != 0 || (address_size != 4 && address_size != 8)) return std::nullopt;
+    // The tuples start at a multiple of twice the address size from the set's start.
+    std::size_t tuple = 2 * address_size;
+    const Byte* p = set + (12 + tuple - 1) / tuple * tuple;
+    for (; set_end - p >= static_cast<std::ptrdiff_t>(tuple); p += tuple) {
+      std::uint64_t start = read_le(p, address_size);
+      std::uint64_t size = read_le(p + address_size, address_size);
+      if (start == 0 && size == 0) break;
+      // GNU ld leaves a function it discarded (a duplicate template instance) at address 0.
+      if (start != 0 && address >= start && address - start < size) return unit;
+    }
+    set = set_end;
+  }
+  return std::nullopt;
+}
+
+bool scan_unit_tree(const DebugSections& sections, const UnitHeader& unit, UnitTree& out) {
+  out.parents.clear();
+  out.subprograms.clear();
+  auto open = open_unit(sections, unit);
+  if (!open) return false;
+  if (open->children == nullptr) return true;
+  std::vector<std::uint64_t> parents{unit.die_begin};
+  DieFacts facts;
+  const Abbrev* abbrev = nullptr;
+  for (const Byte* p = open->children;;) {
+    if (p >= open->unit_end) return false;
+    if (*p == 0) {  // the end of the current parent's children
+      ++p;
+      parents.pop_back();
+      if (parents.empty()) return true;
+      continue;
+    }
+    auto offset = static_cast<std::uint64_t>(p - open->info);
+    if (!open->abbrev_at(p, abbrev) || !read_die(p, *abbrev, open->table, open->ctx, facts)) return false;
+    out.parents.emplace_back(offset, parents.back());
+    if (abbrev->is_subprogram) out.subprograms.push_back(offset);
+    if (abbrev->has_children) parents.push_back(offset);
+  }
+}
+
+bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out) {
+  out.clear();
+  auto open = open_unit(sections, unit);
+  if (!open) return false;
+  if (open->children == nullptr) return true;
+  const AbbrevTable& table = open->table;
+  const UnitContext& ctx = open->ctx;
+  const Byte* info = open->info;
+  const Byte* unit_start = open->unit_start;
+  const Byte* unit_end = open->unit_end;
+  const std::uint64_t unit_size = unit.end - unit.offset;
+  auto abbrev_at = [&](const Byte*& p, const Abbrev*& abbrev) { return open->abbrev_at(p, abbrev); };
+  const Byte* p = open->children;
+  const Abbrev* abbrev = nullptr;
+  DieFacts facts;
 
   // Where a sibling reference leads; libdw's dwarf_siblingof accepts only forward ones
   // inside the unit.
@@ -377,7 +464,7 @@ bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, Unit
     return true;
   };
 
-  // The walk of namespaces and classes: what Module::for_each_type_definition does with libdw.
+  // The walk of namespaces and classes: what Module::walk_unit_types does with libdw.
   struct Level {
     std::uint32_t scope;
     const Byte* next;  // the walked DIE's sibling by reference; nullptr: after its children

@@ -1,9 +1,9 @@
 #pragma once
-// A fast reader of the one thing the name index needs from a unit: the named types outside
-// functions and the namespaces and classes around them. libdw's generic DIE walk decodes every
-// attribute of every DIE through several calls; this reads the raw .debug_info bytes with each
-// abbreviation compiled once into a plan that skips what the index does not use (drgn's
-// design). It never calls libdw, so units can be read on several threads at once.
+// A fast reader of what the name index and a unit's parent table need: the named types outside
+// functions with the namespaces and classes around them, and every DIE's parent. libdw's
+// generic DIE walk decodes every attribute of every DIE through several calls; this reads the
+// raw .debug_info bytes with each abbreviation compiled once into a plan that skips what is
+// not used (drgn's design). It never calls libdw, so units can be read on several threads.
 //
 // Anything it does not fully understand (64-bit DWARF, an unknown form, a bad abbreviation
 // code, a truncated unit, a type whose name or declaration flag must be looked up through
@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct Dwarf;
@@ -27,8 +28,10 @@ struct DebugSections {
   std::string_view str;
   std::string_view line_str;
   std::string_view str_offsets;
-  // .debug_info and .debug_str are clean pages of a private mapping of the file: pages the
-  // index has read can be handed back to the page cache (they fault back in from it).
+  std::string_view aranges;
+  // The file is not relocatable, so libdwfl never writes to its sections: where they are
+  // clean pages of a private mapping of the file (the caller checks), pages the index has read
+  // can be handed back to the page cache (they fault back in from it).
   bool releasable = false;
 };
 
@@ -73,6 +76,25 @@ struct UnitTypes {
 /// Reads the unit's types into `out` (cleared first). false: the unit is malformed or uses
 /// something the scanner does not handle; `out` is then incomplete and must be discarded.
 bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out);
+
+/// Every DIE of a unit below its unit DIE, in the order of the file: each one's parent
+/// (offsets in .debug_info; the unit DIE's for the top level), and which are subprograms.
+struct UnitTree {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> parents;  // (DIE, parent), ascending
+  std::vector<std::uint64_t> subprograms;
+};
+
+/// Reads the unit's tree into `out` (cleared first). false as for scan_unit_types(); then
+/// libdw must walk the unit.
+bool scan_unit_tree(const DebugSections& sections, const UnitHeader& unit, UnitTree& out);
+
+/// The offset (in .debug_info) of the unit whose .debug_aranges set covers `address`
+/// (module-relative, as DWARF addresses are). A linear pass that stops at the first match:
+/// libdw's dwarf_getaranges() reads and sorts every range first, a million of them in a big
+/// GCC program (a range per function section). nullopt when no set covers the address or the
+/// section holds what this does not read (64-bit DWARF, segments, a malformed set). Ranges at
+/// address 0 are taken for what the linker discarded.
+std::optional<std::uint64_t> arange_unit_at(std::string_view aranges, std::uint64_t address);
 
 // The libdw side, in module.cpp: where the scanner's input comes from.
 

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <reflect/reflect.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -56,18 +57,37 @@ TEST_CASE("the name index's scanner files exactly what libdw's walk files") {
   for (const Module* module : modules) {
     INFO("module ", module->path());
     Module::IndexEntries reference = module->name_index_entries(Module::IndexMethod::Libdw);
+    CHECK(reference.misfiled == 0);
     for (unsigned threads : {1u, 3u}) {
       Module::IndexEntries scanned = module->name_index_entries(Module::IndexMethod::Scanner, threads);
       INFO("threads: ", threads);
       CHECK_MESSAGE(scanned.entries == reference.entries, first_difference(scanned, reference));
       // Not a vacuous pass: the scanner read every unit itself.
       CHECK(scanned.units_by_libdw == 0);
+      // Every entry is where a lookup of its key looks.
+      CHECK(scanned.misfiled == 0);
       CHECK(scanned.units_by_scanner == reference.units_by_libdw);
     }
     compared += reference.entries.size();
   }
   // The test binary alone holds the fixtures and thousands of libstdc++ names.
   CHECK(compared > 1000);
+}
+
+TEST_CASE("the DIE scanner reads each unit's tree exactly as libdw's walk does") {
+  auto modules = modules_with_debug_info();
+  REQUIRE(!modules.empty());
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  std::size_t compared = 0;
+  for (const Module* module : modules) {
+    INFO("module ", module->path());
+    Module::TreeComparison comparison = module->compare_unit_trees();
+    CHECK(comparison.different == 0);
+    CHECK(comparison.refused == 0);
+    compared += comparison.same;
+  }
+  CHECK(compared > 10);
 }
 
 TEST_CASE("the name index finds types through the scanner") {
@@ -129,6 +149,26 @@ TEST_CASE("corrupted debug info stops the scanner cleanly") {
     // Whatever it returns, it returns: ASan and UBSan builds check that it reads nothing
     // outside the sections.
     (reflect::dwarf::detail::scan_unit_types(copy, unit, found) ? accepted : refused)++;
+    reflect::dwarf::detail::UnitTree tree;
+    (void)reflect::dwarf::detail::scan_unit_tree(copy, unit, tree);
   }
   CHECK(refused > 0);
+
+  // .debug_aranges (GCC writes it; clang does not unless asked): the unit found for a
+  // function's address is the unit that holds it, and corrupted sets stop the pass cleanly.
+  if (!sections->aranges.empty()) {
+    auto fixture_unit = reflect::dwarf::detail::arange_unit_at(
+        sections->aranges, reinterpret_cast<std::uintptr_t>(&zoo::fixtures) - module->bias());
+    REQUIRE(fixture_unit.has_value());
+    auto holder = std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return h.offset == *fixture_unit; });
+    CHECK(holder != headers.end());
+    CHECK_FALSE(reflect::dwarf::detail::arange_unit_at(sections->aranges, 0).has_value());
+    std::string aranges(sections->aranges);
+    for (int round = 0; round < 200; ++round) {
+      aranges = sections->aranges;
+      for (int i = 0; i < 4; ++i) aranges[random() % aranges.size()] = static_cast<char>(random());
+      std::string_view cut = std::string_view(aranges).substr(0, random() % (aranges.size() + 1));
+      (void)reflect::dwarf::detail::arange_unit_at(cut, random());
+    }
+  }
 }
