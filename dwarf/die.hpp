@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 
 namespace reflect::dwarf::detail {
 
@@ -36,12 +37,17 @@ inline bool ref(Dwarf_Die* die, unsigned attribute, Dwarf_Die* out) {
   return dwarf_attr_integrate(die, attribute, &attr) != nullptr && dwarf_formref_die(&attr, out) != nullptr;
 }
 
-/// Calls `visit(Dwarf_Die&)` for each child of `die`; stops early when it returns true.
+/// Calls `visit(Dwarf_Die&)` for each child of `die`; a visitor that returns bool stops the
+/// walk by returning true (and for_each_child then returns true).
 template <class Visit> bool for_each_child(Dwarf_Die* die, Visit&& visit) {
   Dwarf_Die child;
   if (dwarf_child(die, &child) != 0) return false;
   do {
-    if (visit(child)) return true;
+    if constexpr (std::is_void_v<std::invoke_result_t<Visit&, Dwarf_Die&>>) {
+      visit(child);
+    } else if (visit(child)) {
+      return true;
+    }
   } while (dwarf_siblingof(&child, &child) == 0);
   return false;
 }

@@ -596,16 +596,13 @@ std::optional<DieId> Module::anchor_type_at(std::uintptr_t address) const {
     Dwarf_Die fn;
     if (!die_at(id, &fn)) continue;
     for (int hops = 0; hops < 4; ++hops) {
-      Dwarf_Die child;
-      if (dwarf_child(&fn, &child) == 0) {
-        do {
-          if (dwarf_tag(&child) == DW_TAG_template_type_parameter) {
-            Dwarf_Die type;
-            if (ref(&child, DW_AT_type, &type)) return id_of(this, &type);
-            return DieId{};  // void
-          }
-        } while (dwarf_siblingof(&child, &child) == 0);
-      }
+      DieId argument;  // null: void
+      bool found = for_each_child(&fn, [&](Dwarf_Die& child) {
+        if (dwarf_tag(&child) != DW_TAG_template_type_parameter) return false;
+        if (Dwarf_Die type; ref(&child, DW_AT_type, &type)) argument = id_of(this, &type);
+        return true;
+      });
+      if (found) return argument;
       if (!next_origin(&fn)) break;
     }
   }
@@ -727,52 +724,43 @@ TypeRecord Module::read_type(const DieId& id) const {
       break;
     case DW_TAG_array_type: {
       record.tag = Tag::Array;
-      Dwarf_Die child;
-      if (dwarf_child(&die, &child) == 0) {
-        do {
-          if (dwarf_tag(&child) != DW_TAG_subrange_type) continue;
-          if (auto count = udata(&child, DW_AT_count)) {
-            record.array_counts.push_back(*count);
-          } else if (Dwarf_Attribute attr; dwarf_attr(&child, DW_AT_upper_bound, &attr) != nullptr) {
-            Dwarf_Sword upper = 0;
-            std::uint64_t lower = udata(&child, DW_AT_lower_bound).value_or(0);
-            if (dwarf_formsdata(&attr, &upper) == 0 && upper >= static_cast<Dwarf_Sword>(lower) - 1)
-              record.array_counts.push_back(static_cast<std::uint64_t>(upper) + 1 - lower);
-            else
-              record.array_counts.push_back(std::nullopt);
-          } else {
+      for_each_child(&die, [&](Dwarf_Die& child) {
+        if (dwarf_tag(&child) != DW_TAG_subrange_type) return;
+        if (auto count = udata(&child, DW_AT_count)) {
+          record.array_counts.push_back(*count);
+        } else if (Dwarf_Attribute attr; dwarf_attr(&child, DW_AT_upper_bound, &attr) != nullptr) {
+          Dwarf_Sword upper = 0;
+          std::uint64_t lower = udata(&child, DW_AT_lower_bound).value_or(0);
+          if (dwarf_formsdata(&attr, &upper) == 0 && upper >= static_cast<Dwarf_Sword>(lower) - 1)
+            record.array_counts.push_back(static_cast<std::uint64_t>(upper) + 1 - lower);
+          else
             record.array_counts.push_back(std::nullopt);
-          }
-        } while (dwarf_siblingof(&child, &child) == 0);
-      }
+        } else {
+          record.array_counts.push_back(std::nullopt);
+        }
+      });
       break;
     }
     case DW_TAG_subroutine_type: {
       record.tag = Tag::Function;
-      Dwarf_Die child;
-      if (dwarf_child(&die, &child) == 0) {
-        do {
-          if (dwarf_tag(&child) == DW_TAG_formal_parameter) {
-            Dwarf_Die type;
-            record.parameters.push_back(ref(&child, DW_AT_type, &type) ? id_of(this, &type) : DieId{});
-          } else if (dwarf_tag(&child) == DW_TAG_unspecified_parameters) {
-            record.variadic = true;
-          }
-        } while (dwarf_siblingof(&child, &child) == 0);
-      }
+      for_each_child(&die, [&](Dwarf_Die& child) {
+        if (dwarf_tag(&child) == DW_TAG_formal_parameter) {
+          Dwarf_Die type;
+          record.parameters.push_back(ref(&child, DW_AT_type, &type) ? id_of(this, &type) : DieId{});
+        } else if (dwarf_tag(&child) == DW_TAG_unspecified_parameters) {
+          record.variadic = true;
+        }
+      });
       break;
     }
     case DW_TAG_enumeration_type: {
       record.tag = Tag::Enum;
       record.is_enum_class = flag(&die, DW_AT_enum_class);
       bool is_signed = enum_is_signed(&die);
-      Dwarf_Die child;
-      if (dwarf_child(&die, &child) == 0) {
-        do {
-          if (dwarf_tag(&child) == DW_TAG_enumerator)
-            record.enumerators.push_back({name_of(&child), enumerator_value(&child, is_signed)});
-        } while (dwarf_siblingof(&child, &child) == 0);
-      }
+      for_each_child(&die, [&](Dwarf_Die& child) {
+        if (dwarf_tag(&child) == DW_TAG_enumerator)
+          record.enumerators.push_back({name_of(&child), enumerator_value(&child, is_signed)});
+      });
       break;
     }
     case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type: {
@@ -784,9 +772,7 @@ TypeRecord Module::read_type(const DieId& id) const {
       record.decl_file = decl_file_name(&die);
       int line = 0;
       if (dwarf_decl_line(&die, &line) == 0) record.decl_line = static_cast<std::uint32_t>(line);
-      Dwarf_Die child;
-      if (dwarf_child(&die, &child) != 0) break;
-      do {
+      for_each_child(&die, [&](Dwarf_Die& child) {
         switch (dwarf_tag(&child)) {
           case DW_TAG_member: {
             if (flag(&child, DW_AT_external) || flag(&child, DW_AT_declaration)) break;  // static
@@ -853,11 +839,7 @@ TypeRecord Module::read_type(const DieId& id) const {
               TemplateArgRecord pack;
               pack.name = name_of(&child);
               pack.is_pack = true;
-              Dwarf_Die element;
-              if (dwarf_child(&child, &element) == 0) {
-                do pack.pack.push_back(read_arg(&element));
-                while (dwarf_siblingof(&element, &element) == 0);
-              }
+              for_each_child(&child, [&](Dwarf_Die& element) { pack.pack.push_back(read_arg(&element)); });
               record.template_args.push_back(std::move(pack));
             } else {
               record.template_args.push_back(read_arg(&child));
@@ -873,7 +855,7 @@ TypeRecord Module::read_type(const DieId& id) const {
           }
           default: break;
         }
-      } while (dwarf_siblingof(&child, &child) == 0);
+      });
       break;
     }
     default: record.tag = Tag::Unknown; break;
