@@ -154,8 +154,19 @@ struct Module::NameIndex {
   std::size_t units_by_scanner = 0;
   std::size_t units_by_libdw = 0;
 
-  // The packed_offset()s filed under `key` (normalized), ascending.
-  std::vector<std::uint64_t> find(std::string_view key) const {
+  // The packed_offset()s filed under `key` (normalized), ascending. Remembered: a bucket can
+  // hold thousands of names (every std::vector of the program), each normalized to be
+  // compared, and every unit declares the same few types that printing resolves.
+  const std::vector<std::uint64_t>& find(std::string_view key) const {
+    auto [it, added] = found_.try_emplace(std::string(key));
+    if (added) it->second = search(key);
+    return it->second;
+  }
+
+ private:
+  mutable std::unordered_map<std::string, std::vector<std::uint64_t>> found_;
+
+  std::vector<std::uint64_t> search(std::string_view key) const {
     std::vector<std::uint64_t> out;
     std::uint32_t bucket = hash_bucket(key);
     for (const IndexPart& part : parts) {
