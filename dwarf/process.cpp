@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include "debuginfo.hpp"
+
 #include <reflect/error.hpp>
 
 #include <elfutils/libdwfl.h>
@@ -7,25 +9,26 @@
 #include <unistd.h>
 
 #include <cstddef>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
 namespace reflect::dwarf {
 
 namespace {
-// Where separate debug files are looked for, in libdwfl's syntax: REFLECT_DEBUGINFO_PATH, or
-// libdwfl's default ":.debug:/usr/lib/debug" (next to the binary, in its .debug/ folder, and
-// by build-id and name under /usr/lib/debug). Each absolute directory is also searched by
-// build-id: DIR/.build-id/xx/yyyy.debug.
-char* debuginfo_path = std::getenv("REFLECT_DEBUGINFO_PATH");
-const Dwfl_Callbacks callbacks = {
-    dwfl_linux_proc_find_elf,
-    // The file itself, build-id, .gnu_debuglink; debuginfod only if the user set DEBUGINFOD_URLS.
-    dwfl_standard_find_debuginfo,
-    nullptr,
-    &debuginfo_path,
-};
+// Every Dwfl of the process shares these (libdwfl keeps the pointer). Separate debug files are
+// looked for where debuginfo_path_slot() says (debuginfo.hpp); each absolute directory there is
+// also searched by build-id (DIR/.build-id/xx/yyyy.debug).
+const Dwfl_Callbacks* callbacks() {
+  static const Dwfl_Callbacks instance = {
+      dwfl_linux_proc_find_elf,
+      // The file itself, build-id, .gnu_debuglink; last, debuginfod servers, only if
+      // DEBUGINFOD_URLS names some (the user's, or reflect::configure's: debuginfo.cpp).
+      dwfl_standard_find_debuginfo,
+      nullptr,
+      debuginfo_path_slot(),
+  };
+  return &instance;
+}
 }  // namespace
 
 std::uint64_t loaded_objects_generation() noexcept {
@@ -41,7 +44,7 @@ std::uint64_t loaded_objects_generation() noexcept {
   return generation;
 }
 
-Process::Process() : dwfl_(dwfl_begin(&callbacks)) {
+Process::Process() : dwfl_(dwfl_begin(callbacks())) {
   if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
   report();
 }

@@ -1,5 +1,6 @@
 #include "type_node.hpp"
 
+#include "../dwarf/debuginfo.hpp"
 #include "../dwarf/process.hpp"
 #include "std/std_view.hpp"
 
@@ -62,6 +63,14 @@ TemplateArgNode template_arg(const dwarf::TemplateArgRecord& record) {
   return arg;
 }
 
+// For the no-debug-info error: whether debuginfod servers were asked too.
+std::string debuginfod_note() {
+  std::string urls = dwarf::debuginfod_urls();
+  if (urls.empty())
+    return "no debuginfod server was asked: set DEBUGINFOD_URLS or reflect::Options::debuginfod_urls to allow it";
+  return "the debuginfod servers in DEBUGINFOD_URLS (" + urls + ") were asked too, by build-id";
+}
+
 }  // namespace
 
 const TypeNode& LazyType::get() const {
@@ -85,6 +94,18 @@ Registry::Registry() {
 dwarf::Process& Registry::process() {
   if (!process_) process_ = std::make_unique<dwarf::Process>();
   return *process_;
+}
+
+void Registry::configure(const Options& options) {
+  std::lock_guard lock(mutex_);
+  // Modules already read keep the debug info they were found with, and a Type from the old
+  // settings would sit next to ones from the new: refuse rather than half-apply.
+  if (process_)
+    throw Error(
+        "reflect::configure() called after the first reflection: this process's debug info is already "
+        "being read with the previous options; call reflect::configure() at the start of main(), before "
+        "anything uses reflect (reflect(), type_of(), find_type(), coroutine(), formatting a Value)");
+  dwarf::configure(options);
 }
 
 const TypeNode& Registry::node_for(const dwarf::DieId& id) {
@@ -205,8 +226,9 @@ const TypeNode& Registry::anchor_type(const void* anchor_code) {
     throw Error(fmt::format(
         "reflect: the module {} has no DWARF debug info (looked in the file itself, by build-id under "
         "/usr/lib/debug/.build-id, and through .gnu_debuglink next to it and in its .debug/ folder; "
-        "REFLECT_DEBUGINFO_PATH adds directories); build it with -g, or install its debug package",
-        module->path()));
+        "REFLECT_DEBUGINFO_PATH or reflect::Options::debuginfo_path adds directories; {}); build it with -g, "
+        "or install its debug package",
+        module->path(), debuginfod_note()));
   auto id = module->anchor_type_at(address);
   if (!id)
     throw Error(fmt::format(
@@ -363,6 +385,8 @@ const MemberLookup* TypeNode::member_lookup_slow(std::string_view name, bool (*a
 namespace reflect {
 
 using detail::TypeNode;
+
+void configure(const Options& options) { detail::Registry::instance().configure(options); }
 
 std::string_view to_string(Kind kind) noexcept {
   switch (kind) {

@@ -9,6 +9,7 @@
 #include "../dwarf/names.hpp"
 #include "../dwarf/records.hpp"
 
+#include <reflect/options.hpp>
 #include <reflect/type.hpp>
 
 #include <array>
@@ -204,6 +205,8 @@ class Registry {
 
   std::recursive_mutex& mutex() noexcept { return mutex_; }
   dwarf::Process& process();  // lock held
+  /// reflect::configure: only before process() first ran. Locks.
+  void configure(const Options& options);
 
   const TypeNode& node_for(const dwarf::DieId& id);  // locks
   const TypeNode& void_node() noexcept { return void_node_; }

@@ -96,3 +96,19 @@ TEST_CASE("errors: code built without -g gets an error that says what to do") {
   CHECK(message.find("-g") != std::string::npos);
   CHECK(message.find("reflect:") == 0);
 }
+
+TEST_CASE("errors: reflect::configure after the first reflection throws, saying when to call it") {
+  const zoo::HoldsOpaque value{nullptr, 1};
+  CHECK(fmt::format("{}", reflect::reflect(value.n)) == "1");  // the debug info is being read now
+  reflect::Options options;
+  options.debuginfod_urls = "";
+  try {
+    reflect::configure(options);
+    FAIL("configure() after the first reflection did not throw");
+  } catch (const reflect::Error& e) {
+    std::string message = e.what();
+    CHECK(message.find("reflect::configure() called after the first reflection") != std::string::npos);
+    CHECK(message.find("at the start of main()") != std::string::npos);
+  }
+  CHECK(fmt::format("{}", reflect::reflect(value.n)) == "1");  // still works, with the old options
+}

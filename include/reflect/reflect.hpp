@@ -8,6 +8,7 @@
 #include <reflect/coroutine.hpp>
 #include <reflect/error.hpp>
 #include <reflect/format.hpp>
+#include <reflect/options.hpp>
 #include <reflect/type.hpp>
 #include <reflect/value.hpp>
 

@@ -7,6 +7,9 @@
 // .symtab of the debug file.
 //
 // Exit status: 0, or 3 with the reflect::Error's message on stderr.
+//
+// FIXTURE_DEBUGINFOD_URLS and FIXTURE_DEBUGINFO_PATH, when set, are passed to
+// reflect::configure as Options::debuginfod_urls and ::debuginfo_path (debuginfod.sh).
 
 #include <fmt/format.h>
 #include <reflect/reflect.hpp>
@@ -14,6 +17,7 @@
 #include "split_nortti.hpp"
 
 #include <cctype>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +83,11 @@ void show(const std::string& text) { fmt::print("{}\n", without_addresses(text))
 
 int main() {
   try {
+    reflect::Options options;
+    if (const char* urls = std::getenv("FIXTURE_DEBUGINFOD_URLS")) options.debuginfod_urls = urls;
+    if (const char* path = std::getenv("FIXTURE_DEBUGINFO_PATH")) options.debuginfo_path = path;
+    reflect::configure(options);
+
     const split::Config config{"server", {80, 443}, 30, std::make_unique<split::Point>(split::Point{1, 2}),
                                split::Color::Green, &split::handler, &split::counter};
     show(fmt::format("{}", reflect::reflect(config)));
