@@ -316,7 +316,9 @@ def main():
     ]
     if use_drgn:
         cpu = med("drgn_index", "cpu") / max(med("drgn_index", "wall"), 1e-9)
-        notes.append(f"drgn may index with several threads (OpenMP; its CPU/wall was {cpu:.1f}× here); reflect uses one.")
+        rcpu = med("index", "cpu") / max(med("index", "wall"), 1e-9)
+        notes.append(f"drgn may index with several threads (OpenMP; its CPU/wall was {cpu:.1f}× here); so does reflect's "
+                     f"scanner (one per core, 2 to 8; `prog index` CPU/wall {rcpu:.1f}×).")
 
     headers = ("measurement", "reflect", "baseline(s)", "ratio", "target", "met?")
     md = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
