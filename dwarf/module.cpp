@@ -128,15 +128,23 @@ std::uint32_t hash_bucket(std::string_view key) {
   return fold_hash(hash);
 }
 
-// "ns::Class::" as the DWARF spells a scope of `part`.
-std::string spelled_scope(const IndexPart& part, std::uint32_t scope) {
+// A scope's name as its key spells it: an unnamed one is an anonymous namespace.
+std::string_view scope_spelling(const IndexScope& scope) {
+  return scope.name != nullptr ? std::string_view(scope.name) : "(anonymous namespace)";
+}
+std::string_view scope_spelling(const detail::ScannedScope& scope) {
+  return scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
+}
+
+// "ns::Class::" as the DWARF spells scope `scope` of `scopes` (a part's or a scanned unit's).
+// (A bounded loop: a malformed file's parents can loop.)
+template <class Scope> std::string spelled_scope(const std::vector<Scope>& scopes, std::uint32_t scope) {
   std::vector<std::uint32_t> chain;
-  for (std::uint32_t at = scope; at != no_scope && chain.size() <= part.scopes.size(); at = part.scopes[at].parent)
+  for (std::uint32_t at = scope; at != no_scope && chain.size() <= scopes.size(); at = scopes[at].parent)
     chain.push_back(at);
   std::string out;
   for (std::size_t i = chain.size(); i-- > 0;) {
-    const char* name = part.scopes[chain[i]].name;
-    out += name != nullptr ? name : "(anonymous namespace)";
+    out += scope_spelling(scopes[chain[i]]);
     out += "::";
   }
   return out;
@@ -144,7 +152,7 @@ std::string spelled_scope(const IndexPart& part, std::uint32_t scope) {
 
 // An entry's key: what index_key() makes of its DIE.
 std::string key_of(const IndexPart& part, const IndexEntry& entry) {
-  return normalize_name(spelled_scope(part, entry.scope) + entry.name);
+  return normalize_name(spelled_scope(part.scopes, entry.scope) + entry.name);
 }
 
 }  // namespace
@@ -1080,7 +1088,7 @@ class IndexShare {
         std::uint64_t scope_hash = type.scope == no_scope ? hash_basis : state(type.scope).hash;
         bucket = fold_hash(add_component(scope_hash, identifier));
       } else {
-        std::string key = spelled(type.scope);
+        std::string key = spelled_scope(unit_->scopes, type.scope);
         key += name;
         bucket = hash_bucket(normalize_name(key));
       }
@@ -1096,28 +1104,24 @@ class IndexShare {
     std::uint32_t kept = no_scope;  // its index in part.scopes, once a type inside is filed
   };
 
-  static std::string_view spelling_of(const detail::ScannedScope& scope) {
-    return scope.name.empty() ? std::string_view("(anonymous namespace)") : scope.name;
-  }
-
   // (Loops, not recursion: scopes can nest as deep as a malformed file likes.)
   const ScopeState& state(std::uint32_t scope) {
     chain_.clear();
     for (std::uint32_t at = scope; at != no_scope && !scopes_[at].known; at = unit_->scopes[at].parent)
       chain_.push_back(at);
     for (std::size_t i = chain_.size(); i-- > 0;) {
-      const detail::ScannedScope& spelled_scope = unit_->scopes[chain_[i]];
+      const detail::ScannedScope& unit_scope = unit_->scopes[chain_[i]];
       ScopeState& out = scopes_[chain_[i]];
       out.known = true;
-      if (spelled_scope.parent != no_scope && !scopes_[spelled_scope.parent].fast) continue;
-      std::uint64_t hash = spelled_scope.parent == no_scope ? hash_basis : scopes_[spelled_scope.parent].hash;
-      std::string_view name = spelling_of(spelled_scope);
+      if (unit_scope.parent != no_scope && !scopes_[unit_scope.parent].fast) continue;
+      std::uint64_t hash = unit_scope.parent == no_scope ? hash_basis : scopes_[unit_scope.parent].hash;
+      std::string_view name = scope_spelling(unit_scope);
       if (name == "__cxx11" || name == "__n4861") {  // "__cxx11::" normalizes to nothing
         out.hash = hash;
         out.fast = true;
         continue;
       }
-      std::string_view identifier = spelled_scope.name.empty() ? name : plain_template_name(name);
+      std::string_view identifier = unit_scope.name.empty() ? name : plain_template_name(name);
       if (identifier.empty() || identifier.starts_with("basic_string") || identifier.ends_with("__cxx11") ||
           identifier.ends_with("__n4861"))
         continue;
@@ -1127,19 +1131,6 @@ class IndexShare {
     return scopes_[scope];
   }
 
-  // "ns::Class::" as the DWARF spells a scope of the unit.
-  std::string spelled(std::uint32_t scope) const {
-    std::vector<std::uint32_t> chain;
-    for (std::uint32_t at = scope; at != no_scope && chain.size() <= unit_->scopes.size(); at = unit_->scopes[at].parent)
-      chain.push_back(at);
-    std::string out;
-    for (std::size_t i = chain.size(); i-- > 0;) {
-      out += spelling_of(unit_->scopes[chain[i]]);
-      out += "::";
-    }
-    return out;
-  }
-
   // The scope's index in part.scopes, adding it and the scopes around it on first need: only
   // scopes that hold types are kept.
   std::uint32_t kept(std::uint32_t scope) {
@@ -1147,10 +1138,10 @@ class IndexShare {
     for (std::uint32_t at = scope; at != no_scope && scopes_[at].kept == no_scope; at = unit_->scopes[at].parent)
       chain_.push_back(at);
     for (std::size_t i = chain_.size(); i-- > 0;) {
-      const detail::ScannedScope& spelled_scope = unit_->scopes[chain_[i]];
-      std::uint32_t parent = spelled_scope.parent == no_scope ? no_scope : scopes_[spelled_scope.parent].kept;
+      const detail::ScannedScope& unit_scope = unit_->scopes[chain_[i]];
+      std::uint32_t parent = unit_scope.parent == no_scope ? no_scope : scopes_[unit_scope.parent].kept;
       if (part.scopes.size() >= no_scope) throw std::length_error("reflect: too many scopes for the name index");
-      part.scopes.push_back({spelled_scope.name.empty() ? nullptr : spelled_scope.name.data(), parent});
+      part.scopes.push_back({unit_scope.name.empty() ? nullptr : unit_scope.name.data(), parent});
       scopes_[chain_[i]].kept = static_cast<std::uint32_t>(part.scopes.size() - 1);
     }
     return scope == no_scope ? no_scope : scopes_[scope].kept;
