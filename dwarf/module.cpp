@@ -1,6 +1,7 @@
 #include "module.hpp"
 
 #include "die.hpp"
+#include "name_table.hpp"
 #include "names.hpp"
 #include "scanner.hpp"
 
@@ -159,13 +160,15 @@ std::string key_of(const IndexPart& part, const IndexEntry& entry) {
 
 struct Module::NameIndex {
   std::vector<IndexPart> parts;
+  std::size_t units_by_table = 0;
   std::size_t units_by_scanner = 0;
   std::size_t units_by_libdw = 0;
 
-  // The packed_offset()s filed under `key` (normalized), ascending. Remembered: a bucket can
-  // hold thousands of names (every std::vector of the program), each normalized to be
-  // compared, and every unit declares the same few types that printing resolves.
-  const std::vector<std::uint64_t>& find(std::string_view key) const {
+  // The packed_offset()s filed under `key` (normalized), ascending: those to confirm last.
+  // Remembered (with what Module::for_each_filed() confirms): a bucket can hold thousands of
+  // names (every std::vector of the program), each normalized to be compared, and every unit
+  // declares the same few types that printing resolves.
+  std::vector<std::uint64_t>& find(std::string_view key) const {
     auto [it, added] = found_.try_emplace(std::string(key));
     if (added) it->second = search(key);
     return it->second;
@@ -191,18 +194,20 @@ struct Module::NameIndex {
 namespace {
 
 // The name index keeps a DIE as one number: its DieId::file above bit 40 (a .debug_info of a
-// terabyte is not to be had), its offset below. Entries stay 24 bytes for the common case.
+// terabyte is not to be had), its offset below, and on top the mark of an entry a lookup must
+// confirm (ScannedType::unconfirmed). Entries stay 24 bytes for the common case.
 constexpr unsigned file_shift = 40;
+constexpr std::uint64_t unconfirmed_mark = std::uint64_t(1) << 63;
 
 std::uint64_t packed_offset(const DieId& id) {
-  if (id.offset >> file_shift != 0 || id.file >= (1u << (64 - file_shift)))
+  if (id.offset >> file_shift != 0 || id.file >= (1u << (63 - file_shift)))
     throw std::length_error("reflect: debug info too large for the name index");
   return id.offset | std::uint64_t(id.file) << file_shift;
 }
 
 DieId unpacked(const Module* module, std::uint64_t packed) {
   return DieId{module, packed & ((std::uint64_t(1) << file_shift) - 1), false,
-               static_cast<std::uint32_t>(packed >> file_shift)};
+               static_cast<std::uint32_t>((packed & ~unconfirmed_mark) >> file_shift)};
 }
 
 // The .dwo a skeleton unit names: DW_AT_dwo_name (DWARF 5) or DW_AT_GNU_dwo_name (GCC's
@@ -585,6 +590,7 @@ Module::Stats Module::stats() const {
   }
   stats.name_index_built = name_index_ != nullptr;
   if (name_index_) {
+    stats.units_indexed_by_table = name_index_->units_by_table;
     stats.units_indexed_by_scanner = name_index_->units_by_scanner;
     stats.units_indexed_by_libdw = name_index_->units_by_libdw;
   }
@@ -898,7 +904,7 @@ std::string Module::index_key(const TypeRecord& record) {
   return normalize_name(key);
 }
 
-void Module::build_name_index() const { name_index_ = make_name_index(IndexMethod::Scanner, 0); }
+void Module::build_name_index() const { name_index_ = make_name_index(IndexMethod::Tables, 0); }
 
 // One unit's named types outside functions, as scan_unit_types() reports them (offsets as
 // packed_offset()s), read with libdw: the reference the scanner is tested against, and its
@@ -923,10 +929,11 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
     std::string_view spelled = name != nullptr ? name : "";
     bool descend = tag == DW_TAG_namespace;
     if (is_type_tag(tag)) {
-      if (!flag(die, DW_AT_declaration)) out.types.push_back({packed_offset(id_of(this, die)), level.scope, false, spelled});
-      descend = tag != DW_TAG_enumeration_type;
+      if (!flag(die, DW_AT_declaration))
+        out.types.push_back({packed_offset(id_of(this, die)), level.scope, false, spelled, false});
+      descend = tag != DW_TAG_enumeration_type && !spelled.empty();  // as the scanner does
     } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
-      out.types.push_back({packed_offset(id_of(this, die)), level.scope, tag == DW_TAG_base_type, spelled});
+      out.types.push_back({packed_offset(id_of(this, die)), level.scope, tag == DW_TAG_base_type, spelled, false});
     }
     if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
       out.scopes.push_back({level.scope, spelled});
@@ -1002,6 +1009,7 @@ std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
                             : section_name == ".debug_line_str"    ? &sections.line_str
                             : section_name == ".debug_str_offsets" ? &sections.str_offsets
                             : section_name == ".debug_aranges"     ? &sections.aranges
+                            : section_name == ".debug_names"       ? &sections.names
                                                                    : nullptr;
     if (section_name.starts_with(".zdebug")) return std::nullopt;
     if (out == nullptr) continue;
@@ -1066,7 +1074,7 @@ class IndexShare {
   IndexPart part;
   std::vector<std::size_t> refused;  // units for libdw
   std::size_t scanned = 0;
-  std::exception_ptr error;
+  std::size_t tabled = 0;  // units filed from name tables
 
   void sort() {
     std::sort(part.entries.begin(), part.entries.end(), [](const IndexEntry& a, const IndexEntry& b) {
@@ -1092,7 +1100,7 @@ class IndexShare {
         key += name;
         bucket = hash_bucket(normalize_name(key));
       }
-      part.entries.push_back({bucket, kept(type.scope), type.offset, name.data()});
+      part.entries.push_back({bucket, kept(type.scope), type.offset | (type.unconfirmed ? unconfirmed_mark : 0), name.data()});
     }
   }
 
@@ -1154,6 +1162,36 @@ class IndexShare {
 
 }  // namespace
 
+namespace {
+
+// Calls work(thread, item) for items 0 .. count-1 on up to `threads` threads (this one
+// included), each item once; rethrows the first exception a thread caught.
+template <class Work> void for_each_item_in_parallel(std::size_t threads, std::size_t count, Work work) {
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> errors(threads);
+  auto run = [&](std::size_t thread) {
+    try {
+      for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) work(thread, i);
+    } catch (...) {
+      errors[thread] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (std::size_t t = 1; t < threads && t < count; ++t) {
+    try {
+      workers.emplace_back(run, t);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones running take every item anyway
+    }
+  }
+  run(0);
+  for (std::thread& worker : workers) worker.join();
+  for (std::exception_ptr& error : errors)
+    if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
 std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, unsigned threads) const {
   auto index = std::make_unique<NameIndex>();
   if (!units_) build_unit_table();
@@ -1163,17 +1201,55 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   // ELF files, left to libdw's walk).
   std::vector<const detail::UnitHeader*> headers(units.size());
   std::optional<detail::DebugSections> sections;
-  if (method == IndexMethod::Scanner && scanner_input() != nullptr) {
+  if (method != IndexMethod::Libdw && scanner_input() != nullptr) {
     sections = *scanner_input();
     sections->releasable = sections->releasable && in_file_mapping(sections->info) && in_file_mapping(sections->str);
     for (std::size_t i = 0; i < units.size(); ++i) headers[i] = header_of(units[i]);
   }
 
-  // The scanner never calls libdw, so it reads units on several threads; what it refuses is
-  // walked with libdw afterwards, on this thread alone (libdw 0.188 is not thread-safe).
+  // Neither the table reader nor the scanner calls libdw, so they run on several threads; what
+  // the scanner refuses is walked with libdw afterwards, on this thread alone (libdw 0.188 is
+  // not thread-safe).
   if (threads == 0) threads = std::max(2u, std::min(8u, std::thread::hardware_concurrency()));
   threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, units.size())));
   std::vector<IndexShare> shares(threads);
+
+  // First the name tables of .debug_names, where the module has them: a unit a table places
+  // every type of is not read at all.
+  std::vector<detail::TableTypes> tables;
+  std::vector<bool> from_table(units.size(), false);
+  if (method == IndexMethod::Tables && sections && !sections->names.empty()) {
+    std::vector<std::string_view> spans = detail::name_tables(sections->names);
+    tables.resize(spans.size());
+    std::vector<char> readable(spans.size(), 0);
+    for_each_item_in_parallel(threads, spans.size(), [&](std::size_t, std::size_t i) {
+      readable[i] = detail::read_name_table(spans[i], sections->str, tables[i]);
+    });
+    std::unordered_map<std::uint64_t, std::size_t> unit_by_header;
+    for (std::size_t i = 0; i < units.size(); ++i)
+      if (headers[i] != nullptr) unit_by_header.emplace(headers[i]->offset, i);
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+      // A table must list units of this file, each once in all tables: else it is ignored.
+      std::vector<std::size_t> listed;
+      for (std::uint64_t offset : tables[t].units) {
+        auto it = unit_by_header.find(offset);
+        if (it == unit_by_header.end() || from_table[it->second]) break;
+        listed.push_back(it->second);
+      }
+      if (!readable[t] || listed.size() != tables[t].units.size()) {
+        tables[t].clear();
+        continue;
+      }
+      for (std::size_t i : listed)
+        if (!std::binary_search(tables[t].unplaced.begin(), tables[t].unplaced.end(), headers[i]->offset))
+          from_table[i] = true;
+    }
+  }
+
+  // Then every other unit, through the scanner.
+  std::vector<std::size_t> to_scan;
+  for (std::size_t i = 0; i < units.size(); ++i)
+    if (!from_table[i]) to_scan.push_back(i);
   if (sections)
     for (IndexShare& share : shares) {
       // Entries come one per ~200 bytes of .debug_info; reserving address space for more than
@@ -1181,56 +1257,41 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
       std::size_t share_of_info = sections->info.size() / threads;
       share.part.entries.reserve(std::min<std::size_t>(share_of_info / 64, std::size_t(1) << 26));
     }
-  std::atomic<std::size_t> next_unit{0};
-  auto work = [&](IndexShare& share) {
-    try {
-      detail::UnitTypes found;
-      for (std::size_t i; (i = next_unit.fetch_add(1, std::memory_order_relaxed)) < units.size();) {
-        if (sections && headers[i] && sections->releasable)
-          populate_pages(sections->info.substr(headers[i]->offset, headers[i]->end - headers[i]->offset));
-        if (sections && headers[i] && detail::scan_unit_types(*sections, *headers[i], found)) {
-          share.add(found);
-          ++share.scanned;
-          if (sections->releasable)
-            release_pages(sections->info.substr(headers[i]->offset, headers[i]->end - headers[i]->offset));
-        } else {
-          share.refused.push_back(i);
-        }
-      }
-      if (share.refused.empty()) share.sort();  // else once libdw has added its units
-    } catch (...) {
-      share.error = std::current_exception();
+  std::vector<detail::UnitTypes> found(threads);
+  for_each_item_in_parallel(threads, tables.size() + to_scan.size(), [&](std::size_t thread, std::size_t item) {
+    IndexShare& share = shares[thread];
+    if (item < tables.size()) {
+      share.add(tables[item].types);
+      share.tabled += tables[item].units.size() - tables[item].unplaced.size();
+      tables[item] = {};
+      return;
     }
-  };
-  if (sections) {
-    std::vector<std::thread> workers;
-    for (std::size_t t = 1; t < shares.size(); ++t) {
-      try {
-        workers.emplace_back(work, std::ref(shares[t]));
-      } catch (const std::system_error&) {
-        break;  // no more threads to be had: the ones running take every unit anyway
-      }
+    std::size_t i = to_scan[item - tables.size()];
+    const detail::UnitHeader* header = headers[i];
+    if (sections && header && sections->releasable)
+      populate_pages(sections->info.substr(header->offset, header->end - header->offset));
+    if (sections && header && detail::scan_unit_types(*sections, *header, found[thread])) {
+      share.add(found[thread]);
+      ++share.scanned;
+      if (sections->releasable) release_pages(sections->info.substr(header->offset, header->end - header->offset));
+    } else {
+      share.refused.push_back(i);
     }
-    work(shares[0]);
-    for (std::thread& worker : workers) worker.join();
-  } else {
-    for (std::size_t i = 0; i < units.size(); ++i) shares[0].refused.push_back(i);
-  }
+  });
   std::vector<std::size_t> refused;
   for (IndexShare& share : shares) {
-    if (share.error) std::rethrow_exception(share.error);
     index->units_by_scanner += share.scanned;
+    index->units_by_table += share.tabled;
     refused.insert(refused.end(), share.refused.begin(), share.refused.end());
   }
   std::sort(refused.begin(), refused.end());
-  detail::UnitTypes found;
   for (std::size_t i : refused) {
-    walk_unit_types(units[i], found);
-    shares[0].add(found);
+    walk_unit_types(units[i], found[0]);
+    shares[0].add(found[0]);
     ++index->units_by_libdw;
   }
 
-  if (!refused.empty()) shares[0].sort();
+  for_each_item_in_parallel(threads, shares.size(), [&](std::size_t, std::size_t i) { shares[i].sort(); });
   if (sections && sections->releasable) release_pages(sections->str);
 
   for (IndexShare& share : shares) index->parts.push_back(std::move(share.part));
@@ -1245,41 +1306,76 @@ Module::IndexEntries Module::name_index_entries(IndexMethod method, unsigned thr
     for (const detail::IndexEntry& entry : part.entries) {
       std::string key = key_of(part, entry);
       if (entry.bucket != hash_bucket(key)) ++out.misfiled;
-      out.entries.emplace_back(std::move(key), entry.offset);
+      // What a lookup would confirm (for_each_filed()).
+      if ((entry.offset & unconfirmed_mark) != 0 && !confirm_key(entry.offset, key)) continue;
+      out.entries.emplace_back(std::move(key), entry.offset & ~unconfirmed_mark);
     }
   std::sort(out.entries.begin(), out.entries.end());
+  out.units_by_table = index->units_by_table;
   out.units_by_scanner = index->units_by_scanner;
   out.units_by_libdw = index->units_by_libdw;
   return out;
 }
 
-std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
-  if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
-  if (!name_index_) build_name_index();
-  int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
-  for (std::uint64_t packed : name_index_->find(index_key(decl))) {
-    DieId id = unpacked(this, packed);
-    Dwarf_Die die;
-    if (!die_at(id, &die)) continue;
-    int tag = dwarf_tag(&die);
-    if (tag == DW_TAG_class_type) tag = DW_TAG_structure_type;  // `class` and `struct` name the same kind
-    if (tag == want) return id;
-  }
-  return std::nullopt;
+// Whether an entry a name table placed without knowing its parent (ScannedType::unconfirmed)
+// has `key` when its scope is read from the DIE tree: it may be inside a function or an
+// unnamed class instead.
+bool Module::confirm_key(std::uint64_t packed, std::string_view key) const {
+  DieId id = unpacked(this, packed);
+  Dwarf_Die die;
+  if (!die_at(id, &die)) return false;
+  TypeRecord record;
+  record.scope = scope_of(id);
+  record.name = name_of(&die);
+  record.tag = dwarf_tag(&die) == DW_TAG_base_type ? Tag::Base : Tag::Struct;
+  return index_key(record) == key;
 }
 
-std::vector<DieId> Module::find_types(std::string_view name) const {
-  std::vector<DieId> classes, others;
-  if (dwarf() == nullptr) return classes;
+// Calls visit(DIE) for the entries filed under `key`, confirming each as it comes, until visit
+// returns true.
+void Module::for_each_filed(std::string_view key, const std::function<bool(const DieId&)>& visit) const {
   if (!name_index_) build_name_index();
-  for (std::uint64_t packed : name_index_->find(name)) {
-    DieId id = unpacked(this, packed);
-    Dwarf_Die die;
-    if (!die_at(id, &die)) continue;
-    (is_type_tag(dwarf_tag(&die)) ? classes : others).push_back(id);
+  std::vector<std::uint64_t>& filed = name_index_->find(key);
+  for (std::size_t i = 0; i < filed.size();) {
+    if ((filed[i] & unconfirmed_mark) != 0) {
+      if (!confirm_key(filed[i], key)) {
+        filed.erase(filed.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+      filed[i] &= ~unconfirmed_mark;
+    }
+    if (visit(unpacked(this, filed[i]))) return;
+    ++i;
   }
-  classes.insert(classes.end(), others.begin(), others.end());
-  return classes;
+}
+
+std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
+  if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
+  int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
+  std::optional<DieId> found;
+  for_each_filed(index_key(decl), [&](const DieId& id) {
+    Dwarf_Die die;
+    if (!die_at(id, &die)) return false;
+    int tag = dwarf_tag(&die);
+    if (tag == DW_TAG_class_type) tag = DW_TAG_structure_type;  // `class` and `struct` name the same kind
+    if (tag == want) found = id;
+    return found.has_value();
+  });
+  return found;
+}
+
+std::optional<DieId> Module::find_type(std::string_view name) const {
+  if (dwarf() == nullptr) return std::nullopt;
+  std::optional<DieId> other;
+  std::optional<DieId> found;
+  for_each_filed(name, [&](const DieId& id) {
+    Dwarf_Die die;
+    if (!die_at(id, &die)) return false;
+    if (is_type_tag(dwarf_tag(&die))) found = id;
+    else if (!other) other = id;
+    return found.has_value();
+  });
+  return found ? found : other;
 }
 
 std::optional<Symbol> Module::symbol_at(std::uintptr_t address) const {

@@ -5,6 +5,7 @@
 #include "records.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,9 +54,9 @@ class Module {
   /// name index (built on first use).
   std::optional<DieId> find_definition(const TypeRecord& decl) const;
 
-  /// Type definitions (classes, enums, base types, typedefs) whose qualified name, in
-  /// normalize_name() form, is `name`; classes and enums first. From the name index.
-  std::vector<DieId> find_types(std::string_view name) const;
+  /// A type definition (a class or enum, else a base type or typedef) whose qualified name, in
+  /// normalize_name() form, is `name`. From the name index.
+  std::optional<DieId> find_type(std::string_view name) const;
 
   /// The function whose code starts at a run-time address: its name and, for a member
   /// function, the class it belongs to (following abstract origins and specifications to the
@@ -92,15 +93,18 @@ class Module {
   /// scope demangled) in normalize_name() form, the form type_info names demangle to.
   static std::string index_key(const TypeRecord& record);
 
-  /// How a name index is built: by the raw DIE scanner on `threads` threads (units it cannot
-  /// read go through libdw), or by libdw's walk alone.
-  enum class IndexMethod { Scanner, Libdw };
+  /// How a name index is built. Tables: from the name tables of .debug_names where they place
+  /// a unit's types (dwarf/name_table.hpp), else as Scanner; what the module does. Scanner: by
+  /// the raw DIE scanner on `threads` threads (units it cannot read go through libdw). Libdw:
+  /// by libdw's walk alone.
+  enum class IndexMethod { Tables, Scanner, Libdw };
 
   /// What a name index built by `method` holds, as sorted (key, DIE) pairs (the offset, with a
   /// split unit's DieId::file above bit 40), and how
   /// its units were read; for tests. Builds a fresh index each call, leaving the module's own.
   struct IndexEntries {
     std::vector<std::pair<std::string, std::uint64_t>> entries;
+    std::size_t units_by_table = 0;
     std::size_t units_by_scanner = 0;
     std::size_t units_by_libdw = 0;
     std::size_t misfiled = 0;  // entries whose bucket is not their key's: lookups would miss them
@@ -131,6 +135,7 @@ class Module {
     std::size_t units = 0;          // compilation and type units in the module
     std::size_t units_scanned = 0;  // of which DIE trees were walked
     bool name_index_built = false;
+    std::size_t units_indexed_by_table = 0;    // from .debug_names, without reading their DIEs
     std::size_t units_indexed_by_scanner = 0;  // by the name index's fast DIE scanner
     std::size_t units_indexed_by_libdw = 0;    // left to libdw's walk (what the scanner refused)
     std::size_t split_units = 0;  // of `units`, read from a split DWARF file (.dwo)
@@ -155,6 +160,8 @@ class Module {
   const detail::UnitHeader* header_of(const Unit& unit) const;
   void build_unit_table() const;
   void build_name_index() const;
+  bool confirm_key(std::uint64_t packed, std::string_view key) const;
+  void for_each_filed(std::string_view key, const std::function<bool(const DieId&)>& visit) const;
   std::unique_ptr<NameIndex> make_name_index(IndexMethod method, unsigned threads) const;
   void walk_unit_types(const Unit& unit, detail::UnitTypes& out) const;
   std::vector<DieId> subprograms_at(std::uint64_t pc) const;

@@ -1,5 +1,7 @@
 #include "scanner.hpp"
 
+#include "bytes.hpp"
+
 #include <dwarf.h>
 
 #include <bit>
@@ -9,8 +11,6 @@
 namespace reflect::dwarf::detail {
 
 namespace {
-
-using Byte = std::uint8_t;
 
 // What an attribute means to the index; every other attribute is only skipped.
 enum class Role : std::uint8_t { None, Sibling, Name, Declaration, StrOffsetsBase };
@@ -53,28 +53,6 @@ struct AbbrevTable {
 };
 
 constexpr std::uint64_t max_abbrev_code = 1u << 16;
-
-bool read_uleb(const Byte*& p, const Byte* end, std::uint64_t& value) {
-  value = 0;
-  for (unsigned shift = 0; p < end; shift += 7) {
-    Byte b = *p++;
-    if (shift < 64) value |= std::uint64_t(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-bool skip_leb(const Byte*& p, const Byte* end) {
-  while (p < end)
-    if ((*p++ & 0x80) == 0) return true;
-  return false;
-}
-
-std::uint64_t read_le(const Byte* p, unsigned size) {
-  std::uint64_t value = 0;
-  std::memcpy(&value, p, size);  // little-endian hosts only: checked by the caller
-  return value;
-}
 
 // Bytes a form takes in a DIE when that does not depend on the bytes; -1 otherwise, -2 for a
 // form the scanner does not know.
@@ -193,16 +171,6 @@ struct UnitContext {
   std::uint64_t str_offsets_base;
   bool has_str_offsets_base;
 };
-
-// A NUL-terminated string at `offset` of a string section.
-bool string_at(std::string_view section, std::uint64_t offset, std::string_view& out) {
-  if (offset >= section.size()) return false;
-  const char* begin = section.data() + offset;
-  const void* nul = std::memchr(begin, 0, section.size() - offset);
-  if (nul == nullptr) return false;
-  out = std::string_view(begin, static_cast<std::size_t>(static_cast<const char*>(nul) - begin));
-  return true;
-}
 
 bool string_by_index(const UnitContext& ctx, std::uint64_t index, std::string_view& out) {
   if (!ctx.has_str_offsets_base || ctx.str_offsets_base > ctx.sections.str_offsets.size()) return false;
@@ -492,12 +460,14 @@ bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, Unit
       case Kind::Class: case Kind::Enum:
         if (abbrev->needs_libdw) return false;
         if (!facts.declaration)
-          out.types.push_back({static_cast<std::uint64_t>(die - info), scope, false, facts.name});
-        descend = abbrev->kind == Kind::Class;
+          out.types.push_back({static_cast<std::uint64_t>(die - info), scope, false, facts.name, false});
+        // A type inside an unnamed class has no name to look it up by (and a name table
+        // cannot place it: dwarf/name_table.hpp).
+        descend = abbrev->kind == Kind::Class && !facts.name.empty();
         break;
       case Kind::Base: case Kind::Typedef:
         if (abbrev->needs_libdw) return false;
-        out.types.push_back({static_cast<std::uint64_t>(die - info), scope, abbrev->kind == Kind::Base, facts.name});
+        out.types.push_back({static_cast<std::uint64_t>(die - info), scope, abbrev->kind == Kind::Base, facts.name, false});
         break;
     }
     if (descend && abbrev->needs_libdw) return false;

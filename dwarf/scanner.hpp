@@ -29,6 +29,7 @@ struct DebugSections {
   std::string_view line_str;
   std::string_view str_offsets;
   std::string_view aranges;
+  std::string_view names;  // .debug_names (dwarf/name_table.hpp)
   // The file is not relocatable, so libdwfl never writes to its sections: where they are
   // clean pages of a private mapping of the file (the caller checks), pages the index has read
   // can be handed back to the page cache (they fault back in from it).
@@ -46,7 +47,8 @@ struct UnitHeader {
   std::uint8_t offset_size = 0;
 };
 
-/// A namespace or class around indexed types. The name is empty for an anonymous one.
+/// A namespace or named class around indexed types. The name is empty for an anonymous
+/// namespace.
 struct ScannedScope {
   std::uint32_t parent;  // index into UnitTypes::scopes; no_scope at the unit's top level
   std::string_view name;
@@ -59,6 +61,9 @@ struct ScannedType {
   std::uint32_t scope;   // index into UnitTypes::scopes, or no_scope
   bool is_base;          // a base type: the index spells its name canonically
   std::string_view name;
+  // Placed at the top level (or in a class there) by a name table that only says its parent is
+  // not in the table: a lookup must confirm it (dwarf/name_table.hpp). Never set by the scanner.
+  bool unconfirmed;
 };
 
 inline constexpr std::uint32_t no_scope = UINT32_MAX;

@@ -36,7 +36,7 @@ const TypeNode* Registry::find_type(std::string_view name, std::uintptr_t prefer
       modules.insert(modules.begin(), preferred);
     }
     for (const dwarf::Module* module : modules)
-      for (const dwarf::DieId& id : module->find_types(name)) return &node_for(id);
+      if (auto id = module->find_type(name)) return &node_for(*id);
   } while (process().refresh());
   return nullptr;
 }

@@ -5,6 +5,7 @@
 
 #include "fixtures/zoo.hpp"
 
+#include "dwarf/name_table.hpp"
 #include "dwarf/process.hpp"
 #include "dwarf/scanner.hpp"
 #include "reflect/type_node.hpp"
@@ -12,6 +13,8 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <reflect/reflect.hpp>
+
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -171,4 +174,131 @@ TEST_CASE("corrupted debug info stops the scanner cleanly") {
       (void)reflect::dwarf::detail::arange_unit_at(cut, random());
     }
   }
+}
+
+// .debug_names: tests/names is built by clang with -gpubnames in every build directory.
+#ifndef NAMES_FIXTURE
+#error "NAMES_FIXTURE must name the clang-built library with name tables"
+#endif
+
+namespace {
+
+// The fixture, dlopened once (never closed: other tests may hold its types): its module, and
+// the names::Holder it makes.
+struct NamesFixture {
+  const Module* module = nullptr;
+  const void* holder = nullptr;
+};
+
+const NamesFixture& names_fixture() {
+  static const NamesFixture fixture = [] {
+    void* handle = dlopen(NAMES_FIXTURE, RTLD_NOW | RTLD_LOCAL);
+    REQUIRE_MESSAGE(handle != nullptr, dlerror());
+    auto anchor = reinterpret_cast<const void* (*)()>(dlsym(handle, "names_fixture_anchor"));
+    REQUIRE(reinterpret_cast<void*>(anchor) != nullptr);
+    auto& registry = reflect::detail::Registry::instance();
+    std::lock_guard lock(registry.mutex());
+    NamesFixture out{registry.process().module_at(reinterpret_cast<std::uintptr_t>(anchor)), anchor()};
+    REQUIRE(out.module != nullptr);
+    return out;
+  }();
+  return fixture;
+}
+
+}  // namespace
+
+TEST_CASE("name tables of .debug_names file exactly what libdw's walk files") {
+  const Module& module = *names_fixture().module;
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  Module::IndexEntries reference = module.name_index_entries(Module::IndexMethod::Libdw);
+  REQUIRE(reference.units_by_libdw == 2);
+  for (unsigned threads : {1u, 3u}) {
+    INFO("threads: ", threads);
+    Module::IndexEntries tabled = module.name_index_entries(Module::IndexMethod::Tables, threads);
+    CHECK_MESSAGE(tabled.entries == reference.entries, first_difference(tabled, reference));
+    CHECK(tabled.misfiled == 0);
+    // names_other.cpp's types all come from its table. names.cpp's table lists a type it
+    // cannot place (Polymorphic::Nested, inside a class declaration): the scanner reads that unit.
+    CHECK(tabled.units_by_table == 1);
+    CHECK(tabled.units_by_scanner == 1);
+    CHECK(tabled.units_by_libdw == 0);
+  }
+}
+
+TEST_CASE("a module with name tables finds its types through them") {
+  const Module& module = *names_fixture().module;
+  for (const char* name : {"names::Point::Inner", "names::deep::deeper::Box<int>::Lid", "names::deep::deeper::Either",
+                           "names::Elsewhere", "(anonymous namespace)::Hidden::InHidden"}) {
+    INFO(name);
+    auto type = reflect::find_type(name);
+    REQUIRE(type.has_value());
+    CHECK(type->name() == name);
+  }
+  // A type local to a function is no top-level name, whichever way the unit was read.
+  CHECK_FALSE(reflect::find_type("Local").has_value());
+  CHECK_FALSE(reflect::find_type("InLambda").has_value());
+  // Nor is a type inside an unnamed class.
+  CHECK(reflect::find_type("UnnamedHolder").has_value());
+  CHECK_FALSE(reflect::find_type("InUnnamed").has_value());
+
+  // The holder prints through the index: Elsewhere is only a declaration in the holder's
+  // unit, its definition comes from the other unit's table.
+  auto holder_type = reflect::find_type("names::Holder");
+  REQUIRE(holder_type.has_value());
+  reflect::Value holder = reflect::Value::at(*holder_type, names_fixture().holder);
+  std::string printed = fmt::format("{}", holder);
+  INFO(printed);
+  CHECK(printed.starts_with("names::Holder{.point = {.x = 1, .inner = {.y = 2}, .color = names::Point::Color::green}, "
+                            ".box = {.value = 0}, .lid = {.weight = 0}, .either = {.i = 0, .f = 0}, .alias = 5, "
+                            ".real = 6.5, .hidden = {.secret = 4, .in = {.c = 'h'}}, "));
+  CHECK(printed.ends_with(".owned = {.x = 1, .inner = {.y = 2}, .color = names::Point::Color::green}, "
+                          ".maybe = std::nullopt, .elsewhere = " + fmt::format("{}", holder.as<reflect::Struct>().field("elsewhere")->value()) +
+                          ", .nested = {.n = 3}, .unnamed = {.plain = 7, .in = {.z = 8}}}"));
+  auto elsewhere = holder.as<reflect::Struct>().field("elsewhere")->value().as<reflect::Pointer>().deref();
+  CHECK(fmt::format("{}", elsewhere) == "names::Elsewhere{.label = \"elsewhere\", .nested = {.n = 3}}");
+
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  auto stats = module.stats();
+  CHECK(stats.name_index_built);
+  CHECK(stats.units_indexed_by_table == 1);
+  CHECK(stats.units_indexed_by_scanner == 1);
+}
+
+TEST_CASE("corrupted name tables are refused cleanly") {
+  const Module& module = *names_fixture().module;
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
+  REQUIRE(sections.has_value());
+  auto tables = reflect::dwarf::detail::name_tables(sections->names);
+  REQUIRE(tables.size() == 2);  // one per unit: ld concatenates clang's
+  reflect::dwarf::detail::TableTypes found;
+  for (std::string_view table : tables) {
+    CHECK(reflect::dwarf::detail::read_name_table(table, sections->str, found));
+    CHECK(found.units.size() == 1);
+  }
+
+  std::mt19937_64 random(20261123);
+  std::size_t refused = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::string table(tables[random() % tables.size()]);
+    switch (round % 3) {
+      case 0:  // anywhere
+        for (int i = 0; i < 4; ++i) table[random() % table.size()] = static_cast<char>(random());
+        break;
+      case 1:  // the header and lists
+        for (int i = 0; i < 2; ++i) table[random() % std::min<std::size_t>(64, table.size())] = static_cast<char>(random());
+        break;
+      case 2:  // cut short
+        table.resize(random() % table.size());
+        break;
+    }
+    // Whatever it returns, it returns: ASan and UBSan builds check that it reads nothing
+    // outside the table and the strings.
+    if (!reflect::dwarf::detail::read_name_table(table, sections->str, found)) ++refused;
+    (void)reflect::dwarf::detail::name_tables(table);
+  }
+  CHECK(refused > 0);
 }

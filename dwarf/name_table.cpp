@@ -1,0 +1,334 @@
+#include "name_table.hpp"
+
+#include "bytes.hpp"
+
+#include <dwarf.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace reflect::dwarf::detail {
+
+namespace {
+
+// DW_IDX_* (DWARF 5, table 6.1): elfutils 0.188's dwarf.h has none.
+constexpr std::uint64_t idx_compile_unit = 1, idx_type_unit = 2, idx_die_offset = 3, idx_parent = 4;
+
+constexpr std::uint64_t max_abbrev_code = 1u << 16;
+// Deeper nesting than any program has: a longer chain of parents is a cycle.
+constexpr std::size_t max_nesting = 4096;
+
+struct Attribute {
+  std::uint64_t index;
+  std::uint64_t form;
+};
+
+struct EntryAbbrev {
+  bool defined = false;
+  std::uint64_t tag = 0;
+  std::uint32_t begin = 0, end = 0;  // into TableReader::attributes_
+};
+
+struct Entry {
+  std::uint64_t tag = 0;
+  std::uint64_t compile_unit = UINT64_MAX;  // index into the table's CU list
+  std::uint64_t type_unit = UINT64_MAX;     // index into its TU lists
+  std::uint64_t die = UINT64_MAX;           // offset from the unit's header
+  enum class Parent { Missing, NotIndexed, Indexed } parent = Parent::Missing;
+  std::uint64_t parent_entry = 0;  // offset in the entry pool
+};
+
+bool is_type_tag(std::uint64_t tag) {
+  switch (tag) {
+    case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
+    case DW_TAG_enumeration_type: case DW_TAG_base_type: case DW_TAG_typedef:
+      return true;
+    default: return false;
+  }
+}
+
+// What the scanner walks into: a type inside anything else is inside a function.
+bool is_scope_tag(std::uint64_t tag) {
+  return tag == DW_TAG_namespace || tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+         tag == DW_TAG_union_type;
+}
+
+class TableReader {
+ public:
+  TableReader(std::string_view table, std::string_view str, TableTypes& out)
+      : begin_(reinterpret_cast<const Byte*>(table.data())), end_(begin_ + table.size()), str_(str), out_(out) {}
+
+  bool read() {
+    out_.clear();
+    if (!read_header() || !read_abbrevs()) return false;
+    std::vector<std::uint32_t> unit_of_type;  // index into out_.units
+    std::vector<bool> unplaced(out_.units.size(), false);
+    for (const auto& [entry_offset, string_offset] : names_) {
+      std::string_view name;
+      if (!string_at(str_, string_offset, name)) return false;
+      for (std::uint64_t at = entry_offset;;) {
+        if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
+        Entry entry;
+        const Byte* p = pool_ + at;
+        bool ended = false;
+        if (!decode(p, entry, ended)) return false;
+        if (ended) break;
+        std::uint64_t this_entry = at;
+        at = static_cast<std::uint64_t>(p - pool_);
+        if (!is_type_tag(entry.tag)) continue;
+        std::uint32_t unit = 0;
+        if (!unit_of(entry, unit) || entry.die == UINT64_MAX) return false;
+        std::uint32_t scope = no_scope;
+        if (entry.parent == Entry::Parent::Missing) {
+          scope = unplaced_scope;
+        } else if (entry.parent == Entry::Parent::Indexed) {
+          if (entry.parent_entry == this_entry || !scope_of(entry.parent_entry, scope)) return false;
+        }
+        if (scope == excluded_scope) continue;
+        if (scope == unplaced_scope) {
+          unplaced[unit] = true;
+          continue;
+        }
+        // A base type is always at the top level; a type whose parent the table does not hold,
+        // or whose outermost scope is such a class, may be inside a function or an unnamed class.
+        bool is_base = entry.tag == DW_TAG_base_type;
+        bool unconfirmed = scope == no_scope ? !is_base : !scope_confirmed_[scope];
+        out_.types.types.push_back({out_.units[unit] + entry.die, scope, is_base, name, unconfirmed});
+        unit_of_type.push_back(unit);
+      }
+    }
+    // Drop what the caller scans instead: a unit's types come whole from one place.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < out_.types.types.size(); ++i)
+      if (!unplaced[unit_of_type[i]]) out_.types.types[kept++] = out_.types.types[i];
+    out_.types.types.resize(kept);
+    for (std::size_t i = 0; i < unplaced.size(); ++i)
+      if (unplaced[i]) out_.unplaced.push_back(out_.units[i]);
+    return true;
+  }
+
+ private:
+  // Scope indexes scope_of() gives besides out_.types.scopes' own and no_scope (the top level).
+  static constexpr std::uint32_t excluded_scope = no_scope - 1;  // inside a function
+  static constexpr std::uint32_t unplaced_scope = no_scope - 2;  // somewhere the table does not say
+
+  bool read_header() {
+    const Byte* p = begin_;
+    if (end_ - p < 36) return false;
+    std::uint64_t length = read_le(p, 4);
+    if (length >= 0xfffffff0u || length + 4 != static_cast<std::uint64_t>(end_ - begin_)) return false;
+    if (read_le(p + 4, 2) != 5) return false;
+    std::uint64_t compile_units = read_le(p + 8, 4), local_type_units = read_le(p + 12, 4),
+                  foreign_type_units = read_le(p + 16, 4), buckets = read_le(p + 20, 4),
+                  name_count = read_le(p + 24, 4), abbrevs_size = read_le(p + 28, 4),
+                  augmentation_size = read_le(p + 32, 4);
+    // Foreign type units live in .dwo files: the units they describe are not this file's.
+    if (foreign_type_units != 0) return false;
+    std::uint64_t size = static_cast<std::uint64_t>(end_ - begin_);
+    std::uint64_t at = 36 + augmentation_size;
+    auto take = [&](std::uint64_t count, std::uint64_t width, const Byte*& where) {
+      if (at > size || count > (size - at) / width) return false;
+      where = begin_ + at;
+      at += count * width;
+      return true;
+    };
+    const Byte *cu_list = nullptr, *tu_list = nullptr, *hash_table = nullptr, *strings = nullptr,
+               *entries = nullptr;
+    if (!take(compile_units, 4, cu_list) || !take(local_type_units, 4, tu_list) ||
+        !take(buckets + (buckets != 0 ? name_count : 0), 4, hash_table) || !take(name_count, 4, strings) ||
+        !take(name_count, 4, entries) || !take(abbrevs_size, 1, abbrevs_))
+      return false;
+    abbrevs_end_ = abbrevs_ + abbrevs_size;
+    pool_ = begin_ + at;
+    compile_units_ = compile_units;
+    for (std::uint64_t i = 0; i < compile_units; ++i) out_.units.push_back(read_le(cu_list + 4 * i, 4));
+    for (std::uint64_t i = 0; i < local_type_units; ++i) out_.units.push_back(read_le(tu_list + 4 * i, 4));
+    names_.reserve(name_count);
+    for (std::uint64_t i = 0; i < name_count; ++i)
+      names_.emplace_back(read_le(entries + 4 * i, 4), read_le(strings + 4 * i, 4));
+    // By entry offset: a parent's name is the name whose entries hold its entry.
+    std::sort(names_.begin(), names_.end());
+    return true;
+  }
+
+  bool read_abbrevs() {
+    const Byte* p = abbrevs_;
+    for (;;) {
+      std::uint64_t code = 0, tag = 0;
+      if (!read_uleb(p, abbrevs_end_, code)) return false;
+      if (code == 0) return true;
+      if (code >= max_abbrev_code || !read_uleb(p, abbrevs_end_, tag)) return false;
+      if (code >= abbrevs_by_code_.size()) abbrevs_by_code_.resize(code + 1);
+      EntryAbbrev& abbrev = abbrevs_by_code_[code];
+      if (abbrev.defined) return false;
+      abbrev.defined = true;
+      abbrev.tag = tag;
+      abbrev.begin = static_cast<std::uint32_t>(attributes_.size());
+      for (;;) {
+        Attribute attribute{};
+        if (!read_uleb(p, abbrevs_end_, attribute.index) || !read_uleb(p, abbrevs_end_, attribute.form))
+          return false;
+        if (attribute.index == 0 && attribute.form == 0) break;
+        if (form_size(attribute.form) == unknown_form) return false;
+        attributes_.push_back(attribute);
+      }
+      abbrev.end = static_cast<std::uint32_t>(attributes_.size());
+    }
+  }
+
+  static constexpr int variable_form = -1, unknown_form = -2;
+  static int form_size(std::uint64_t form) {
+    switch (form) {
+      case DW_FORM_flag_present: return 0;
+      case DW_FORM_data1: case DW_FORM_ref1: case DW_FORM_flag: return 1;
+      case DW_FORM_data2: case DW_FORM_ref2: return 2;
+      case DW_FORM_data4: case DW_FORM_ref4: return 4;
+      case DW_FORM_data8: case DW_FORM_ref8: case DW_FORM_ref_sig8: return 8;
+      case DW_FORM_udata: case DW_FORM_ref_udata: case DW_FORM_sdata: return variable_form;
+      default: return unknown_form;
+    }
+  }
+
+  // The entry at `p`, leaving `p` after it; `ended`: it is the 0 that ends a name's entries.
+  bool decode(const Byte*& p, Entry& entry, bool& ended) const {
+    std::uint64_t code = 0;
+    if (!read_uleb(p, end_, code)) return false;
+    if (code == 0) {
+      ended = true;
+      return true;
+    }
+    if (code >= abbrevs_by_code_.size() || !abbrevs_by_code_[code].defined) return false;
+    const EntryAbbrev& abbrev = abbrevs_by_code_[code];
+    entry.tag = abbrev.tag;
+    for (std::uint32_t i = abbrev.begin; i < abbrev.end; ++i) {
+      const Attribute& attribute = attributes_[i];
+      std::uint64_t value = 1;  // DW_FORM_flag_present's
+      int size = form_size(attribute.form);
+      if (size > 0) {
+        if (end_ - p < size) return false;
+        value = read_le(p, static_cast<unsigned>(size));
+        p += size;
+      } else if (size == variable_form) {
+        if (!read_uleb(p, end_, value)) return false;
+      }
+      switch (attribute.index) {
+        case idx_compile_unit: entry.compile_unit = value; break;
+        case idx_type_unit: entry.type_unit = value; break;
+        case idx_die_offset: entry.die = value; break;
+        case idx_parent:
+          if (attribute.form == DW_FORM_flag_present) {
+            entry.parent = Entry::Parent::NotIndexed;
+          } else {
+            entry.parent = Entry::Parent::Indexed;
+            entry.parent_entry = value;
+          }
+          break;
+        default: break;  // DW_IDX_type_hash, GNU flags: nothing the index files
+      }
+    }
+    return true;
+  }
+
+  // Which of out_.units the entry's DIE is in.
+  bool unit_of(const Entry& entry, std::uint32_t& unit) const {
+    std::uint64_t index = entry.type_unit != UINT64_MAX ? compile_units_ + entry.type_unit
+                          : entry.compile_unit != UINT64_MAX ? entry.compile_unit
+                          : out_.units.size() == 1 ? 0  // a table of one unit may leave it implicit
+                                                   : UINT64_MAX;
+    if (index >= out_.units.size()) return false;
+    unit = static_cast<std::uint32_t>(index);
+    return true;
+  }
+
+  // The scope (in out_.types.scopes) the entry at `at` stands for, with the scopes around it,
+  // added on first need; or excluded_scope, unplaced_scope. (A loop, not recursion: a corrupt
+  // table can nest its parents as deep as it likes.)
+  bool scope_of(std::uint64_t at, std::uint32_t& scope) {
+    std::vector<ChainLink>& chain = chain_;
+    chain.clear();
+    std::uint32_t outer = no_scope;
+    for (;;) {
+      if (auto known = scopes_by_entry_.find(at); known != scopes_by_entry_.end()) {
+        outer = known->second;
+        break;
+      }
+      Entry entry;
+      bool ended = false;
+      if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
+      const Byte* p = pool_ + at;
+      if (!decode(p, entry, ended) || ended || chain.size() >= max_nesting) return false;
+      if (!is_scope_tag(entry.tag)) {
+        outer = excluded_scope;
+        break;
+      }
+      chain.push_back({at, entry.tag});
+      if (entry.parent != Entry::Parent::Indexed) {
+        outer = entry.parent == Entry::Parent::Missing ? unplaced_scope : no_scope;
+        break;
+      }
+      at = entry.parent_entry;
+    }
+    for (std::size_t i = chain.size(); i-- > 0;) {
+      if (outer != excluded_scope && outer != unplaced_scope) {
+        std::string_view name;
+        if (!name_of_entry(chain[i].at, name)) return false;
+        // The scanner's spelling of an anonymous namespace is no name.
+        if (chain[i].tag == DW_TAG_namespace && name == "(anonymous namespace)") name = {};
+        if (out_.types.scopes.size() >= unplaced_scope) return false;
+        // Only a namespace is sure to be where "parent not indexed" puts it, at the top level.
+        scope_confirmed_.push_back(outer == no_scope ? chain[i].tag == DW_TAG_namespace : scope_confirmed_[outer]);
+        out_.types.scopes.push_back({outer, name});
+        outer = static_cast<std::uint32_t>(out_.types.scopes.size() - 1);
+      }
+      scopes_by_entry_.emplace(chain[i].at, outer);
+    }
+    scope = outer;
+    return true;
+  }
+
+  bool name_of_entry(std::uint64_t at, std::string_view& name) const {
+    auto it = std::upper_bound(names_.begin(), names_.end(), std::make_pair(at, UINT64_MAX));
+    if (it == names_.begin()) return false;
+    return string_at(str_, std::prev(it)->second, name);
+  }
+
+  const Byte* begin_;
+  const Byte* end_;
+  std::string_view str_;
+  TableTypes& out_;
+  const Byte* abbrevs_ = nullptr;
+  const Byte* abbrevs_end_ = nullptr;
+  const Byte* pool_ = nullptr;
+  std::uint64_t compile_units_ = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> names_;  // (entry offset, string offset)
+  std::vector<EntryAbbrev> abbrevs_by_code_;
+  std::vector<Attribute> attributes_;
+  std::unordered_map<std::uint64_t, std::uint32_t> scopes_by_entry_;
+  std::vector<bool> scope_confirmed_;  // by index in out_.types.scopes
+  struct ChainLink {
+    std::uint64_t at;
+    std::uint64_t tag;
+  };
+  std::vector<ChainLink> chain_;
+};
+
+}  // namespace
+
+std::vector<std::string_view> name_tables(std::string_view names) {
+  std::vector<std::string_view> out;
+  auto* p = reinterpret_cast<const Byte*>(names.data());
+  std::uint64_t at = 0;
+  while (names.size() - at >= 4) {
+    std::uint64_t length = read_le(p + at, 4);
+    if (length >= 0xfffffff0u || length > names.size() - at - 4) break;
+    out.push_back(names.substr(at, length + 4));
+    at += length + 4;
+  }
+  return out;
+}
+
+bool read_name_table(std::string_view table, std::string_view str, TableTypes& out) {
+  return TableReader(table, str, out).read();
+}
+
+}  // namespace reflect::dwarf::detail

@@ -1,0 +1,52 @@
+#pragma once
+// The name tables of .debug_names (DWARF 5 §6.1.1), read for what the name index needs: the
+// types each table lists, with the namespaces and classes around them, without decoding a
+// byte of .debug_info. clang writes one table per unit with -gpubnames; lld --debug-names and
+// gdb-add-index write one for a whole program. GCC 12 writes none.
+//
+// A table places a type through DW_IDX_parent (LLVM 18 and later): a reference to the entry of
+// the DIE around it (a namespace, a class, or a function: then the type is not filed), or
+// "parent not indexed" (DW_FORM_flag_present). A type at a unit's top level gets the latter,
+// but so does a type inside a DIE the table leaves out: an inlined function's abstract
+// instance (clang -O2), an unnamed class. Such a type, and the types inside it, are filed at
+// the top level marked unconfirmed (ScannedType::unconfirmed): a lookup that meets one reads
+// its true scope from the unit's DIE tree before taking it. (Reading every unit's tree up
+// front would cost what the table saves.) Base types are always at the top level.
+//
+// A type listed without DW_IDX_parent cannot be placed at all (LLVM omits it when the parent is
+// a class declaration; older producers never write it): its unit is reported, for the caller
+// to read with the DIE scanner.
+//
+// Raw bytes, no libdw, so tables can be read on several threads. Anything malformed or not
+// understood (64-bit DWARF, a version other than 5, foreign type units, an unknown form) makes
+// the reader refuse the table: its units are then scanned.
+
+#include "scanner.hpp"
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace reflect::dwarf::detail {
+
+/// What one name table says about the units it lists.
+struct TableTypes {
+  std::vector<std::uint64_t> units;     // offsets in .debug_info of the unit headers it lists
+  std::vector<std::uint64_t> unplaced;  // of those, the units holding a type it cannot place
+  UnitTypes types;  // the named types of the other units, offsets in .debug_info, as the scanner reports them
+  void clear() {
+    units.clear();
+    unplaced.clear();
+    types.clear();
+  }
+};
+
+/// The name tables `names` (a .debug_names section) holds, each from its header to its end.
+/// Stops at the first header it cannot frame (a truncated section, 64-bit DWARF).
+std::vector<std::string_view> name_tables(std::string_view names);
+
+/// Reads one table of name_tables() (its strings in `str`, .debug_str) into `out` (cleared
+/// first). false: the table is refused, and `out` must be discarded.
+bool read_name_table(std::string_view table, std::string_view str, TableTypes& out);
+
+}  // namespace reflect::dwarf::detail
