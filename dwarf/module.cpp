@@ -1218,6 +1218,7 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   // every type of is not read at all.
   std::vector<detail::TableTypes> tables;
   std::vector<bool> from_table(units.size(), false);
+  std::vector<std::size_t> units_placed;  // by each table
   if (method == IndexMethod::Tables && sections && !sections->names.empty()) {
     std::vector<std::string_view> spans = detail::name_tables(sections->names);
     tables.resize(spans.size());
@@ -1228,21 +1229,39 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
     std::unordered_map<std::uint64_t, std::size_t> unit_by_header;
     for (std::size_t i = 0; i < units.size(); ++i)
       if (headers[i] != nullptr) unit_by_header.emplace(headers[i]->offset, i);
+    // A table must list units of this file, and a compile unit in one table only: else it is
+    // ignored. A type unit is listed by every table of a unit that used it, where ld kept one
+    // copy of it: its types are taken from the first table that lists it.
+    std::vector<char> listed_before(units.size(), 0);
+    units_placed.resize(tables.size());
     for (std::size_t t = 0; t < tables.size(); ++t) {
-      // A table must list units of this file, each once in all tables: else it is ignored.
-      std::vector<std::size_t> listed;
-      for (std::uint64_t offset : tables[t].units) {
-        auto it = unit_by_header.find(offset);
-        if (it == unit_by_header.end() || from_table[it->second]) break;
-        listed.push_back(it->second);
+      detail::TableTypes& table = tables[t];
+      std::vector<std::size_t> unit_index(table.units.size());
+      std::vector<char> listed_elsewhere(table.units.size(), 0);
+      bool valid = readable[t] != 0;
+      for (std::size_t k = 0; valid && k < table.units.size(); ++k) {
+        auto it = unit_by_header.find(table.units[k]);
+        valid = it != unit_by_header.end() && !(listed_before[it->second] && k < table.compile_units);
+        if (!valid) break;
+        unit_index[k] = it->second;
+        listed_elsewhere[k] = listed_before[it->second];
       }
-      if (!readable[t] || listed.size() != tables[t].units.size()) {
-        tables[t].clear();
+      if (!valid) {
+        table.clear();
         continue;
       }
-      for (std::size_t i : listed)
-        if (!std::binary_search(tables[t].unplaced.begin(), tables[t].unplaced.end(), headers[i]->offset))
-          from_table[i] = true;
+      for (std::size_t k = 0; k < table.units.size(); ++k) {
+        if (listed_elsewhere[k]) continue;
+        listed_before[unit_index[k]] = 1;
+        if (!std::binary_search(table.unplaced.begin(), table.unplaced.end(), table.units[k])) {
+          from_table[unit_index[k]] = true;
+          ++units_placed[t];
+        }
+      }
+      std::size_t kept = 0;
+      for (std::size_t j = 0; j < table.types.types.size(); ++j)
+        if (!listed_elsewhere[table.unit_of_type[j]]) table.types.types[kept++] = table.types.types[j];
+      table.types.types.resize(kept);
     }
   }
 
@@ -1262,7 +1281,7 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
     IndexShare& share = shares[thread];
     if (item < tables.size()) {
       share.add(tables[item].types);
-      share.tabled += tables[item].units.size() - tables[item].unplaced.size();
+      share.tabled += units_placed[item];
       tables[item] = {};
       return;
     }

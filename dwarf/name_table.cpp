@@ -61,7 +61,7 @@ class TableReader {
   bool read() {
     out_.clear();
     if (!read_header() || !read_abbrevs()) return false;
-    std::vector<std::uint32_t> unit_of_type;  // index into out_.units
+    std::vector<std::uint32_t>& unit_of_type = out_.unit_of_type;
     std::vector<bool> unplaced(out_.units.size(), false);
     for (const auto& [entry_offset, string_offset] : names_) {
       std::string_view name;
@@ -99,11 +99,16 @@ class TableReader {
     }
     // Drop what the caller scans instead: a unit's types come whole from one place.
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < out_.types.types.size(); ++i)
-      if (!unplaced[unit_of_type[i]]) out_.types.types[kept++] = out_.types.types[i];
+    for (std::size_t i = 0; i < out_.types.types.size(); ++i) {
+      if (unplaced[unit_of_type[i]]) continue;
+      unit_of_type[kept] = unit_of_type[i];
+      out_.types.types[kept++] = out_.types.types[i];
+    }
     out_.types.types.resize(kept);
+    unit_of_type.resize(kept);
     for (std::size_t i = 0; i < unplaced.size(); ++i)
       if (unplaced[i]) out_.unplaced.push_back(out_.units[i]);
+    std::sort(out_.unplaced.begin(), out_.unplaced.end());
     return true;
   }
 
@@ -140,7 +145,7 @@ class TableReader {
       return false;
     abbrevs_end_ = abbrevs_ + abbrevs_size;
     pool_ = begin_ + at;
-    compile_units_ = compile_units;
+    out_.compile_units = compile_units;
     for (std::uint64_t i = 0; i < compile_units; ++i) out_.units.push_back(read_le(cu_list + 4 * i, 4));
     for (std::uint64_t i = 0; i < local_type_units; ++i) out_.units.push_back(read_le(tu_list + 4 * i, 4));
     names_.reserve(name_count);
@@ -231,10 +236,10 @@ class TableReader {
 
   // Which of out_.units the entry's DIE is in.
   bool unit_of(const Entry& entry, std::uint32_t& unit) const {
-    std::uint64_t index = entry.type_unit != UINT64_MAX ? compile_units_ + entry.type_unit
+    std::uint64_t index = entry.type_unit != UINT64_MAX ? out_.compile_units + entry.type_unit
                           : entry.compile_unit != UINT64_MAX ? entry.compile_unit
-                          : out_.units.size() == 1 ? 0  // a table of one unit may leave it implicit
-                                                   : UINT64_MAX;
+                          : out_.compile_units == 1 ? 0  // a table of one compile unit may leave it implicit
+                                                : UINT64_MAX;
     if (index >= out_.units.size()) return false;
     unit = static_cast<std::uint32_t>(index);
     return true;
@@ -299,7 +304,6 @@ class TableReader {
   const Byte* abbrevs_ = nullptr;
   const Byte* abbrevs_end_ = nullptr;
   const Byte* pool_ = nullptr;
-  std::uint64_t compile_units_ = 0;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> names_;  // (entry offset, string offset)
   std::vector<EntryAbbrev> abbrevs_by_code_;
   std::vector<Attribute> attributes_;

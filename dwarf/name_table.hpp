@@ -31,13 +31,17 @@ namespace reflect::dwarf::detail {
 
 /// What one name table says about the units it lists.
 struct TableTypes {
-  std::vector<std::uint64_t> units;     // offsets in .debug_info of the unit headers it lists
-  std::vector<std::uint64_t> unplaced;  // of those, the units holding a type it cannot place
+  std::vector<std::uint64_t> units;  // offsets in .debug_info of the unit headers it lists
+  std::size_t compile_units = 0;     // the first units; then type units
+  std::vector<std::uint64_t> unplaced;  // of `units`, those holding a type it cannot place, ascending
   UnitTypes types;  // the named types of the other units, offsets in .debug_info, as the scanner reports them
+  std::vector<std::uint32_t> unit_of_type;  // of each of types.types: its index in `units`
   void clear() {
     units.clear();
+    compile_units = 0;
     unplaced.clear();
     types.clear();
+    unit_of_type.clear();
   }
 };
 

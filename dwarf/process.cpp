@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace reflect::dwarf {
 
@@ -28,6 +29,15 @@ const Dwfl_Callbacks* callbacks() {
       debuginfo_path_slot(),
   };
   return &instance;
+}
+}  // namespace
+
+namespace {
+std::string executable_path() {
+  std::string path(4096, '\0');
+  ssize_t length = readlink("/proc/self/exe", path.data(), path.size());
+  path.resize(length > 0 ? static_cast<std::size_t>(length) : 0);
+  return path;
 }
 }  // namespace
 
@@ -55,17 +65,39 @@ Process::~Process() {
 }
 
 void Process::report() {
-  // Read the generation first: an object loaded while /proc/self/maps is being read makes the
-  // next refresh() look again.
+  // Read the generation first: an object loaded while the list is being read makes the next
+  // refresh() look again.
   generation_ = loaded_objects_generation();
+  // The loaded objects as the dynamic linker lists them, each reported with the address range
+  // its program headers give. (Not /proc/self/maps, as dwfl_linux_proc_report reads it: there,
+  // libelf's own mappings of the files whose debug info reflect has read count as parts of
+  // those modules, stretching a module's range over the objects mapped after it.)
+  struct Object {
+    std::string path;
+    std::uintptr_t bias;
+  };
+  std::vector<Object> objects;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* out) {
+        bool loaded = false;
+        for (int i = 0; i < info->dlpi_phnum; ++i) loaded = loaded || info->dlpi_phdr[i].p_type == PT_LOAD;
+        if (loaded) static_cast<std::vector<Object>*>(out)->push_back({info->dlpi_name, info->dlpi_addr});
+        return 0;
+      },
+      &objects);
   // begin_add keeps every module already reported (and our Module objects attached to them);
-  // only new mappings become new modules.
+  // only new objects are reported (libdwfl 0.188 takes a second report of a module for an
+  // overlap, and drops it).
   dwfl_report_begin_add(dwfl_);
-  int rc = dwfl_linux_proc_report(dwfl_, getpid());
-  dwfl_report_end(dwfl_, nullptr, nullptr);
-  if (rc != 0)
-    throw Error(std::string("reflect: cannot list this process's modules from /proc/self/maps: ") +
-                (rc > 0 ? std::strerror(rc) : dwfl_errmsg(-1)));
+  for (Object& object : objects) {
+    if (object.path.empty()) object.path = executable_path();  // the main program
+    if (object.path.empty() || object.path.front() != '/') continue;  // the vDSO: no file
+    if (!reported_.emplace(object.path, object.bias).second) continue;
+    // A file that cannot be opened (deleted since) is left out: lookups in it miss.
+    dwfl_report_elf(dwfl_, object.path.c_str(), object.path.c_str(), -1, object.bias, true);
+  }
+  if (dwfl_report_end(dwfl_, nullptr, nullptr) != 0)
+    throw Error(std::string("reflect: cannot list this process's modules: ") + dwfl_errmsg(-1));
 }
 
 const Module& Process::wrap(Dwfl_Module* module) {

@@ -7,6 +7,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 struct Dwfl;
@@ -50,6 +53,7 @@ class Process {
 
   Dwfl* dwfl_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;
+  std::set<std::pair<std::string, std::uintptr_t>> reported_;  // (file, load bias) of each object reported
   std::uint64_t generation_ = 0;
 };
 

@@ -43,7 +43,7 @@ struct Holder {
   std::optional<Point::Inner> maybe;
   Elsewhere* elsewhere = make_elsewhere();
   Polymorphic::Nested nested;
-  UnnamedHolder unnamed;
+  UnnamedHolder unnamed{7, {8}};
 };
 
 }  // namespace names

@@ -5,9 +5,9 @@
 // A named type inside an unnamed class: no name looks it up, but its table entry says only
 // that its parent is not in the table, as a top-level type's does.
 typedef struct {
-  int plain = 7;
+  int plain;
   struct InUnnamed {
-    int z = 8;
+    int z;
   } in;
 } UnnamedHolder;
 

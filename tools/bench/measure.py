@@ -290,7 +290,7 @@ def main():
     context = [
         f"scale: {args.label}, {manifest['tus']} units × {manifest['structs']} structs; "
         f"binary {os.path.getsize(prog) / 2**20:.0f} MB, .debug_info {debug_info / 2**20:.1f} MB "
-        f"(g++-12 -O0 -g); median of {args.runs} runs",
+        f"({manifest.get('compile', 'g++-12 -O0 -g')}); median of {args.runs} runs",
         f"machine: {os.cpu_count()} cores, {cpu_model()}; {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}",
         "tools: " + "; ".join(v for v in [
             tool_version(["gdb", "--version"]) if use_gdb else "",
