@@ -58,6 +58,8 @@ struct Module::UnitIndex {
   bool scanner_input_read = false;
   std::optional<detail::DebugSections> sections;
   std::vector<detail::UnitHeader> headers;
+  std::unordered_map<std::uint64_t, std::size_t> unit_by_header;  // header offset -> index in units
+  std::vector<std::string_view> name_tables;  // of .debug_names
 };
 
 // One type definition in the name index. It keeps no key: most keys would need
@@ -481,6 +483,10 @@ const detail::DebugSections* Module::scanner_input() const {
       units_->headers = detail::unit_headers(dwarf());
       std::sort(units_->headers.begin(), units_->headers.end(),
                 [](const detail::UnitHeader& a, const detail::UnitHeader& b) { return a.die_begin < b.die_begin; });
+      for (std::size_t i = 0; i < units_->units.size(); ++i)
+        if (const detail::UnitHeader* header = header_of(units_->units[i]))
+          units_->unit_by_header.emplace(header->offset, i);
+      units_->name_tables = detail::name_tables(units_->sections->names);
     }
   }
   return units_->sections ? &*units_->sections : nullptr;
@@ -1220,15 +1226,13 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
   std::vector<bool> from_table(units.size(), false);
   std::vector<std::size_t> units_placed;  // by each table
   if (method == IndexMethod::Tables && sections && !sections->names.empty()) {
-    std::vector<std::string_view> spans = detail::name_tables(sections->names);
+    const std::vector<std::string_view>& spans = units_->name_tables;
     tables.resize(spans.size());
     std::vector<char> readable(spans.size(), 0);
     for_each_item_in_parallel(threads, spans.size(), [&](std::size_t, std::size_t i) {
       readable[i] = detail::read_name_table(spans[i], sections->str, tables[i]);
     });
-    std::unordered_map<std::uint64_t, std::size_t> unit_by_header;
-    for (std::size_t i = 0; i < units.size(); ++i)
-      if (headers[i] != nullptr) unit_by_header.emplace(headers[i]->offset, i);
+    const auto& unit_by_header = units_->unit_by_header;
     // A table must list units of this file, and a compile unit in one table only: else it is
     // ignored. A type unit is listed by every table of a unit that used it, where ld kept one
     // copy of it: its types are taken from the first table that lists it.
@@ -1368,9 +1372,39 @@ void Module::for_each_filed(std::string_view key, const std::function<bool(const
   }
 }
 
+// Before the name index is built: a definition of `decl` from the hash tables of the module's
+// name tables, found under the declaration's own DW_AT_name and confirmed from its unit's tree.
+// The first print of a clang program needs this (clang describes a class with a vtable only
+// where the vtable is emitted, as a declaration elsewhere): it costs a hash lookup per table and
+// one unit's tree, not the whole index.
+std::optional<DieId> Module::definition_in_tables(const TypeRecord& decl, int want_tag) const {
+  const detail::DebugSections* sections = scanner_input();
+  if (sections == nullptr || units_->name_tables.empty()) return std::nullopt;
+  std::string key = index_key(decl);
+  std::vector<detail::TableEntry> listed;
+  for (std::string_view table : units_->name_tables) {
+    listed.clear();
+    if (!detail::find_in_name_table(table, sections->str, decl.name, listed)) continue;
+    for (const detail::TableEntry& entry : listed) {
+      int tag = entry.tag == DW_TAG_class_type ? DW_TAG_structure_type : static_cast<int>(entry.tag);
+      auto unit = units_->unit_by_header.find(entry.unit);
+      if (tag != want_tag || unit == units_->unit_by_header.end()) continue;
+      DieId id{this, entry.die, false, 0};
+      Dwarf_Die die;
+      if (unit_of(id) != &units_->units[unit->second] || !die_at(id, &die) || flag(&die, DW_AT_declaration) ||
+          !confirm_key(packed_offset(id), key))
+        continue;
+      return id;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
+  if (!name_index_)
+    if (auto found = definition_in_tables(decl, want)) return found;
   std::optional<DieId> found;
   for_each_filed(index_key(decl), [&](const DieId& id) {
     Dwarf_Die die;

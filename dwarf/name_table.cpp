@@ -27,6 +27,16 @@ struct EntryAbbrev {
   bool defined = false;
   std::uint64_t tag = 0;
   std::uint32_t begin = 0, end = 0;  // into TableReader::attributes_
+  // When every form has a fixed size (LLVM's always do): the entry's size after its code, and
+  // where each value the reader uses lies (size 0: not there), so that an entry is read without
+  // going through its attributes.
+  bool fixed = true;
+  bool is_type = false;  // is_type_tag(tag)
+  std::uint32_t size = 0;
+  struct Field {
+    std::uint32_t offset = 0, size = 0;
+  } compile_unit, type_unit, die, parent;
+  bool parent_not_indexed = false;  // DW_IDX_parent is DW_FORM_flag_present
 };
 
 struct Entry {
@@ -61,23 +71,24 @@ class TableReader {
   bool read() {
     out_.clear();
     if (!read_header() || !read_abbrevs()) return false;
+    read_names();
     std::vector<std::uint32_t>& unit_of_type = out_.unit_of_type;
     std::vector<bool> unplaced(out_.units.size(), false);
     for (const auto& [entry_offset, string_offset] : names_) {
-      std::string_view name;
-      if (!string_at(str_, string_offset, name)) return false;
+      std::string_view name;  // read for the first type: most names are functions'
       for (std::uint64_t at = entry_offset;;) {
         if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
         Entry entry;
         const Byte* p = pool_ + at;
         bool ended = false;
-        if (!decode(p, entry, ended)) return false;
+        if (!decode(p, entry, ended, true)) return false;
         if (ended) break;
         std::uint64_t this_entry = at;
         at = static_cast<std::uint64_t>(p - pool_);
         if (!is_type_tag(entry.tag)) continue;
         std::uint32_t unit = 0;
         if (!unit_of(entry, unit) || entry.die == UINT64_MAX) return false;
+        if (name.data() == nullptr && !string_at(str_, string_offset, name)) return false;
         std::uint32_t scope = no_scope;
         if (entry.parent == Entry::Parent::Missing) {
           scope = unplaced_scope;
@@ -112,7 +123,51 @@ class TableReader {
     return true;
   }
 
+  bool find(std::string_view name, std::vector<TableEntry>& found) {
+    out_.clear();
+    if (!read_header() || bucket_count_ == 0) return false;
+    std::uint32_t hash = case_folding_djb_hash(name);
+    std::uint64_t bucket = hash % bucket_count_;
+    // Names are 1-based here; those of a bucket are consecutive, with their hashes.
+    for (std::uint64_t i = read_le(buckets_ + 4 * bucket, 4); i != 0 && i <= name_count_; ++i) {
+      std::uint32_t hash_i = static_cast<std::uint32_t>(read_le(hashes_ + 4 * (i - 1), 4));
+      if (hash_i % bucket_count_ != bucket) break;
+      std::string_view spelled;
+      if (hash_i != hash || !string_at(str_, read_le(strings_ + 4 * (i - 1), 4), spelled) || spelled != name)
+        continue;
+      if (!read_abbrevs()) return false;
+      for (std::uint64_t at = read_le(entry_offsets_ + 4 * (i - 1), 4);;) {
+        if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
+        Entry entry;
+        const Byte* p = pool_ + at;
+        bool ended = false;
+        if (!decode(p, entry, ended)) return false;
+        if (ended) break;
+        at = static_cast<std::uint64_t>(p - pool_);
+        std::uint32_t unit = 0;
+        if (!is_type_tag(entry.tag)) continue;
+        if (!unit_of(entry, unit) || entry.die == UINT64_MAX) return false;
+        found.push_back({out_.units[unit], out_.units[unit] + entry.die, entry.tag});
+      }
+      break;  // a name is listed once
+    }
+    return true;
+  }
+
  private:
+  // DWARF 5's hash of a name (§6.1.1.4.5): Bernstein's, over the name folded to lower case.
+  // (LLVM folds non-ASCII letters too: such a name may hash differently here and not be found,
+  // which only sends the caller to the full index.)
+  static std::uint32_t case_folding_djb_hash(std::string_view name) {
+    std::uint32_t hash = 5381;
+    for (char c : name) {
+      auto byte = static_cast<unsigned char>(c);
+      if (byte >= 'A' && byte <= 'Z') byte = static_cast<unsigned char>(byte - 'A' + 'a');
+      hash = hash * 33 + byte;
+    }
+    return hash;
+  }
+
   // Scope indexes scope_of() gives besides out_.types.scopes' own and no_scope (the top level).
   static constexpr std::uint32_t excluded_scope = no_scope - 1;  // inside a function
   static constexpr std::uint32_t unplaced_scope = no_scope - 2;  // somewhere the table does not say
@@ -137,23 +192,28 @@ class TableReader {
       at += count * width;
       return true;
     };
-    const Byte *cu_list = nullptr, *tu_list = nullptr, *hash_table = nullptr, *strings = nullptr,
-               *entries = nullptr;
-    if (!take(compile_units, 4, cu_list) || !take(local_type_units, 4, tu_list) ||
-        !take(buckets + (buckets != 0 ? name_count : 0), 4, hash_table) || !take(name_count, 4, strings) ||
-        !take(name_count, 4, entries) || !take(abbrevs_size, 1, abbrevs_))
+    const Byte *cu_list = nullptr, *tu_list = nullptr;
+    if (!take(compile_units, 4, cu_list) || !take(local_type_units, 4, tu_list) || !take(buckets, 4, buckets_) ||
+        !take(buckets != 0 ? name_count : 0, 4, hashes_) || !take(name_count, 4, strings_) ||
+        !take(name_count, 4, entry_offsets_) || !take(abbrevs_size, 1, abbrevs_))
       return false;
+    bucket_count_ = buckets;
+    name_count_ = name_count;
     abbrevs_end_ = abbrevs_ + abbrevs_size;
     pool_ = begin_ + at;
     out_.compile_units = compile_units;
     for (std::uint64_t i = 0; i < compile_units; ++i) out_.units.push_back(read_le(cu_list + 4 * i, 4));
     for (std::uint64_t i = 0; i < local_type_units; ++i) out_.units.push_back(read_le(tu_list + 4 * i, 4));
-    names_.reserve(name_count);
-    for (std::uint64_t i = 0; i < name_count; ++i)
-      names_.emplace_back(read_le(entries + 4 * i, 4), read_le(strings + 4 * i, 4));
-    // By entry offset: a parent's name is the name whose entries hold its entry.
-    std::sort(names_.begin(), names_.end());
     return true;
+  }
+
+  // Every name with where its entries start, by entry offset: a parent's name is the name
+  // whose entries hold its entry.
+  void read_names() {
+    names_.reserve(name_count_);
+    for (std::uint64_t i = 0; i < name_count_; ++i)
+      names_.emplace_back(read_le(entry_offsets_ + 4 * i, 4), read_le(strings_ + 4 * i, 4));
+    if (!std::is_sorted(names_.begin(), names_.end())) std::sort(names_.begin(), names_.end());  // LLVM's are
   }
 
   bool read_abbrevs() {
@@ -168,14 +228,28 @@ class TableReader {
       if (abbrev.defined) return false;
       abbrev.defined = true;
       abbrev.tag = tag;
+      abbrev.is_type = is_type_tag(tag);
       abbrev.begin = static_cast<std::uint32_t>(attributes_.size());
       for (;;) {
         Attribute attribute{};
         if (!read_uleb(p, abbrevs_end_, attribute.index) || !read_uleb(p, abbrevs_end_, attribute.form))
           return false;
         if (attribute.index == 0 && attribute.form == 0) break;
-        if (form_size(attribute.form) == unknown_form) return false;
+        int size = form_size(attribute.form);
+        if (size == unknown_form) return false;
         attributes_.push_back(attribute);
+        EntryAbbrev::Field* field = attribute.index == idx_compile_unit ? &abbrev.compile_unit
+                                    : attribute.index == idx_type_unit  ? &abbrev.type_unit
+                                    : attribute.index == idx_die_offset ? &abbrev.die
+                                    : attribute.index == idx_parent     ? &abbrev.parent
+                                                                        : nullptr;
+        if (size == variable_form || (size == 0 && field != nullptr && field != &abbrev.parent) || size > 8) {
+          abbrev.fixed = false;
+          continue;
+        }
+        if (field == &abbrev.parent) abbrev.parent_not_indexed = size == 0;
+        if (field != nullptr) *field = {abbrev.size, static_cast<std::uint32_t>(size)};
+        abbrev.size += static_cast<std::uint32_t>(size);
       }
       abbrev.end = static_cast<std::uint32_t>(attributes_.size());
     }
@@ -195,7 +269,8 @@ class TableReader {
   }
 
   // The entry at `p`, leaving `p` after it; `ended`: it is the 0 that ends a name's entries.
-  bool decode(const Byte*& p, Entry& entry, bool& ended) const {
+  // With `types_only`, an entry of another tag may be left with only its tag read.
+  bool decode(const Byte*& p, Entry& entry, bool& ended, bool types_only = false) const {
     std::uint64_t code = 0;
     if (!read_uleb(p, end_, code)) return false;
     if (code == 0) {
@@ -205,6 +280,27 @@ class TableReader {
     if (code >= abbrevs_by_code_.size() || !abbrevs_by_code_[code].defined) return false;
     const EntryAbbrev& abbrev = abbrevs_by_code_[code];
     entry.tag = abbrev.tag;
+    if (abbrev.fixed) {
+      if (static_cast<std::uint64_t>(end_ - p) < abbrev.size) return false;
+      if (types_only && !abbrev.is_type) {
+        p += abbrev.size;
+        return true;
+      }
+      auto value = [&](const EntryAbbrev::Field& field, std::uint64_t& out) {
+        if (field.size != 0) out = read_le(p + field.offset, field.size);
+      };
+      value(abbrev.compile_unit, entry.compile_unit);
+      value(abbrev.type_unit, entry.type_unit);
+      value(abbrev.die, entry.die);
+      if (abbrev.parent.size != 0) {
+        entry.parent = Entry::Parent::Indexed;
+        value(abbrev.parent, entry.parent_entry);
+      } else if (abbrev.parent_not_indexed) {
+        entry.parent = Entry::Parent::NotIndexed;
+      }
+      p += abbrev.size;
+      return true;
+    }
     for (std::uint32_t i = abbrev.begin; i < abbrev.end; ++i) {
       const Attribute& attribute = attributes_[i];
       std::uint64_t value = 1;  // DW_FORM_flag_present's
@@ -301,6 +397,12 @@ class TableReader {
   const Byte* end_;
   std::string_view str_;
   TableTypes& out_;
+  const Byte* buckets_ = nullptr;
+  const Byte* hashes_ = nullptr;
+  const Byte* strings_ = nullptr;
+  const Byte* entry_offsets_ = nullptr;
+  std::uint64_t bucket_count_ = 0;
+  std::uint64_t name_count_ = 0;
   const Byte* abbrevs_ = nullptr;
   const Byte* abbrevs_end_ = nullptr;
   const Byte* pool_ = nullptr;
@@ -333,6 +435,12 @@ std::vector<std::string_view> name_tables(std::string_view names) {
 
 bool read_name_table(std::string_view table, std::string_view str, TableTypes& out) {
   return TableReader(table, str, out).read();
+}
+
+bool find_in_name_table(std::string_view table, std::string_view str, std::string_view name,
+                        std::vector<TableEntry>& found) {
+  TableTypes units;
+  return TableReader(table, str, units).find(name, found);
 }
 
 }  // namespace reflect::dwarf::detail

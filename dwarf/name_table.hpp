@@ -53,4 +53,17 @@ std::vector<std::string_view> name_tables(std::string_view names);
 /// first). false: the table is refused, and `out` must be discarded.
 bool read_name_table(std::string_view table, std::string_view str, TableTypes& out);
 
+/// A type DIE a name table lists under a name.
+struct TableEntry {
+  std::uint64_t unit;  // offset in .debug_info of its unit's header
+  std::uint64_t die;   // offset in .debug_info
+  std::uint64_t tag;
+};
+
+/// Appends to `found` the type DIEs one table of name_tables() lists under `name`, spelled as
+/// their DW_AT_name is, through the table's hash table: no more of the table is read. Where they
+/// are placed is not looked at. false: the table has no hash table, or is refused.
+bool find_in_name_table(std::string_view table, std::string_view str, std::string_view name,
+                        std::vector<TableEntry>& found);
+
 }  // namespace reflect::dwarf::detail

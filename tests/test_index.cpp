@@ -11,6 +11,8 @@
 #include "reflect/type_node.hpp"
 
 #include <doctest/doctest.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <fmt/format.h>
 #include <reflect/reflect.hpp>
 
@@ -210,20 +212,74 @@ const NamesFixture& names_fixture() {
 
 }  // namespace
 
+namespace {
+
+// The declaration of names::Elsewhere in names.cpp's unit (defined only in names_other.cpp).
+reflect::dwarf::DieId elsewhere_declaration(const Module& module) {
+  reflect::dwarf::DieId found;
+  Dwarf_CU* cu = nullptr;
+  Dwarf_Die unit_die;
+  while (!found && dwarf_get_units(module.dwarf(), cu, &cu, nullptr, nullptr, &unit_die, nullptr) == 0) {
+    std::vector<Dwarf_Die> pending{unit_die};
+    while (!found && !pending.empty()) {
+      Dwarf_Die die = pending.back(), child;
+      pending.pop_back();
+      if (dwarf_child(&die, &child) != 0) continue;
+      do {
+        const char* name = dwarf_diename(&child);
+        if (dwarf_tag(&child) == DW_TAG_namespace) pending.push_back(child);
+        bool is_declaration = false;
+        if (Dwarf_Attribute attr; dwarf_attr(&child, DW_AT_declaration, &attr) != nullptr)
+          dwarf_formflag(&attr, &is_declaration);
+        if (dwarf_tag(&child) == DW_TAG_structure_type && name != nullptr && name == std::string_view("Elsewhere") &&
+            is_declaration)
+          found = {&module, dwarf_dieoffset(&child), false, 0};
+      } while (!found && dwarf_siblingof(&child, &child) == 0);
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+// First of the fixture's tests: nothing has read its units yet.
+TEST_CASE("a declaration is completed through the name tables' hash tables, not the whole index") {
+  const Module& module = *names_fixture().module;
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  REQUIRE_FALSE(module.stats().name_index_built);
+  reflect::dwarf::DieId declaration = elsewhere_declaration(module);
+  REQUIRE(declaration);
+  reflect::dwarf::TypeRecord record = module.read_type(declaration);
+  REQUIRE(record.is_declaration);
+  auto definition = module.find_definition(record);
+  REQUIRE(definition.has_value());
+  CHECK(module.read_type(*definition).name == "Elsewhere");
+  CHECK_FALSE(module.read_type(*definition).is_declaration);
+  CHECK(module.index_key(module.read_type(*definition)) == "names::Elsewhere");
+  auto stats = module.stats();
+  CHECK_FALSE(stats.name_index_built);
+  // Of its three units: the declaration's (for its scope) and the definition's (to confirm
+  // where it is).
+  CHECK(stats.units == 3);
+  CHECK(stats.units_scanned == 2);
+}
+
 TEST_CASE("name tables of .debug_names file exactly what libdw's walk files") {
   const Module& module = *names_fixture().module;
   auto& registry = reflect::detail::Registry::instance();
   std::lock_guard lock(registry.mutex());
   Module::IndexEntries reference = module.name_index_entries(Module::IndexMethod::Libdw);
-  REQUIRE(reference.units_by_libdw == 2);
+  REQUIRE(reference.units_by_libdw == 3);
   for (unsigned threads : {1u, 3u}) {
     INFO("threads: ", threads);
     Module::IndexEntries tabled = module.name_index_entries(Module::IndexMethod::Tables, threads);
     CHECK_MESSAGE(tabled.entries == reference.entries, first_difference(tabled, reference));
     CHECK(tabled.misfiled == 0);
-    // names_other.cpp's types all come from its table. names.cpp's table lists a type it
-    // cannot place (Polymorphic::Nested, inside a class declaration): the scanner reads that unit.
-    CHECK(tabled.units_by_table == 1);
+    // names_other.cpp's and names_third.cpp's types all come from their tables. names.cpp's
+    // table lists a type it cannot place (Polymorphic::Nested, inside a class declaration): the
+    // scanner reads that unit.
+    CHECK(tabled.units_by_table == 2);
     CHECK(tabled.units_by_scanner == 1);
     CHECK(tabled.units_by_libdw == 0);
   }
@@ -265,7 +321,7 @@ TEST_CASE("a module with name tables finds its types through them") {
   std::lock_guard lock(registry.mutex());
   auto stats = module.stats();
   CHECK(stats.name_index_built);
-  CHECK(stats.units_indexed_by_table == 1);
+  CHECK(stats.units_indexed_by_table == 2);
   CHECK(stats.units_indexed_by_scanner == 1);
 }
 
@@ -276,7 +332,7 @@ TEST_CASE("corrupted name tables are refused cleanly") {
   auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
   REQUIRE(sections.has_value());
   auto tables = reflect::dwarf::detail::name_tables(sections->names);
-  REQUIRE(tables.size() == 2);  // one per unit: ld concatenates clang's
+  REQUIRE(tables.size() == 3);  // one per unit: ld concatenates clang's
   reflect::dwarf::detail::TableTypes found;
   for (std::string_view table : tables) {
     CHECK(reflect::dwarf::detail::read_name_table(table, sections->str, found));

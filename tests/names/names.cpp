@@ -53,4 +53,4 @@ extern "C" const void* names_fixture_anchor() {
   return &holder;
 }
 
-extern "C" int names_fixture_other() { return names::local_types(3) + names_fixture_other_unit(); }
+extern "C" int names_fixture_other() { return names::local_types(3) + names_fixture_other_unit() + names_fixture_third_unit(); }

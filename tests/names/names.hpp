@@ -58,3 +58,4 @@ Elsewhere* make_elsewhere();
 extern "C" const void* names_fixture_anchor();
 extern "C" int names_fixture_other();
 int names_fixture_other_unit();
+int names_fixture_third_unit();
