@@ -131,6 +131,20 @@ std::uint32_t hash_bucket(std::string_view key) {
   return fold_hash(hash);
 }
 
+// The last "::"-separated component of a key ("::" inside brackets does not count): what
+// DW_AT_name spells for a name that is no template.
+std::string_view last_component(std::string_view key) {
+  std::size_t begin = 0;
+  int depth = 0;
+  for (std::size_t i = 0; i + 1 < key.size(); ++i) {
+    char c = key[i];
+    if (c == '<' || c == '(') ++depth;
+    else if ((c == '>' || c == ')') && depth > 0) --depth;
+    else if (c == ':' && key[i + 1] == ':' && depth == 0) begin = i + 2;
+  }
+  return key.substr(std::min(begin, key.size()));
+}
+
 // A scope's name as its key spells it: an unnamed one is an anonymous namespace.
 std::string_view scope_spelling(const IndexScope& scope) {
   return scope.name != nullptr ? std::string_view(scope.name) : "(anonymous namespace)";
@@ -1372,23 +1386,23 @@ void Module::for_each_filed(std::string_view key, const std::function<bool(const
   }
 }
 
-// Before the name index is built: a definition of `decl` from the hash tables of the module's
-// name tables, found under the declaration's own DW_AT_name and confirmed from its unit's tree.
-// The first print of a clang program needs this (clang describes a class with a vtable only
-// where the vtable is emitted, as a declaration elsewhere): it costs a hash lookup per table and
-// one unit's tree, not the whole index.
-std::optional<DieId> Module::definition_in_tables(const TypeRecord& decl, int want_tag) const {
+// Before the name index is built: a class or enum (of tag `want_tag`, or any with 0) with `key`
+// from the hash tables of the module's name tables, looked up under `spelled`, its DW_AT_name,
+// and confirmed from its unit's tree. The first print of a clang program needs this (clang
+// describes a class with a vtable only where the vtable is emitted, as a declaration
+// elsewhere), and so do dynamic types: it costs a hash lookup per table and a unit's tree, not
+// the whole index. nullopt: not found that way (the index may still find it).
+std::optional<DieId> Module::class_in_tables(std::string_view spelled, std::string_view key, int want_tag) const {
   const detail::DebugSections* sections = scanner_input();
-  if (sections == nullptr || units_->name_tables.empty()) return std::nullopt;
-  std::string key = index_key(decl);
+  if (sections == nullptr || units_->name_tables.empty() || spelled.empty()) return std::nullopt;
   std::vector<detail::TableEntry> listed;
   for (std::string_view table : units_->name_tables) {
     listed.clear();
-    if (!detail::find_in_name_table(table, sections->str, decl.name, listed)) continue;
+    if (!detail::find_in_name_table(table, sections->str, spelled, listed)) continue;
     for (const detail::TableEntry& entry : listed) {
       int tag = entry.tag == DW_TAG_class_type ? DW_TAG_structure_type : static_cast<int>(entry.tag);
       auto unit = units_->unit_by_header.find(entry.unit);
-      if (tag != want_tag || unit == units_->unit_by_header.end()) continue;
+      if (!is_type_tag(tag) || (want_tag != 0 && tag != want_tag) || unit == units_->unit_by_header.end()) continue;
       DieId id{this, entry.die, false, 0};
       Dwarf_Die die;
       if (unit_of(id) != &units_->units[unit->second] || !die_at(id, &die) || flag(&die, DW_AT_declaration) ||
@@ -1404,7 +1418,7 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
   if (!name_index_)
-    if (auto found = definition_in_tables(decl, want)) return found;
+    if (auto found = class_in_tables(decl.name, index_key(decl), want)) return found;
   std::optional<DieId> found;
   for_each_filed(index_key(decl), [&](const DieId& id) {
     Dwarf_Die die;
@@ -1419,6 +1433,8 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
 
 std::optional<DieId> Module::find_type(std::string_view name) const {
   if (dwarf() == nullptr) return std::nullopt;
+  if (!name_index_)
+    if (auto found = class_in_tables(last_component(name), name, 0)) return found;
   std::optional<DieId> other;
   std::optional<DieId> found;
   for_each_filed(name, [&](const DieId& id) {

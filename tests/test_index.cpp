@@ -294,7 +294,14 @@ TEST_CASE("a module with name tables finds its types through them") {
     REQUIRE(type.has_value());
     CHECK(type->name() == name);
   }
-  // A type local to a function is no top-level name, whichever way the unit was read.
+  {
+    // Each found through the tables' hash tables, confirmed from its unit's tree.
+    auto& registry = reflect::detail::Registry::instance();
+    std::lock_guard lock(registry.mutex());
+    CHECK_FALSE(module.stats().name_index_built);
+  }
+  // A type local to a function is no top-level name, whichever way the unit was read (the
+  // tables list them: the confirmation turns them down, and the index is built to be sure).
   CHECK_FALSE(reflect::find_type("Local").has_value());
   CHECK_FALSE(reflect::find_type("InLambda").has_value());
   // Nor is a type inside an unnamed class.
