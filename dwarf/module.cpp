@@ -131,18 +131,25 @@ std::uint32_t hash_bucket(std::string_view key) {
   return fold_hash(hash);
 }
 
-// The last "::"-separated component of a key ("::" inside brackets does not count): what
-// DW_AT_name spells for a name that is no template.
-std::string_view last_component(std::string_view key) {
+// A key's "::"-separated components ("::" inside brackets does not count).
+std::vector<std::string_view> key_components(std::string_view key) {
+  std::vector<std::string_view> out;
   std::size_t begin = 0;
   int depth = 0;
   for (std::size_t i = 0; i + 1 < key.size(); ++i) {
     char c = key[i];
-    if (c == '<' || c == '(') ++depth;
-    else if ((c == '>' || c == ')') && depth > 0) --depth;
-    else if (c == ':' && key[i + 1] == ':' && depth == 0) begin = i + 2;
+    if (c == '<' || c == '(') {
+      ++depth;
+    } else if ((c == '>' || c == ')') && depth > 0) {
+      --depth;
+    } else if (c == ':' && key[i + 1] == ':' && depth == 0) {
+      out.push_back(key.substr(begin, i - begin));
+      begin = i + 2;
+      ++i;
+    }
   }
-  return key.substr(std::min(begin, key.size()));
+  out.push_back(key.substr(std::min(begin, key.size())));
+  return out;
 }
 
 // A scope's name as its key spells it: an unnamed one is an anonymous namespace.
@@ -1395,14 +1402,22 @@ void Module::for_each_filed(std::string_view key, const std::function<bool(const
 std::optional<DieId> Module::class_in_tables(std::string_view spelled, std::string_view key, int want_tag) const {
   const detail::DebugSections* sections = scanner_input();
   if (sections == nullptr || units_->name_tables.empty() || spelled.empty()) return std::nullopt;
+  // Only candidates the table places in the key's scope, as far as it can tell, are confirmed
+  // (each costs its unit's tree): a class name that recurs in many namespaces is listed by
+  // every unit. A key spelled otherwise than the DWARF (template arguments, inline namespaces)
+  // finds none and goes to the index.
+  std::vector<std::string_view> scope = key_components(key);
+  scope.pop_back();
   std::vector<detail::TableEntry> listed;
   for (std::string_view table : units_->name_tables) {
     listed.clear();
-    if (!detail::find_in_name_table(table, sections->str, spelled, listed)) continue;
+    if (!detail::find_in_name_table(table, sections->str, spelled, scope, listed)) continue;
     for (const detail::TableEntry& entry : listed) {
       int tag = entry.tag == DW_TAG_class_type ? DW_TAG_structure_type : static_cast<int>(entry.tag);
       auto unit = units_->unit_by_header.find(entry.unit);
-      if (!is_type_tag(tag) || (want_tag != 0 && tag != want_tag) || unit == units_->unit_by_header.end()) continue;
+      if (!entry.placed_as_asked || !is_type_tag(tag) || (want_tag != 0 && tag != want_tag) ||
+          unit == units_->unit_by_header.end())
+        continue;
       DieId id{this, entry.die, false, 0};
       Dwarf_Die die;
       if (unit_of(id) != &units_->units[unit->second] || !die_at(id, &die) || flag(&die, DW_AT_declaration) ||
@@ -1434,7 +1449,7 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
 std::optional<DieId> Module::find_type(std::string_view name) const {
   if (dwarf() == nullptr) return std::nullopt;
   if (!name_index_)
-    if (auto found = class_in_tables(last_component(name), name, 0)) return found;
+    if (auto found = class_in_tables(key_components(name).back(), name, 0)) return found;
   std::optional<DieId> other;
   std::optional<DieId> found;
   for_each_filed(name, [&](const DieId& id) {

@@ -5,6 +5,7 @@
 #include <dwarf.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 
 namespace reflect::dwarf::detail {
@@ -123,9 +124,32 @@ class TableReader {
     return true;
   }
 
-  bool find(std::string_view name, std::vector<TableEntry>& found) {
+  bool find(std::string_view name, const std::vector<std::string_view>& scope, std::vector<TableEntry>& found) {
     out_.clear();
     if (!read_header() || bucket_count_ == 0) return false;
+    std::optional<std::uint64_t> first = entries_of(name);
+    if (!first) return true;
+    if (!read_abbrevs()) return false;
+    for (std::uint64_t at = *first;;) {
+      if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
+      Entry entry;
+      const Byte* p = pool_ + at;
+      bool ended = false;
+      if (!decode(p, entry, ended)) return false;
+      if (ended) break;
+      at = static_cast<std::uint64_t>(p - pool_);
+      std::uint32_t unit = 0;
+      if (!is_type_tag(entry.tag)) continue;
+      if (!unit_of(entry, unit) || entry.die == UINT64_MAX) return false;
+      found.push_back({out_.units[unit], out_.units[unit] + entry.die, entry.tag, placed_in(entry, scope)});
+    }
+    return true;
+  }
+
+ private:
+  // Where the entries of `name` start in the pool, through the hash table; nullopt if the
+  // table does not list the name.
+  std::optional<std::uint64_t> entries_of(std::string_view name) const {
     std::uint32_t hash = case_folding_djb_hash(name);
     std::uint64_t bucket = hash % bucket_count_;
     // Names are 1-based here; those of a bucket are consecutive, with their hashes.
@@ -133,25 +157,35 @@ class TableReader {
       std::uint32_t hash_i = static_cast<std::uint32_t>(read_le(hashes_ + 4 * (i - 1), 4));
       if (hash_i % bucket_count_ != bucket) break;
       std::string_view spelled;
-      if (hash_i != hash || !string_at(str_, read_le(strings_ + 4 * (i - 1), 4), spelled) || spelled != name)
-        continue;
-      if (!read_abbrevs()) return false;
-      for (std::uint64_t at = read_le(entry_offsets_ + 4 * (i - 1), 4);;) {
-        if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
-        Entry entry;
-        const Byte* p = pool_ + at;
-        bool ended = false;
-        if (!decode(p, entry, ended)) return false;
-        if (ended) break;
-        at = static_cast<std::uint64_t>(p - pool_);
-        std::uint32_t unit = 0;
-        if (!is_type_tag(entry.tag)) continue;
-        if (!unit_of(entry, unit) || entry.die == UINT64_MAX) return false;
-        found.push_back({out_.units[unit], out_.units[unit] + entry.die, entry.tag});
-      }
-      break;  // a name is listed once
+      if (hash_i == hash && string_at(str_, read_le(strings_ + 4 * (i - 1), 4), spelled) && spelled == name)
+        return read_le(entry_offsets_ + 4 * (i - 1), 4);  // a name is listed once
     }
-    return true;
+    return std::nullopt;
+  }
+
+  // Whether the entry's parents, as the table links them, are namespaces and classes spelled
+  // `scope` (outermost first), the outermost at the top level.
+  bool placed_in(const Entry& entry, const std::vector<std::string_view>& scope) const {
+    Entry at = entry;
+    for (std::size_t i = scope.size(); i-- > 0;) {
+      if (at.parent != Entry::Parent::Indexed) return false;
+      std::uint64_t parent = at.parent_entry;
+      std::optional<std::uint64_t> first = entries_of(scope[i]);
+      if (!first) return false;
+      // The parent is one of that name's entries.
+      bool found = false;
+      for (std::uint64_t offset = *first; !found;) {
+        if (offset >= static_cast<std::uint64_t>(end_ - pool_)) return false;
+        const Byte* p = pool_ + offset;
+        bool ended = false;
+        Entry candidate;
+        if (!decode(p, candidate, ended) || ended) return false;
+        if ((found = offset == parent)) at = candidate;
+        offset = static_cast<std::uint64_t>(p - pool_);
+      }
+      if (!is_scope_tag(at.tag)) return false;
+    }
+    return at.parent == Entry::Parent::NotIndexed;
   }
 
  private:
@@ -438,9 +472,9 @@ bool read_name_table(std::string_view table, std::string_view str, TableTypes& o
 }
 
 bool find_in_name_table(std::string_view table, std::string_view str, std::string_view name,
-                        std::vector<TableEntry>& found) {
+                        const std::vector<std::string_view>& scope, std::vector<TableEntry>& found) {
   TableTypes units;
-  return TableReader(table, str, units).find(name, found);
+  return TableReader(table, str, units).find(name, scope, found);
 }
 
 }  // namespace reflect::dwarf::detail

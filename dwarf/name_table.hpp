@@ -58,12 +58,16 @@ struct TableEntry {
   std::uint64_t unit;  // offset in .debug_info of its unit's header
   std::uint64_t die;   // offset in .debug_info
   std::uint64_t tag;
+  // The table links it to namespaces and classes spelled as the scope asked for, the outermost
+  // at the top level (or in an unnamed class, or an inlined function: see above).
+  bool placed_as_asked;
 };
 
 /// Appends to `found` the type DIEs one table of name_tables() lists under `name`, spelled as
-/// their DW_AT_name is, through the table's hash table: no more of the table is read. Where they
-/// are placed is not looked at. false: the table has no hash table, or is refused.
+/// their DW_AT_name is, through the table's hash table (and, to check where they are placed,
+/// the hash table's entries of `scope`'s names, outermost first): no more of the table is read.
+/// false: the table has no hash table, or is refused.
 bool find_in_name_table(std::string_view table, std::string_view str, std::string_view name,
-                        std::vector<TableEntry>& found);
+                        const std::vector<std::string_view>& scope, std::vector<TableEntry>& found);
 
 }  // namespace reflect::dwarf::detail

@@ -260,7 +260,7 @@ TEST_CASE("a declaration is completed through the name tables' hash tables, not 
   auto stats = module.stats();
   CHECK_FALSE(stats.name_index_built);
   // Of its three units: the declaration's (for its scope) and the definition's (to confirm
-  // where it is).
+  // where it is); not the unit in between, whose table lists names::third::Elsewhere.
   CHECK(stats.units == 3);
   CHECK(stats.units_scanned == 2);
 }
