@@ -166,11 +166,13 @@ def main():
         "noprint": [prog, "noprint"],
         "print": [prog, "print"],
         "index": [prog, "index"],
+        "lookup": [prog, "lookup"],
         "printpoly": [prog, "printpoly"],
     }
     expect = {
         "print": manifest["print_type"] + "{",
         "index": manifest["index_type"],
+        "lookup": manifest["index_type"],
         "printpoly": "PolyRoot{",
     }
     if use_gdb:
@@ -197,7 +199,7 @@ def main():
         for name, argv in commands.items():
             result = check(run(argv, env=env, cwd=build), name, expect.get(name))
             sample = {"wall": result["wall"], "rss_kb": result["rss_kb"], "cpu": result["cpu"]}
-            if name in ("noprint", "print", "index", "printpoly"):
+            if name in ("noprint", "print", "index", "lookup", "printpoly"):
                 sample["inprocess_ms"] = reported(result, "inprocess-ms")
                 sample["rss_anon_kb"] = reported(result, "RssAnon-kb")
                 sample["rss_file_kb"] = reported(result, "RssFile-kb")
@@ -268,6 +270,12 @@ def main():
         rows.append(("name index: time added",
                      f"{fmt_ms(index_added)} (in-process {med('index', 'inprocess_ms'):.1f} ms)", "—", "",
                      "faster than drgn", "n/a"))
+    lookup_added = med("lookup", "wall") - base_wall
+    rows.append(("find_type, first lookup",
+                 f"{fmt_ms(lookup_added)} (in-process {med('lookup', 'inprocess_ms'):.1f} ms)",
+                 f"gdb ptype {fmt_ms(med('gdb_ptype', 'wall'))}" if use_gdb else "—",
+                 f"{fmt_ratio(ratio(med('gdb_ptype', 'wall'), lookup_added))} faster" if use_gdb else "",
+                 "(info)", "—"))
     if use_gdb:
         gdb_ptype_rss = med("gdb_ptype", "rss_kb")
         r = ratio(gdb_ptype_rss, index_rss_added)
@@ -304,12 +312,15 @@ def main():
         *(["  drgn: Program() + load_debug_info() + finding the type, timed in the script."] if use_drgn else []),
         "polymorphic pointee: `prog printpoly`, an object holding a unique_ptr<Shape> to a derived class:",
         "  printing it looks the dynamic type up by name, which builds the name index.",
-        "name index: `prog index` (reflect::find_type of a type of the last unit) minus `prog noprint`",
+        "name index: `prog index` (reflect::find_type of a typedef, which builds the program's whole index,",
+        "  then of a type of the last unit) minus `prog noprint`",
         *(["  against drgn's load_debug_info() of the same file"] if use_drgn else []),
         *(["  and gdb's peak RSS for `gdb -batch -ex 'ptype struct <that type>' prog`."] if use_gdb else []),
         f"  At exit, `prog index` holds {fmt_mb(med('index', 'rss_anon_kb') - med('noprint', 'rss_anon_kb'))} more "
         f"anonymous memory (heap) and {fmt_mb(med('index', 'rss_file_kb') - med('noprint', 'rss_file_kb'))} more",
         "  file-backed (the program's debug sections, mapped and read in place) than `prog noprint`.",
+        "find_type, first lookup: `prog lookup` (only the find_type of that type) minus `prog noprint`; with",
+        "  .debug_names it is answered from their hash tables, else it builds the index.",
         "warm: tools/bench/warm.cpp (-O2), ns per call, medians over batches that alternate between the",
         "  benchmarks; the ratio is the median of the per-batch ratios. Both formatters print the same text.",
         "The OS page cache is warm for every tool (each command ran once before the timed runs).",
