@@ -51,11 +51,13 @@ class Module {
   TypeRecord read_type(const DieId& id) const;
 
   /// A definition with the same qualified name and kind as the declaration `decl`, from the
-  /// name index (built on first use).
+  /// name tables' hash tables (.debug_names) or, failing them, the name index (built on first
+  /// use).
   std::optional<DieId> find_definition(const TypeRecord& decl) const;
 
   /// A type definition (a class or enum, else a base type or typedef) whose qualified name, in
-  /// normalize_name() form, is `name`. From the name index.
+  /// normalize_name() form, is `name`. From the name tables' hash tables or the name index, as
+  /// find_definition().
   std::optional<DieId> find_type(std::string_view name) const;
 
   /// The function whose code starts at a run-time address: its name and, for a member
