@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -33,11 +34,25 @@ const Dwfl_Callbacks* callbacks() {
 }  // namespace
 
 namespace {
-std::string executable_path() {
-  std::string path(4096, '\0');
-  ssize_t length = readlink("/proc/self/exe", path.data(), path.size());
-  path.resize(length > 0 ? static_cast<std::size_t>(length) : 0);
-  return path;
+// The file mapped at `address`, from /proc/self/maps: the path of an object the dynamic linker
+// names relatively (dlopen("./lib.so")) or not at all (the main program). Empty if none.
+std::string file_mapped_at(std::uintptr_t address) {
+  FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return {};
+  std::string path;
+  char line[4352];
+  while (path.empty() && std::fgets(line, sizeof line, maps)) {
+    unsigned long low = 0, high = 0;
+    int name_at = 0;
+    if (std::sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &low, &high, &name_at) >= 2 && name_at > 0 &&
+        address >= low && address < high) {
+      path = line + name_at;
+      while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
+      if (path.empty()) path = " ";  // anonymous memory: stop looking
+    }
+  }
+  std::fclose(maps);
+  return path.starts_with('/') ? path : std::string();
 }
 }  // namespace
 
@@ -75,13 +90,18 @@ void Process::report() {
   struct Object {
     std::string path;
     std::uintptr_t bias;
+    std::uintptr_t first_segment;  // run-time address of its first PT_LOAD
   };
   std::vector<Object> objects;
   dl_iterate_phdr(
       [](dl_phdr_info* info, std::size_t, void* out) {
-        bool loaded = false;
-        for (int i = 0; i < info->dlpi_phnum; ++i) loaded = loaded || info->dlpi_phdr[i].p_type == PT_LOAD;
-        if (loaded) static_cast<std::vector<Object>*>(out)->push_back({info->dlpi_name, info->dlpi_addr});
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          if (info->dlpi_phdr[i].p_type != PT_LOAD) continue;
+          static_cast<std::vector<Object>*>(out)->push_back(
+              {info->dlpi_name != nullptr ? info->dlpi_name : "", info->dlpi_addr,
+               info->dlpi_addr + info->dlpi_phdr[i].p_vaddr});
+          break;
+        }
         return 0;
       },
       &objects);
@@ -90,8 +110,8 @@ void Process::report() {
   // overlap, and drops it).
   dwfl_report_begin_add(dwfl_);
   for (Object& object : objects) {
-    if (object.path.empty()) object.path = executable_path();  // the main program
-    if (object.path.empty() || object.path.front() != '/') continue;  // the vDSO: no file
+    if (!object.path.starts_with('/')) object.path = file_mapped_at(object.first_segment);
+    if (object.path.empty()) continue;  // the vDSO: no file
     if (!reported_.emplace(object.path, object.bias).second) continue;
     // A file that cannot be opened (deleted since) is left out: lookups in it miss.
     dwfl_report_elf(dwfl_, object.path.c_str(), object.path.c_str(), -1, object.bias, true);

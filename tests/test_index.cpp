@@ -17,6 +17,7 @@
 #include <reflect/reflect.hpp>
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -389,4 +390,28 @@ TEST_CASE("name tables listing type units file exactly what libdw's walk files")
   CHECK(reference.units_by_libdw > 10);
   CHECK(tabled.units_by_table > reference.units_by_libdw / 2);
   CHECK(tabled.units_by_table + tabled.units_by_scanner + tabled.units_by_libdw == reference.units_by_libdw);
+}
+
+// An object the dynamic linker names by a relative path (dlopen("./lib.so")) is found by its
+// mapping: the module list must not depend on the directory the program is in later.
+TEST_CASE("a library dlopened by a relative path is a module with its debug info") {
+  names_fixture();
+  std::string path = NAMES_FIXTURE_OTHER;
+  std::string directory = path.substr(0, path.rfind('/'));
+  std::string file = "./" + path.substr(path.rfind('/') + 1);
+  char previous[4096];
+  REQUIRE(getcwd(previous, sizeof previous) != nullptr);
+  REQUIRE(chdir(directory.c_str()) == 0);
+  void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  REQUIRE(chdir(previous) == 0);
+  REQUIRE_MESSAGE(handle != nullptr, dlerror());
+  auto anchor = reinterpret_cast<const void* (*)()>(dlsym(handle, "names_fixture_anchor"));
+  REQUIRE(reinterpret_cast<void*>(anchor) != nullptr);
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  const Module* module = registry.process().module_at(reinterpret_cast<std::uintptr_t>(anchor));
+  REQUIRE(module != nullptr);
+  CHECK(module->path() == path);
+  CHECK(module->has_debug_info());
+  CHECK(module->find_type("names::Holder").has_value());
 }
