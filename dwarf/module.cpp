@@ -1429,11 +1429,78 @@ std::optional<DieId> Module::class_in_tables(std::string_view spelled, std::stri
   return std::nullopt;
 }
 
+namespace {
+
+// The start of the mangled names (Itanium C++ ABI) of the member functions of the class `key`
+// names, "_ZN3ns15Outer5Inner" for ns::Outer::Inner; nullopt for a key this does not spell
+// (templates, operators, anything but identifiers and anonymous namespaces).
+std::optional<std::string> mangled_class_prefix(std::string_view key) {
+  std::string out = "N";
+  for (std::string_view component : key_components(key)) {
+    if (component == "(anonymous namespace)") {
+      out += "12_GLOBAL__N_1";
+      continue;
+    }
+    if (component.empty() || (component[0] >= '0' && component[0] <= '9')) return std::nullopt;
+    for (char c : component)
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return std::nullopt;
+    out += std::to_string(component.size());
+    out += component;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Before the name index is built, without name tables: a class or enum with `key` (of tag
+// `want_tag`, or any class or enum with 0) from the units that hold the code of the class's
+// member functions, found by their mangled names in the ELF symbol table. GCC's and clang's
+// default debug info describes a class with a vtable (and clang's, one with a user-written
+// constructor) only in the unit that emits it, as a declaration elsewhere; that unit holds
+// member functions. A few units' types are read, not the whole index's.
+std::optional<DieId> Module::class_by_member_symbols(std::string_view key, int want_tag) const {
+  std::optional<std::string> nested = mangled_class_prefix(key);
+  const detail::DebugSections* sections = scanner_input();
+  if (!nested || sections == nullptr) return std::nullopt;
+  std::string prefix = "_Z" + *nested, const_prefix = "_ZNK" + nested->substr(1);
+  constexpr std::size_t max_units = 4;  // member functions of nested classes share the prefix
+  std::vector<const Unit*> tried;
+  int count = dwfl_module_getsymtab(module_);
+  for (int i = 1; i < count && tried.size() < max_units; ++i) {
+    GElf_Sym sym;
+    GElf_Addr address = 0;
+    const char* name = dwfl_module_getsym_info(module_, i, &sym, &address, nullptr, nullptr, nullptr);
+    if (name == nullptr || name[0] != '_' || GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF)
+      continue;
+    std::string_view mangled = name;
+    if (!mangled.starts_with(prefix) && !mangled.starts_with(const_prefix)) continue;
+    const Unit* unit = unit_containing_pc(address - bias_);
+    if (unit == nullptr || std::find(tried.begin(), tried.end(), unit) != tried.end()) continue;
+    tried.push_back(unit);
+    const detail::UnitHeader* header = header_of(*unit);
+    detail::UnitTypes found;
+    if (header == nullptr || !detail::scan_unit_types(*sections, *header, found)) continue;
+    for (const detail::ScannedType& type : found.types) {
+      if (type.is_base || type.name.empty() || normalize_name(spelled_scope(found.scopes, type.scope) + std::string(type.name)) != key)
+        continue;
+      DieId id{this, type.offset, false, 0};
+      Dwarf_Die die;
+      if (!die_at(id, &die)) continue;
+      int tag = dwarf_tag(&die) == DW_TAG_class_type ? DW_TAG_structure_type : dwarf_tag(&die);
+      if (is_type_tag(tag) && (want_tag == 0 || tag == want_tag)) return id;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
-  if (!name_index_)
-    if (auto found = class_in_tables(decl.name, index_key(decl), want)) return found;
+  if (!name_index_) {
+    std::string key = index_key(decl);
+    if (auto found = class_in_tables(decl.name, key, want)) return found;
+    if (auto found = class_by_member_symbols(key, want)) return found;
+  }
   std::optional<DieId> found;
   for_each_filed(index_key(decl), [&](const DieId& id) {
     Dwarf_Die die;
@@ -1448,8 +1515,10 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
 
 std::optional<DieId> Module::find_type(std::string_view name) const {
   if (dwarf() == nullptr) return std::nullopt;
-  if (!name_index_)
+  if (!name_index_) {
     if (auto found = class_in_tables(key_components(name).back(), name, 0)) return found;
+    if (auto found = class_by_member_symbols(name, 0)) return found;
+  }
   std::optional<DieId> other;
   std::optional<DieId> found;
   for_each_filed(name, [&](const DieId& id) {

@@ -215,8 +215,8 @@ const NamesFixture& names_fixture() {
 
 namespace {
 
-// The declaration of names::Elsewhere in names.cpp's unit (defined only in names_other.cpp).
-reflect::dwarf::DieId elsewhere_declaration(const Module& module) {
+// The declaration of names::<name> in names.cpp's unit (the first unit that has one).
+reflect::dwarf::DieId declaration_of(const Module& module, std::string_view wanted) {
   reflect::dwarf::DieId found;
   Dwarf_CU* cu = nullptr;
   Dwarf_Die unit_die;
@@ -232,7 +232,7 @@ reflect::dwarf::DieId elsewhere_declaration(const Module& module) {
         bool is_declaration = false;
         if (Dwarf_Attribute attr; dwarf_attr(&child, DW_AT_declaration, &attr) != nullptr)
           dwarf_formflag(&attr, &is_declaration);
-        if (dwarf_tag(&child) == DW_TAG_structure_type && name != nullptr && name == std::string_view("Elsewhere") &&
+        if (dwarf_tag(&child) == DW_TAG_structure_type && name != nullptr && name == wanted &&
             is_declaration)
           found = {&module, dwarf_dieoffset(&child), false, 0};
       } while (!found && dwarf_siblingof(&child, &child) == 0);
@@ -249,7 +249,8 @@ TEST_CASE("a declaration is completed through the name tables' hash tables, not 
   auto& registry = reflect::detail::Registry::instance();
   std::lock_guard lock(registry.mutex());
   REQUIRE_FALSE(module.stats().name_index_built);
-  reflect::dwarf::DieId declaration = elsewhere_declaration(module);
+  // Defined only in names_other.cpp.
+  reflect::dwarf::DieId declaration = declaration_of(module, "Elsewhere");
   REQUIRE(declaration);
   reflect::dwarf::TypeRecord record = module.read_type(declaration);
   REQUIRE(record.is_declaration);
@@ -414,4 +415,33 @@ TEST_CASE("a library dlopened by a relative path is a module with its debug info
   CHECK(module->path() == path);
   CHECK(module->has_debug_info());
   CHECK(module->find_type("names::Holder").has_value());
+}
+
+// Without name tables, a class with a vtable is looked for in the units that hold its member
+// functions, found by their mangled names in the symbol table: GCC and clang describe it in
+// full only where its vtable is emitted (names_other.cpp, which defines ~Polymorphic), as a
+// declaration elsewhere (names.cpp, where Holder has a Polymorphic::Nested).
+TEST_CASE("without name tables, a class's definition is found through its member functions' symbols") {
+  names_fixture();
+  const Module& module = *load_names_fixture(NAMES_FIXTURE_NO_TABLES).module;
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  REQUIRE(reflect::dwarf::detail::debug_sections(module.dwarf())->names.empty());
+  reflect::dwarf::DieId declaration = declaration_of(module, "Polymorphic");
+  REQUIRE(declaration);
+  reflect::dwarf::TypeRecord record = module.read_type(declaration);
+  REQUIRE(record.is_declaration);
+  auto definition = module.find_definition(record);
+  REQUIRE(definition.has_value());
+  reflect::dwarf::TypeRecord found = module.read_type(*definition);
+  CHECK_FALSE(found.is_declaration);
+  CHECK(module.index_key(found) == "names::Polymorphic");
+  CHECK(found.members.size() == 2);  // the vtable pointer and `nested`
+  CHECK_FALSE(module.stats().name_index_built);
+  // So is a class whose only functions are implicit ones a unit emitted (Elsewhere's
+  // constructor and destructor); a union with none is found by the index.
+  CHECK(module.find_type("names::Elsewhere").has_value());
+  CHECK_FALSE(module.stats().name_index_built);
+  CHECK(module.find_type("names::deep::deeper::Either").has_value());
+  CHECK(module.stats().name_index_built);
 }
