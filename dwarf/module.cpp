@@ -1,6 +1,7 @@
 #include "module.hpp"
 
 #include "die.hpp"
+#include "gdb_index.hpp"
 #include "name_table.hpp"
 #include "names.hpp"
 #include "scanner.hpp"
@@ -1037,6 +1038,7 @@ std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
                             : section_name == ".debug_str_offsets" ? &sections.str_offsets
                             : section_name == ".debug_aranges"     ? &sections.aranges
                             : section_name == ".debug_names"       ? &sections.names
+                            : section_name == ".gdb_index"         ? &sections.gdb_index
                                                                    : nullptr;
     if (section_name.starts_with(".zdebug")) return std::nullopt;
     if (out == nullptr) continue;
@@ -1429,11 +1431,47 @@ std::optional<DieId> Module::class_in_tables(std::string_view spelled, std::stri
   return std::nullopt;
 }
 
+// Before the name index is built, and where class_in_tables() found nothing: a class or enum
+// (of tag `want_tag`, or any with 0) with `key` in one of the compile units gdb's index lists
+// under that name as a type, read with the DIE scanner. gdb's index (dwarf/gdb_index.hpp) says
+// which units, not which DIEs: each listed unit's types are scanned and keyed as the index keys
+// them. nullopt: not found that way (gdb spells some names otherwise; the index may find it).
+std::optional<DieId> Module::class_in_gdb_index(std::string_view key, int want_tag) const {
+  const detail::DebugSections* sections = scanner_input();
+  if (sections == nullptr || sections->gdb_index.empty() || key.empty()) return std::nullopt;
+  std::vector<std::uint64_t> listed;
+  if (!detail::find_in_gdb_index(sections->gdb_index, key, listed)) return std::nullopt;
+  std::sort(listed.begin(), listed.end());
+  listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
+  detail::UnitTypes types;
+  for (std::uint64_t header_offset : listed) {
+    auto unit = units_->unit_by_header.find(header_offset);
+    if (unit == units_->unit_by_header.end()) continue;
+    const detail::UnitHeader* header = header_of(units_->units[unit->second]);
+    if (header == nullptr || !detail::scan_unit_types(*sections, *header, types)) continue;
+    for (const detail::ScannedType& type : types.types) {
+      if (type.name.empty() || type.is_base) continue;  // base types are no classes
+      if (normalize_name(spelled_scope(types.scopes, type.scope) + std::string(type.name)) != key) continue;
+      DieId id{this, type.offset, false, 0};  // the scanner's offsets are in the module's own file
+      Dwarf_Die die;
+      if (!die_at(id, &die) || flag(&die, DW_AT_declaration)) continue;
+      int tag = dwarf_tag(&die);
+      if (tag == DW_TAG_class_type) tag = DW_TAG_structure_type;  // `class` and `struct` name the same kind
+      if (!is_type_tag(tag) || (want_tag != 0 && tag != want_tag)) continue;
+      return id;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
-  if (!name_index_)
-    if (auto found = class_in_tables(decl.name, index_key(decl), want)) return found;
+  if (!name_index_) {
+    std::string key = index_key(decl);
+    if (auto found = class_in_tables(decl.name, key, want)) return found;
+    if (auto found = class_in_gdb_index(key, want)) return found;
+  }
   std::optional<DieId> found;
   for_each_filed(index_key(decl), [&](const DieId& id) {
     Dwarf_Die die;
@@ -1448,8 +1486,10 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
 
 std::optional<DieId> Module::find_type(std::string_view name) const {
   if (dwarf() == nullptr) return std::nullopt;
-  if (!name_index_)
+  if (!name_index_) {
     if (auto found = class_in_tables(key_components(name).back(), name, 0)) return found;
+    if (auto found = class_in_gdb_index(name, 0)) return found;
+  }
   std::optional<DieId> other;
   std::optional<DieId> found;
   for_each_filed(name, [&](const DieId& id) {
