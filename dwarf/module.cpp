@@ -1443,6 +1443,14 @@ std::optional<DieId> Module::class_in_gdb_index(std::string_view key, int want_t
   if (!detail::find_in_gdb_index(sections->gdb_index, key, listed)) return std::nullopt;
   std::sort(listed.begin(), listed.end());
   listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
+  // A type named by a plain identifier is the key's last component whatever its scope: the
+  // others need not be normalized (most of a big unit's types).
+  const std::string_view last = key_components(key).back();
+  auto is_identifier = [](std::string_view name) {
+    return std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+  };
   detail::UnitTypes types;
   for (std::uint64_t header_offset : listed) {
     auto unit = units_->unit_by_header.find(header_offset);
@@ -1451,6 +1459,7 @@ std::optional<DieId> Module::class_in_gdb_index(std::string_view key, int want_t
     if (header == nullptr || !detail::scan_unit_types(*sections, *header, types)) continue;
     for (const detail::ScannedType& type : types.types) {
       if (type.name.empty() || type.is_base) continue;  // base types are no classes
+      if (type.name != last && is_identifier(type.name)) continue;
       if (normalize_name(spelled_scope(types.scopes, type.scope) + std::string(type.name)) != key) continue;
       DieId id{this, type.offset, false, 0};  // the scanner's offsets are in the module's own file
       Dwarf_Die die;
