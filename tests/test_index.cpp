@@ -442,6 +442,12 @@ TEST_CASE("a module with a gdb index finds its types through it, not the whole i
   // an index. names_third.cpp's unit defines none of these types.
   CHECK(stats.units == 3);
   CHECK(stats.units_scanned <= 2);
+
+  // What gdb's index does not lead to a class goes to the whole index: a typedef (this path
+  // only takes classes and enums), a name nobody defines.
+  CHECK(module.find_type("names::Point::Alias").has_value());
+  CHECK_FALSE(module.find_type("no::such::Type").has_value());
+  CHECK(module.stats().name_index_built);
 }
 
 TEST_CASE("the gdb index lists the units of a type's definitions") {
