@@ -1,6 +1,7 @@
 #include "module.hpp"
 
 #include "die.hpp"
+#include "gdb_index.hpp"
 #include "name_table.hpp"
 #include "names.hpp"
 #include "scanner.hpp"
@@ -1037,6 +1038,7 @@ std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
                             : section_name == ".debug_str_offsets" ? &sections.str_offsets
                             : section_name == ".debug_aranges"     ? &sections.aranges
                             : section_name == ".debug_names"       ? &sections.names
+                            : section_name == ".gdb_index"         ? &sections.gdb_index
                                                                    : nullptr;
     if (section_name.starts_with(".zdebug")) return std::nullopt;
     if (out == nullptr) continue;
@@ -1429,10 +1431,61 @@ std::optional<DieId> Module::class_in_tables(std::string_view spelled, std::stri
   return std::nullopt;
 }
 
+// A class or enum (of tag `want_tag`, or any with 0) with `key` among the types of `units`,
+// read with the DIE scanner and keyed as the index keys them: the last step of the lookups
+// that narrow a key down to a few units before the name index exists.
+std::optional<DieId> Module::class_in_units(const std::vector<const Unit*>& units, std::string_view key,
+                                            int want_tag) const {
+  const detail::DebugSections* sections = scanner_input();
+  if (sections == nullptr) return std::nullopt;
+  // A type named by a plain identifier is the key's last component whatever its scope: the
+  // others need not be normalized (most of a big unit's types).
+  const std::string_view last = key_components(key).back();
+  auto is_identifier = [](std::string_view name) {
+    return std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+  };
+  detail::UnitTypes types;
+  for (const Unit* unit : units) {
+    const detail::UnitHeader* header = header_of(*unit);
+    if (header == nullptr || !detail::scan_unit_types(*sections, *header, types)) continue;
+    for (const detail::ScannedType& type : types.types) {
+      if (type.name.empty() || type.is_base) continue;  // base types are no classes
+      if (type.name != last && is_identifier(type.name)) continue;
+      if (normalize_name(spelled_scope(types.scopes, type.scope) + std::string(type.name)) != key) continue;
+      DieId id{this, type.offset, false, 0};  // the scanner's offsets are in the module's own file
+      Dwarf_Die die;
+      if (!die_at(id, &die) || flag(&die, DW_AT_declaration)) continue;
+      int tag = dwarf_tag(&die);
+      if (tag == DW_TAG_class_type) tag = DW_TAG_structure_type;  // `class` and `struct` name the same kind
+      if (!is_type_tag(tag) || (want_tag != 0 && tag != want_tag)) continue;
+      return id;
+    }
+  }
+  return std::nullopt;
+}
+
+// Where class_in_tables() found nothing: the compile units gdb's index lists under `key` as a
+// type. gdb's index (dwarf/gdb_index.hpp) says which units, not which DIEs.
+std::optional<DieId> Module::class_in_gdb_index(std::string_view key, int want_tag) const {
+  const detail::DebugSections* sections = scanner_input();
+  if (sections == nullptr || sections->gdb_index.empty() || key.empty()) return std::nullopt;
+  std::vector<std::uint64_t> listed;
+  if (!detail::find_in_gdb_index(sections->gdb_index, key, listed)) return std::nullopt;
+  std::sort(listed.begin(), listed.end());
+  listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
+  std::vector<const Unit*> units;
+  for (std::uint64_t header_offset : listed)
+    if (auto unit = units_->unit_by_header.find(header_offset); unit != units_->unit_by_header.end())
+      units.push_back(&units_->units[unit->second]);
+  return class_in_units(units, key, want_tag);
+}
+
 namespace {
 
 // The start of the mangled names (Itanium C++ ABI) of the member functions of the class `key`
-// names, "_ZN3ns15Outer5Inner" for ns::Outer::Inner; nullopt for a key this does not spell
+// names, "N3ns15Outer5Inner" for ns::Outer::Inner; nullopt for a key this does not spell
 // (templates, operators, anything but identifiers and anonymous namespaces).
 std::optional<std::string> mangled_class_prefix(std::string_view key) {
   std::string out = "N";
@@ -1452,21 +1505,19 @@ std::optional<std::string> mangled_class_prefix(std::string_view key) {
 
 }  // namespace
 
-// Before the name index is built, without name tables: a class or enum with `key` (of tag
-// `want_tag`, or any class or enum with 0) from the units that hold the code of the class's
-// member functions, found by their mangled names in the ELF symbol table. GCC's and clang's
-// default debug info describes a class with a vtable (and clang's, one with a user-written
-// constructor) only in the unit that emits it, as a declaration elsewhere; that unit holds
-// member functions. A few units' types are read, not the whole index's.
+// Where neither index of the module's own found it: the units that hold the code of the
+// class's member functions, found by their mangled names in the ELF symbol table. GCC's and
+// clang's default debug info describes a class with a vtable (and clang's, one with a
+// user-written constructor) only in the unit that emits it, as a declaration elsewhere; that
+// unit holds member functions.
 std::optional<DieId> Module::class_by_member_symbols(std::string_view key, int want_tag) const {
   std::optional<std::string> nested = mangled_class_prefix(key);
-  const detail::DebugSections* sections = scanner_input();
-  if (!nested || sections == nullptr) return std::nullopt;
+  if (!nested || scanner_input() == nullptr) return std::nullopt;
   std::string prefix = "_Z" + *nested, const_prefix = "_ZNK" + nested->substr(1);
   constexpr std::size_t max_units = 4;  // member functions of nested classes share the prefix
-  std::vector<const Unit*> tried;
+  std::vector<const Unit*> units;
   int count = dwfl_module_getsymtab(module_);
-  for (int i = 1; i < count && tried.size() < max_units; ++i) {
+  for (int i = 1; i < count && units.size() < max_units; ++i) {
     GElf_Sym sym;
     GElf_Addr address = 0;
     const char* name = dwfl_module_getsym_info(module_, i, &sym, &address, nullptr, nullptr, nullptr);
@@ -1475,32 +1526,25 @@ std::optional<DieId> Module::class_by_member_symbols(std::string_view key, int w
     std::string_view mangled = name;
     if (!mangled.starts_with(prefix) && !mangled.starts_with(const_prefix)) continue;
     const Unit* unit = unit_containing_pc(address - bias_);
-    if (unit == nullptr || std::find(tried.begin(), tried.end(), unit) != tried.end()) continue;
-    tried.push_back(unit);
-    const detail::UnitHeader* header = header_of(*unit);
-    detail::UnitTypes found;
-    if (header == nullptr || !detail::scan_unit_types(*sections, *header, found)) continue;
-    for (const detail::ScannedType& type : found.types) {
-      if (type.is_base || type.name.empty() || normalize_name(spelled_scope(found.scopes, type.scope) + std::string(type.name)) != key)
-        continue;
-      DieId id{this, type.offset, false, 0};
-      Dwarf_Die die;
-      if (!die_at(id, &die)) continue;
-      int tag = dwarf_tag(&die) == DW_TAG_class_type ? DW_TAG_structure_type : dwarf_tag(&die);
-      if (is_type_tag(tag) && (want_tag == 0 || tag == want_tag)) return id;
-    }
+    if (unit != nullptr && std::find(units.begin(), units.end(), unit) == units.end()) units.push_back(unit);
   }
-  return std::nullopt;
+  return class_in_units(units, key, want_tag);
+}
+
+// Before the name index exists: a class or enum with `key` (DW_AT_name `spelled`) through what
+// reads a few units instead of all: the module's .debug_names, its .gdb_index, its symbol
+// table. nullopt: not found that way (the index may still find it).
+std::optional<DieId> Module::class_before_index(std::string_view spelled, std::string_view key, int want_tag) const {
+  if (auto found = class_in_tables(spelled, key, want_tag)) return found;
+  if (auto found = class_in_gdb_index(key, want_tag)) return found;
+  return class_by_member_symbols(key, want_tag);
 }
 
 std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   if (dwarf() == nullptr || decl.name.empty()) return std::nullopt;
   int want = decl.tag == Tag::Union ? DW_TAG_union_type : decl.tag == Tag::Enum ? DW_TAG_enumeration_type : DW_TAG_structure_type;
-  if (!name_index_) {
-    std::string key = index_key(decl);
-    if (auto found = class_in_tables(decl.name, key, want)) return found;
-    if (auto found = class_by_member_symbols(key, want)) return found;
-  }
+  if (!name_index_)
+    if (auto found = class_before_index(decl.name, index_key(decl), want)) return found;
   std::optional<DieId> found;
   for_each_filed(index_key(decl), [&](const DieId& id) {
     Dwarf_Die die;
@@ -1515,10 +1559,8 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
 
 std::optional<DieId> Module::find_type(std::string_view name) const {
   if (dwarf() == nullptr) return std::nullopt;
-  if (!name_index_) {
-    if (auto found = class_in_tables(key_components(name).back(), name, 0)) return found;
-    if (auto found = class_by_member_symbols(name, 0)) return found;
-  }
+  if (!name_index_)
+    if (auto found = class_before_index(key_components(name).back(), name, 0)) return found;
   std::optional<DieId> other;
   std::optional<DieId> found;
   for_each_filed(name, [&](const DieId& id) {

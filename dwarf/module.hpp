@@ -164,7 +164,10 @@ class Module {
   void build_name_index() const;
   bool confirm_key(std::uint64_t packed, std::string_view key) const;
   std::optional<DieId> class_in_tables(std::string_view spelled, std::string_view key, int want_tag) const;
+  std::optional<DieId> class_in_gdb_index(std::string_view key, int want_tag) const;
   std::optional<DieId> class_by_member_symbols(std::string_view key, int want_tag) const;
+  std::optional<DieId> class_in_units(const std::vector<const Unit*>& units, std::string_view key, int want_tag) const;
+  std::optional<DieId> class_before_index(std::string_view spelled, std::string_view key, int want_tag) const;
   void for_each_filed(std::string_view key, const std::function<bool(const DieId&)>& visit) const;
   std::unique_ptr<NameIndex> make_name_index(IndexMethod method, unsigned threads) const;
   void walk_unit_types(const Unit& unit, detail::UnitTypes& out) const;

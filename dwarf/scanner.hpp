@@ -30,6 +30,7 @@ struct DebugSections {
   std::string_view str_offsets;
   std::string_view aranges;
   std::string_view names;  // .debug_names (dwarf/name_table.hpp)
+  std::string_view gdb_index;  // .gdb_index (dwarf/gdb_index.hpp)
   // The file is not relocatable, so libdwfl never writes to its sections: where they are
   // clean pages of a private mapping of the file (the caller checks), pages the index has read
   // can be handed back to the page cache (they fault back in from it).

@@ -5,6 +5,7 @@
 
 #include "fixtures/zoo.hpp"
 
+#include "dwarf/gdb_index.hpp"
 #include "dwarf/name_table.hpp"
 #include "dwarf/process.hpp"
 #include "dwarf/scanner.hpp"
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -444,4 +446,138 @@ TEST_CASE("without name tables, a class's definition is found through its member
   CHECK_FALSE(module.stats().name_index_built);
   CHECK(module.find_type("names::deep::deeper::Either").has_value());
   CHECK(module.stats().name_index_built);
+}
+
+// .gdb_index: the O0 fixture built without name tables, indexed by gdb-add-index.
+#ifndef NAMES_FIXTURE_GDB_INDEX
+#error "NAMES_FIXTURE_GDB_INDEX must name the fixture indexed by gdb-add-index"
+#endif
+
+namespace {
+
+const NamesFixture& gdb_index_fixture() {
+  names_fixture();  // loaded after the cell's build, as the type-unit build is
+  static const NamesFixture fixture = load_names_fixture(NAMES_FIXTURE_GDB_INDEX);
+  return fixture;
+}
+
+}  // namespace
+
+// First of this fixture's tests: nothing has read its units yet.
+TEST_CASE("a module with a gdb index finds its types through it, not the whole index") {
+  const Module& module = *gdb_index_fixture().module;
+  CHECK(module.path().ends_with("libnames-O0-gdb-index.so"));
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
+  REQUIRE(sections.has_value());
+  REQUIRE_FALSE(sections->gdb_index.empty());
+  CHECK(sections->names.empty());
+  REQUIRE_FALSE(module.stats().name_index_built);
+
+  // A declaration completed from the one unit gdb lists for the name.
+  reflect::dwarf::DieId declaration = declaration_of(module, "Elsewhere");
+  REQUIRE(declaration);
+  reflect::dwarf::TypeRecord record = module.read_type(declaration);
+  REQUIRE(record.is_declaration);
+  auto definition = module.find_definition(record);
+  REQUIRE(definition.has_value());
+  CHECK_FALSE(module.read_type(*definition).is_declaration);
+  CHECK(module.index_key(module.read_type(*definition)) == "names::Elsewhere");
+
+  for (const char* name : {"names::Point::Inner", "names::deep::deeper::Either", "(anonymous namespace)::Hidden"}) {
+    INFO(name);
+    auto found = module.find_type(name);
+    REQUIRE(found.has_value());
+    CHECK(module.index_key(module.read_type(*found)) == name);
+  }
+  auto stats = module.stats();
+  CHECK_FALSE(stats.name_index_built);
+  // Trees read for scopes (the declaration's, the definitions'), never all three units for
+  // an index. names_third.cpp's unit defines none of these types.
+  CHECK(stats.units == 3);
+  CHECK(stats.units_scanned <= 2);
+
+  // What gdb's index does not lead to a class goes to the whole index: a typedef (this path
+  // only takes classes and enums), a name nobody defines.
+  CHECK(module.find_type("names::Point::Alias").has_value());
+  CHECK_FALSE(module.find_type("no::such::Type").has_value());
+  CHECK(module.stats().name_index_built);
+}
+
+TEST_CASE("the gdb index lists the units of a type's definitions") {
+  const Module& module = *gdb_index_fixture().module;
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
+  REQUIRE(sections.has_value());
+  auto headers = reflect::dwarf::detail::unit_headers(module.dwarf());
+  REQUIRE(headers.size() == 3);
+  auto is_header = [&](std::uint64_t offset) {
+    return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return h.offset == offset; });
+  };
+  for (const char* name : {"names::Elsewhere", "names::Point::Inner", "names::deep::deeper::Either"}) {
+    INFO(name);
+    std::vector<std::uint64_t> units;
+    REQUIRE(reflect::dwarf::detail::find_in_gdb_index(sections->gdb_index, name, units));
+    REQUIRE_FALSE(units.empty());
+    for (std::uint64_t unit : units) CHECK(is_header(unit));
+  }
+  // Elsewhere is defined in names_other.cpp's unit only (the others declare it).
+  std::vector<std::uint64_t> units;
+  REQUIRE(reflect::dwarf::detail::find_in_gdb_index(sections->gdb_index, "names::Elsewhere", units));
+  CHECK(units.size() == 1);
+  units.clear();
+  CHECK(reflect::dwarf::detail::find_in_gdb_index(sections->gdb_index, "no::such::Type", units));
+  CHECK(units.empty());
+  // Spelled exactly: the hash folds case, the comparison does not.
+  CHECK(reflect::dwarf::detail::find_in_gdb_index(sections->gdb_index, "NAMES::ELSEWHERE", units));
+  CHECK(units.empty());
+}
+
+TEST_CASE("a corrupted gdb index is refused cleanly") {
+  const Module& module = *gdb_index_fixture().module;
+  auto& registry = reflect::detail::Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
+  REQUIRE(sections.has_value());
+  const std::string original(sections->gdb_index);
+  REQUIRE(original.size() > 64);
+  // Symbol and constant pool offsets of the header: corruption there hits the hash table.
+  std::uint32_t symbol_table = 0;
+  std::memcpy(&symbol_table, original.data() + 16, 4);
+  REQUIRE(symbol_table < original.size());
+
+  std::mt19937_64 random(20261124);
+  std::size_t refused = 0;
+  std::vector<std::uint64_t> units;
+  for (int round = 0; round < 300; ++round) {
+    std::string index = original;
+    switch (round % 4) {
+      case 0:  // anywhere
+        for (int i = 0; i < 8; ++i) index[random() % index.size()] = static_cast<char>(random());
+        break;
+      case 1:  // the header
+        for (int i = 0; i < 2; ++i) index[random() % 24] = static_cast<char>(random());
+        break;
+      case 2:  // the symbol table and constant pool
+        for (int i = 0; i < 16; ++i)
+          index[symbol_table + random() % (index.size() - symbol_table)] = static_cast<char>(random());
+        break;
+      case 3:  // cut short
+        index.resize(random() % index.size());
+        break;
+    }
+    // Whatever it returns, it returns: ASan and UBSan builds check that it reads nothing
+    // outside the section.
+    for (const char* name : {"names::Elsewhere", "names::Point::Inner", "no::such::Type"}) {
+      units.clear();
+      if (!reflect::dwarf::detail::find_in_gdb_index(index, name, units)) ++refused;
+    }
+  }
+  CHECK(refused > 0);
+  // Versions other than 7 and 8 are refused.
+  std::string other = original;
+  other[0] = 9;
+  CHECK_FALSE(reflect::dwarf::detail::find_in_gdb_index(other, "names::Elsewhere", units));
 }
