@@ -1516,17 +1516,55 @@ std::optional<DieId> Module::class_by_member_symbols(std::string_view key, int w
   std::string prefix = "_Z" + *nested, const_prefix = "_ZNK" + nested->substr(1);
   constexpr std::size_t max_units = 4;  // member functions of nested classes share the prefix
   std::vector<const Unit*> units;
-  int count = dwfl_module_getsymtab(module_);
-  for (int i = 1; i < count && units.size() < max_units; ++i) {
-    GElf_Sym sym;
-    GElf_Addr address = 0;
-    const char* name = dwfl_module_getsym_info(module_, i, &sym, &address, nullptr, nullptr, nullptr);
-    if (name == nullptr || name[0] != '_' || GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF)
-      continue;
-    std::string_view mangled = name;
-    if (!mangled.starts_with(prefix) && !mangled.starts_with(const_prefix)) continue;
+  auto consider = [&](std::string_view mangled, std::uint64_t address) {
+    if (!mangled.starts_with(prefix) && !mangled.starts_with(const_prefix)) return;
     const Unit* unit = unit_containing_pc(address - bias_);
     if (unit != nullptr && std::find(units.begin(), units.end(), unit) == units.end()) units.push_back(unit);
+  };
+  // The file's own .symtab read in place: a big program's holds millions of symbols (168 MB of
+  // .symtab and .strtab at the benchmark's full scale), which libdwfl's accessor takes a
+  // tenth of a second to hand out one by one, and whose pages are handed back after the pass.
+  Dwarf_Addr elf_bias = 0;
+  Elf* elf = dwfl_module_getelf(module_, &elf_bias);
+  GElf_Ehdr ehdr;
+  std::string_view symbols, names;
+  if (elf != nullptr && gelf_getehdr(elf, &ehdr) != nullptr && ehdr.e_ident[EI_CLASS] == ELFCLASS64 &&
+      ehdr.e_ident[EI_DATA] == ELFDATA2LSB) {
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr && symbols.empty(); scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr shdr, link_shdr;
+      Elf_Scn* link = nullptr;
+      if (gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_type != SHT_SYMTAB ||
+          (link = elf_getscn(elf, shdr.sh_link)) == nullptr || gelf_getshdr(link, &link_shdr) == nullptr ||
+          (shdr.sh_flags & SHF_COMPRESSED) != 0 || (link_shdr.sh_flags & SHF_COMPRESSED) != 0)
+        continue;
+      Elf_Data* data = elf_getdata(scn, nullptr);
+      Elf_Data* strings = elf_getdata(link, nullptr);
+      if (data == nullptr || strings == nullptr || data->d_buf == nullptr || strings->d_buf == nullptr) continue;
+      symbols = std::string_view(static_cast<const char*>(data->d_buf), data->d_size);
+      names = std::string_view(static_cast<const char*>(strings->d_buf), strings->d_size);
+    }
+  }
+  if (!symbols.empty()) {
+    for (std::size_t at = sizeof(Elf64_Sym); at + sizeof(Elf64_Sym) <= symbols.size() && units.size() < max_units;
+         at += sizeof(Elf64_Sym)) {
+      Elf64_Sym sym;
+      std::memcpy(&sym, symbols.data() + at, sizeof sym);
+      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF || sym.st_name >= names.size() ||
+          names[sym.st_name] != '_')
+        continue;
+      consider(names.substr(sym.st_name), sym.st_value + elf_bias);  // (only its start is read)
+    }
+    bool releasable = ehdr.e_type != ET_REL;
+    for (std::string_view bytes : {symbols, names})
+      if (releasable && in_file_mapping(bytes)) release_pages(bytes);
+  } else {  // no .symtab of its own: libdwfl's (the debug file's, .dynsym, .gnu_debugdata)
+    int count = dwfl_module_getsymtab(module_);
+    for (int i = 1; i < count && units.size() < max_units; ++i) {
+      GElf_Sym sym;
+      GElf_Addr address = 0;
+      const char* name = dwfl_module_getsym_info(module_, i, &sym, &address, nullptr, nullptr, nullptr);
+      if (name != nullptr && GELF_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_shndx != SHN_UNDEF) consider(name, address);
+    }
   }
   return class_in_units(units, key, want_tag);
 }
