@@ -1273,6 +1273,13 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
         unit_index[k] = it->second;
         listed_elsewhere[k] = listed_before[it->second];
       }
+      // Every DIE it gives must lie in the unit it names (a corrupt offset would otherwise
+      // reach libdw, or the packed offset's upper bits).
+      for (std::size_t j = 0; valid && j < table.types.types.size(); ++j) {
+        const detail::UnitHeader* header = headers[unit_index[table.unit_of_type[j]]];
+        std::uint64_t offset = table.types.types[j].offset;
+        valid = header != nullptr && offset >= header->die_begin && offset < header->end;
+      }
       if (!valid) {
         table.clear();
         continue;

@@ -188,7 +188,6 @@ class TableReader {
     return at.parent == Entry::Parent::NotIndexed;
   }
 
- private:
   // DWARF 5's hash of a name (§6.1.1.4.5): Bernstein's, over the name folded to lower case.
   // (LLVM folds non-ASCII letters too: such a name may hash differently here and not be found,
   // which only sends the caller to the full index.)

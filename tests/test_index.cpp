@@ -197,7 +197,8 @@ struct NamesFixture {
 
 NamesFixture load_names_fixture(const char* path) {
   void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  REQUIRE_MESSAGE(handle != nullptr, dlerror());
+  const char* error = handle == nullptr ? dlerror() : nullptr;
+  REQUIRE_MESSAGE(handle != nullptr, std::string(error != nullptr ? error : ""));
   auto anchor = reinterpret_cast<const void* (*)()>(dlsym(handle, "names_fixture_anchor"));
   REQUIRE(reinterpret_cast<void*>(anchor) != nullptr);
   auto& registry = reflect::detail::Registry::instance();
@@ -345,10 +346,15 @@ TEST_CASE("corrupted name tables are refused cleanly") {
   auto tables = reflect::dwarf::detail::name_tables(sections->names);
   REQUIRE(tables.size() == 3);  // one per unit: ld concatenates clang's
   reflect::dwarf::detail::TableTypes found;
+  std::size_t inner_found = 0;
   for (std::string_view table : tables) {
     CHECK(reflect::dwarf::detail::read_name_table(table, sections->str, found));
     CHECK(found.units.size() == 1);
+    std::vector<reflect::dwarf::detail::TableEntry> listed;
+    CHECK(reflect::dwarf::detail::find_in_name_table(table, sections->str, "Inner", {"names", "Point"}, listed));
+    for (const auto& entry : listed) inner_found += entry.placed_as_asked ? 1 : 0;
   }
+  CHECK(inner_found >= 1);  // names::Point::Inner, in names.cpp's table
 
   std::mt19937_64 random(20261123);
   std::size_t refused = 0;
@@ -369,6 +375,9 @@ TEST_CASE("corrupted name tables are refused cleanly") {
     // outside the table and the strings.
     if (!reflect::dwarf::detail::read_name_table(table, sections->str, found)) ++refused;
     (void)reflect::dwarf::detail::name_tables(table);
+    std::vector<reflect::dwarf::detail::TableEntry> listed;
+    for (std::string_view name : {"Inner", "Elsewhere", "Hidden"})
+      (void)reflect::dwarf::detail::find_in_name_table(table, sections->str, name, {"names", "Point"}, listed);
   }
   CHECK(refused > 0);
 }
@@ -406,8 +415,9 @@ TEST_CASE("a library dlopened by a relative path is a module with its debug info
   REQUIRE(getcwd(previous, sizeof previous) != nullptr);
   REQUIRE(chdir(directory.c_str()) == 0);
   void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  const char* error = handle == nullptr ? dlerror() : nullptr;
   REQUIRE(chdir(previous) == 0);
-  REQUIRE_MESSAGE(handle != nullptr, dlerror());
+  REQUIRE_MESSAGE(handle != nullptr, std::string(error != nullptr ? error : ""));
   auto anchor = reinterpret_cast<const void* (*)()>(dlsym(handle, "names_fixture_anchor"));
   REQUIRE(reinterpret_cast<void*>(anchor) != nullptr);
   auto& registry = reflect::detail::Registry::instance();
