@@ -132,6 +132,10 @@ std::uint32_t hash_bucket(std::string_view key) {
   return fold_hash(hash);
 }
 
+bool is_identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 // A key's "::"-separated components ("::" inside brackets does not count).
 std::vector<std::string_view> key_components(std::string_view key) {
   std::vector<std::string_view> out;
@@ -1079,7 +1083,7 @@ std::string_view plain_template_name(std::string_view name) {
   std::size_t i = 0;
   for (; i < name.size(); ++i) {
     char c = name[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) break;
+    if (!is_identifier_char(c)) break;
   }
   if (i == 0) return {};
   if (i == name.size()) return name;
@@ -1448,11 +1452,7 @@ std::optional<DieId> Module::class_in_units(const std::vector<const Unit*>& unit
   // A type named by a plain identifier is the key's last component whatever its scope: the
   // others need not be normalized (most of a big unit's types).
   const std::string_view last = key_components(key).back();
-  auto is_identifier = [](std::string_view name) {
-    return std::all_of(name.begin(), name.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    });
-  };
+  auto is_identifier = [](std::string_view name) { return std::all_of(name.begin(), name.end(), is_identifier_char); };
   detail::UnitTypes types;
   for (const Unit* unit : units) {
     const detail::UnitHeader* header = header_of(*unit);
@@ -1502,8 +1502,7 @@ std::optional<std::string> mangled_class_prefix(std::string_view key) {
       continue;
     }
     if (component.empty() || (component[0] >= '0' && component[0] <= '9')) return std::nullopt;
-    for (char c : component)
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return std::nullopt;
+    if (!std::all_of(component.begin(), component.end(), is_identifier_char)) return std::nullopt;
     out += std::to_string(component.size());
     out += component;
   }

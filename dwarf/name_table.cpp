@@ -32,7 +32,7 @@ struct EntryAbbrev {
   // where each value the reader uses lies (size 0: not there), so that an entry is read without
   // going through its attributes.
   bool fixed = true;
-  bool is_type = false;  // is_type_tag(tag)
+  bool is_type = false;  // is_filed_tag(tag)
   std::uint32_t size = 0;
   struct Field {
     std::uint32_t offset = 0, size = 0;
@@ -49,7 +49,8 @@ struct Entry {
   std::uint64_t parent_entry = 0;  // offset in the entry pool
 };
 
-bool is_type_tag(std::uint64_t tag) {
+// What the name index files (as the scanner does).
+bool is_filed_tag(std::uint64_t tag) {
   switch (tag) {
     case DW_TAG_structure_type: case DW_TAG_class_type: case DW_TAG_union_type:
     case DW_TAG_enumeration_type: case DW_TAG_base_type: case DW_TAG_typedef:
@@ -77,16 +78,8 @@ class TableReader {
     std::vector<bool> unplaced(out_.units.size(), false);
     for (const auto& [entry_offset, string_offset] : names_) {
       std::string_view name;  // read for the first type: most names are functions'
-      for (std::uint64_t at = entry_offset;;) {
-        if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
-        Entry entry;
-        const Byte* p = pool_ + at;
-        bool ended = false;
-        if (!decode(p, entry, ended, true)) return false;
-        if (ended) break;
-        std::uint64_t this_entry = at;
-        at = static_cast<std::uint64_t>(p - pool_);
-        if (!is_type_tag(entry.tag)) continue;
+      bool well_formed = for_each_entry(entry_offset, true, [&](const Entry& entry, std::uint64_t this_entry) {
+        if (!is_filed_tag(entry.tag)) return true;
         std::uint32_t unit = 0;
         if (!unit_of(entry, unit) || entry.die == UINT64_MAX) return false;
         if (name.data() == nullptr && !string_at(str_, string_offset, name)) return false;
@@ -96,10 +89,10 @@ class TableReader {
         } else if (entry.parent == Entry::Parent::Indexed) {
           if (entry.parent_entry == this_entry || !scope_of(entry.parent_entry, scope)) return false;
         }
-        if (scope == excluded_scope) continue;
+        if (scope == excluded_scope) return true;
         if (scope == unplaced_scope) {
           unplaced[unit] = true;
-          continue;
+          return true;
         }
         // A base type is always at the top level; a type whose parent the table does not hold,
         // or whose outermost scope is such a class, may be inside a function or an unnamed class.
@@ -107,7 +100,9 @@ class TableReader {
         bool unconfirmed = scope == no_scope ? !is_base : !scope_confirmed_[scope];
         out_.types.types.push_back({out_.units[unit] + entry.die, scope, is_base, name, unconfirmed});
         unit_of_type.push_back(unit);
-      }
+        return true;
+      });
+      if (!well_formed) return false;
     }
     // Drop what the caller scans instead: a unit's types come whole from one place.
     std::size_t kept = 0;
@@ -130,20 +125,13 @@ class TableReader {
     std::optional<std::uint64_t> first = entries_of(name);
     if (!first) return true;
     if (!read_abbrevs()) return false;
-    for (std::uint64_t at = *first;;) {
-      if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
-      Entry entry;
-      const Byte* p = pool_ + at;
-      bool ended = false;
-      if (!decode(p, entry, ended)) return false;
-      if (ended) break;
-      at = static_cast<std::uint64_t>(p - pool_);
+    return for_each_entry(*first, false, [&](const Entry& entry, std::uint64_t) {
       std::uint32_t unit = 0;
-      if (!is_type_tag(entry.tag)) continue;
+      if (!is_filed_tag(entry.tag)) return true;
       if (!unit_of(entry, unit) || entry.die == UINT64_MAX) return false;
       found.push_back({out_.units[unit], out_.units[unit] + entry.die, entry.tag, placed_in(entry, scope)});
-    }
-    return true;
+      return true;
+    });
   }
 
  private:
@@ -174,16 +162,14 @@ class TableReader {
       if (!first) return false;
       // The parent is one of that name's entries.
       bool found = false;
-      for (std::uint64_t offset = *first; !found;) {
-        if (offset >= static_cast<std::uint64_t>(end_ - pool_)) return false;
-        const Byte* p = pool_ + offset;
-        bool ended = false;
-        Entry candidate;
-        if (!decode(p, candidate, ended) || ended) return false;
-        if ((found = offset == parent)) at = candidate;
-        offset = static_cast<std::uint64_t>(p - pool_);
-      }
-      if (!is_scope_tag(at.tag)) return false;
+      bool well_formed = for_each_entry(*first, false, [&](const Entry& candidate, std::uint64_t offset) {
+        if (offset == parent) {
+          at = candidate;
+          found = true;
+        }
+        return true;
+      });
+      if (!well_formed || !found || !is_scope_tag(at.tag)) return false;
     }
     return at.parent == Entry::Parent::NotIndexed;
   }
@@ -261,7 +247,7 @@ class TableReader {
       if (abbrev.defined) return false;
       abbrev.defined = true;
       abbrev.tag = tag;
-      abbrev.is_type = is_type_tag(tag);
+      abbrev.is_type = is_filed_tag(tag);
       abbrev.begin = static_cast<std::uint32_t>(attributes_.size());
       for (;;) {
         Attribute attribute{};
@@ -298,6 +284,22 @@ class TableReader {
       case DW_FORM_data8: case DW_FORM_ref8: case DW_FORM_ref_sig8: return 8;
       case DW_FORM_udata: case DW_FORM_ref_udata: case DW_FORM_sdata: return variable_form;
       default: return unknown_form;
+    }
+  }
+
+  // Calls visit(entry, its offset in the pool) for each entry of the name whose entries start
+  // at `at`, as decode() reads them. false: the pool is malformed, or visit said so.
+  template <class Visit> bool for_each_entry(std::uint64_t at, bool types_only, Visit visit) const {
+    for (;;) {
+      if (at >= static_cast<std::uint64_t>(end_ - pool_)) return false;
+      Entry entry;
+      const Byte* p = pool_ + at;
+      bool ended = false;
+      if (!decode(p, entry, ended, types_only)) return false;
+      if (ended) return true;
+      std::uint64_t offset = at;
+      at = static_cast<std::uint64_t>(p - pool_);
+      if (!visit(entry, offset)) return false;
     }
   }
 

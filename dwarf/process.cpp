@@ -31,9 +31,7 @@ const Dwfl_Callbacks* callbacks() {
   };
   return &instance;
 }
-}  // namespace
 
-namespace {
 // The file mapped at `address`, from /proc/self/maps: the path of an object the dynamic linker
 // names relatively (dlopen("./lib.so")) or not at all (the main program). Empty if none.
 std::string file_mapped_at(std::uintptr_t address) {
