@@ -757,6 +757,7 @@ TypeRecord Module::read_type(const DieId& id) const {
         case DW_ATE_signed_char: record.encoding = BaseEncoding::SignedChar; break;
         case DW_ATE_unsigned_char: record.encoding = BaseEncoding::UnsignedChar; break;
         case DW_ATE_float: record.encoding = BaseEncoding::Float; break;
+        case DW_ATE_complex_float: record.encoding = BaseEncoding::ComplexFloat; break;
         case DW_ATE_UTF: record.encoding = BaseEncoding::Utf; break;
         default: break;
       }

@@ -62,6 +62,7 @@ enum class BaseEncoding : std::uint8_t {
   SignedChar,
   UnsignedChar,
   Float,
+  ComplexFloat,
   Utf,  // char8_t (clang), char16_t, char32_t
 };
 

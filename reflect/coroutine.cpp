@@ -252,7 +252,7 @@ void collect_handles(const Value& value, std::size_t depth, int pointer_hops, st
     if (frame != 0) out.push_back(frame);
     return;
   }
-  if (type.std_view() != nullptr) return;  // a container's handles are not a chain
+  if (type.provider() != nullptr) return;  // a container's handles are not a chain
   for (const BaseNode& base : type.bases)
     if (auto at = base_address(value, base))
       collect_handles(Value(Type(base.type.get()), reinterpret_cast<const void*>(*at)), depth + 1, pointer_hops, out);

@@ -1,30 +1,24 @@
 // The printed form of a value (ARCHITECTURE §9): as far as C++ allows, an initializer that
-// would rebuild it. Never throws for bad memory: problems print in place.
+// would rebuild it. The walk (walk.hpp) decides what is printed; this sink decides how. Never
+// throws for bad memory: problems print in place.
 
 #include "../dwarf/process.hpp"
-#include "memory.hpp"
-#include "type_node.hpp"
-#include "value_access.hpp"
+#include "text_escape.hpp"
+#include "walk.hpp"
 
 #include <reflect/format.hpp>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <array>
 #include <limits>
-#include <memory>
-#include <optional>
-#include <cstring>
-#include <unordered_set>
 #include <vector>
 
 namespace reflect {
 
 using namespace detail;
 
-namespace {
+namespace detail {
 
 std::string symbol_for(std::uintptr_t address) {
   Registry& registry = Registry::instance();
@@ -38,6 +32,7 @@ std::string symbol_for(std::uintptr_t address) {
   return symbol->offset ? fmt::format("{}+{}", name, symbol->offset) : name;
 }
 
+namespace {
 // A function's name without its parameter list: "zoo::Widget::draw() const" -> "zoo::Widget::draw".
 std::string without_parameters(const std::string& name) {
   int depth = 0;
@@ -47,159 +42,87 @@ std::string without_parameters(const std::string& name) {
   }
   return name;
 }
+}  // namespace
 
-std::string_view char_prefix(const TypeNode& ch) {
-  std::string_view name = ch.name();
-  if (name == "char8_t") return "u8";
-  if (name == "char16_t") return "u";
-  if (name == "char32_t") return "U";
-  if (name == "wchar_t") return "L";
-  return "";
+// `&Class::function` from the symbol, `&Class::<virtual slot N>`, or the raw address. The
+// adjustment (non-zero only through a base of multiple inheritance) is not shown.
+std::string member_function_text(const TypeNode& type, std::uintptr_t function, std::ptrdiff_t) {
+  const std::string cls = type.containing_class ? type.containing_class->get().concrete().name() : "?";
+  if (function & 1) return fmt::format("&{}::<virtual slot {}>", cls, (function - 1) / sizeof(void*));
+  const std::string symbol = symbol_for(function);
+  if (symbol.empty()) return fmt::format("{:#x}", function);
+  return "&" + without_parameters(symbol);
 }
 
-// Appends one character of a literal, escaped as C++ would need it.
-void escaped(fmt::memory_buffer& out, std::uint32_t c, char quote, bool wide) {
-  switch (c) {
-    case '\n': out.append(std::string_view("\\n")); return;
-    case '\t': out.append(std::string_view("\\t")); return;
-    case '\r': out.append(std::string_view("\\r")); return;
-    case '\0': out.append(std::string_view("\\0")); return;
-    case '\\': out.append(std::string_view("\\\\")); return;
-    default: break;
-  }
-  if (c == static_cast<std::uint32_t>(quote)) {
-    out.push_back('\\');
-    out.push_back(quote);
-  } else if (c >= 0x20 && c < 0x7f) {
-    out.push_back(static_cast<char>(c));
-  } else if (!wide) {
-    fmt::format_to(fmt::appender(out), "\\x{:02x}", c);
-  } else if (c <= 0xffff) {
-    fmt::format_to(fmt::appender(out), "\\u{:04x}", c);
-  } else {
-    fmt::format_to(fmt::appender(out), "\\U{:08x}", c);
-  }
-}
+}  // namespace detail
 
-// Length of a valid UTF-8 sequence starting at s[i], or 0.
-std::size_t utf8_sequence(const unsigned char* s, std::size_t i, std::size_t n) {
-  unsigned char c = s[i];
-  std::size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-  if (len == 0 || i + len > n) return 0;
-  for (std::size_t k = 1; k < len; ++k)
-    if ((s[i + k] & 0xc0) != 0x80) return 0;
-  return len;
-}
+namespace {
 
-// The addresses of the objects on the path from the root to the one being printed (for
-// cycles): the first few inline, so that a print allocates nothing for them.
-class Path {
+class TextSink {
  public:
-  explicit Path(std::uintptr_t root) { push(root); }
-  bool contains(std::uintptr_t address) const {
-    const std::size_t shown = std::min(size_, kInline);
-    if (std::find(inline_.begin(), inline_.begin() + shown, address) != inline_.begin() + shown) return true;
-    return std::find(more_.begin(), more_.end(), address) != more_.end();
-  }
-  void push(std::uintptr_t address) {
-    if (size_ < kInline) inline_[size_] = address;
-    else more_.push_back(address);
-    ++size_;
-  }
-  void pop() {
-    --size_;
-    if (size_ >= kInline) more_.pop_back();
-  }
+  TextSink(fmt::memory_buffer& out, bool multiline) : out_(out), multiline_(multiline) {}
 
- private:
-  static constexpr std::size_t kInline = 16;
-  std::array<std::uintptr_t, kInline> inline_{};
-  std::vector<std::uintptr_t> more_;
-  std::size_t size_ = 0;
-};
-
-class Printer {
- public:
-  // The root is on the path from the start: a pointer back to it is a cycle.
-  Printer(fmt::memory_buffer& out, const FormatOptions& options, std::uintptr_t root)
-      : out_(out), options_(options), path_{root} {}
-
-  void print(const Value& value, std::size_t depth, bool top) {
-    try {
-      dispatch(value, depth, top);
-    } catch (const UnreadableMemory& e) {
-      fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", e.address());
-    } catch (const Error& e) {
-      fmt::format_to(fmt::appender(out_), "<error: {}>", e.what());
+  // Structure.
+  void begin_record(const TypeNode& type, bool named) { open(type, named); }
+  void base(const TypeNode& type) {
+    item();
+    put(type.name());
+  }
+  void end_base() {}
+  void field(std::string_view name) {
+    item();
+    out_.push_back('.');
+    put(name);
+    put(" = ");
+  }
+  void end_record() { close(); }
+  void begin_sequence(const TypeNode& type, bool named) { open(type, named); }
+  void element() { item(); }
+  void end_sequence(bool truncated) {
+    if (truncated) {
+      item();
+      put("...");
     }
+    close();
   }
-
- private:
-  template <class Items> void braces(std::size_t depth, Items&& items) {
+  void begin_map(const TypeNode& type, bool named, bool) { open(type, named); }
+  void entry_key() {
+    item();
     out_.push_back('{');
-    bool any = false;
-    auto item = [&](auto&& print_item) {
-      if (options_.multiline) {
-        out_.push_back('\n');
-        indent(depth + 1);
-      } else if (any) {
-        put(std::string_view(", "));
-      }
-      print_item();
-      if (options_.multiline) out_.push_back(',');
-      any = true;
-    };
-    items(item);
-    if (options_.multiline && any) {
-      out_.push_back('\n');
-      indent(depth);
-    }
+    push(Level::Inline);
+  }
+  void entry_value() { put(", "); }
+  void end_entry() {
+    pop();
     out_.push_back('}');
   }
-
-  // Text appended in place: fmt's append() is a generic loop, and a call into whichever copy of
-  // it the program's own fmt instantiated.
-  void put(std::string_view text) {
-    const std::size_t size = out_.size();
-    out_.resize(size + text.size());
-    std::memcpy(out_.data() + size, text.data(), text.size());
+  void end_map(bool truncated) { end_sequence(truncated); }
+  // At the top `Type{inner}`; nested only `inner`, or `{inner}` when `braced_nested`.
+  void begin_holder(const TypeNode& type, bool named, bool braced_nested) {
+    const bool braces = named || braced_nested;
+    if (named) put(type.name());
+    if (braces) out_.push_back('{');
+    push(braces ? Level::Inline : Level::Transparent);
   }
-  void append(const fmt::format_int& digits) { put(std::string_view(digits.data(), digits.size())); }
-
-  void indent(std::size_t depth) {
-    for (std::size_t i = 0; i < depth; ++i) put(std::string_view("  "));
+  void end_holder() {
+    const bool braces = levels_.back().kind == Level::Inline;
+    pop();
+    if (braces) out_.push_back('}');
   }
-
-  void type_prefix(const TypeNode& type, bool top) {
-    if (top && options_.show_type) put(type.name());
-  }
-
-  void dispatch(const Value& value, std::size_t depth, bool top) {
-    const TypeNode& type = concrete_of(value);
-    switch (type.kind) {
-      case Kind::Void: put(std::string_view("<void>")); return;
-      case Kind::Bool: put(std::string_view(read_raw_bits(value) ? "true" : "false")); return;
-      case Kind::Integer: integer(value, type); return;
-      case Kind::Character: character(value, type); return;
-      case Kind::Floating: floating(value, type); return;
-      case Kind::Enum: enumeration(value, type); return;
-      case Kind::NullPtr: put(std::string_view("nullptr")); return;
-      case Kind::Pointer: pointer(value, type, depth); return;
-      case Kind::LValueReference: case Kind::RValueReference: reference(value, type, depth); return;
-      case Kind::MemberPointer: member_pointer(value, type); return;
-      case Kind::Function: function(value); return;
-      case Kind::Array: array(value, type, depth, top); return;
-      case Kind::Struct: case Kind::Union: record(value, type, depth, top); return;
-      case Kind::Typedef: case Kind::Const: case Kind::Volatile: case Kind::Unknown: break;
-    }
-    fmt::format_to(fmt::appender(out_), "<{} of unknown kind>", value.type().name());
+  void elided(const TypeNode& type, bool named) {
+    if (named) put(type.name());
+    put("{...}");
   }
 
-  void integer(const Value& value, const TypeNode& type) {
-    uint128 raw = read_raw_bits(value);
+  // Leaves.
+  void boolean(std::uint8_t byte) {
+    if (byte <= 1) put(byte ? "true" : "false");
+    else append(fmt::format_int(byte));  // neither: corrupted memory, shown as it is
+  }
+  void integer(uint128 raw, bool is_signed) {
     // 64 bits and less (all but __int128) through fmt's fast integer formatting: the same digits.
-    if (type.is_signed) {
-      auto v = static_cast<int128>(raw);
+    if (is_signed) {
+      const auto v = static_cast<int128>(raw);
       if (v >= std::numeric_limits<long long>::min() && v <= std::numeric_limits<long long>::max())
         append(fmt::format_int(static_cast<long long>(v)));
       else
@@ -210,372 +133,144 @@ class Printer {
       fmt::format_to(fmt::appender(out_), "{}", raw);
     }
   }
-
-  void character(const Value& value, const TypeNode& type) {
-    std::string_view name = type.name();
-    uint128 raw = read_raw_bits(value);
-    if (name == "signed char") {
-      fmt::format_to(fmt::appender(out_), "{}", static_cast<int>(static_cast<int128>(raw)));
-      return;
-    }
-    if (name == "unsigned char") {
-      fmt::format_to(fmt::appender(out_), "{}", static_cast<unsigned>(raw & 0xff));
-      return;
-    }
-    std::uint64_t mask = type.size >= 8 ? ~0ull : (1ull << (type.size * 8)) - 1;
-    auto code = static_cast<std::uint32_t>(static_cast<std::uint64_t>(raw) & mask);
-    put(char_prefix(type));
+  void character(std::uint32_t code, const TypeNode& ch) {
+    put(char_prefix(ch));
     out_.push_back('\'');
-    escaped(out_, code, '\'', type.size > 1);
+    escape_cpp(out_, code, '\'', ch.size > 1);
     out_.push_back('\'');
   }
-
-  void floating(const Value& value, const TypeNode& type) {
-    auto address = address_of(value);
-    switch (type.size) {
-      // FMT_COMPILE: the same text as "{}", without parsing the format string at run time.
-      case 4: fmt::format_to(fmt::appender(out_), FMT_COMPILE("{}"), read_as<float>(address)); return;
-      case 8: fmt::format_to(fmt::appender(out_), FMT_COMPILE("{}"), read_as<double>(address)); return;
-      case 10: case 16: {
-        long double v = 0;
-        read_memory(address, &v, 10);  // x87 extended: 10 significant bytes
-        fmt::format_to(fmt::appender(out_), "{}", v);
-        return;
-      }
-      default:
-        fmt::format_to(fmt::appender(out_), "<{}-byte {}>", type.size, type.name());
-        return;
-    }
-  }
-
-  void enumeration(const Value& value, const TypeNode& type) {
-    Enum e(value);
+  // FMT_COMPILE: the same text as "{}", without parsing the format string at run time.
+  void floating(float v) { fmt::format_to(fmt::appender(out_), FMT_COMPILE("{}"), v); }
+  void floating(double v) { fmt::format_to(fmt::appender(out_), FMT_COMPILE("{}"), v); }
+  void floating(long double v) { fmt::format_to(fmt::appender(out_), "{}", v); }
+  void enumeration(const TypeNode& type, std::int64_t raw, const std::string_view* names, std::size_t count, bool) {
     const std::string& name = type.name();
-    if (auto enumerator = e.name()) {
+    if (count == 0) {
+      if (type.is_signed) fmt::format_to(fmt::appender(out_), "static_cast<{}>({})", name, raw);
+      else fmt::format_to(fmt::appender(out_), "static_cast<{}>({})", name, static_cast<std::uint64_t>(raw));
+      return;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i) put(" | ");
       put(name);
-      put(std::string_view("::"));
-      put(*enumerator);
-    } else if (auto flags = e.flags()) {
-      for (std::size_t i = 0; i < flags->size(); ++i)
-        fmt::format_to(fmt::appender(out_), "{}{}::{}", i ? " | " : "", name, (*flags)[i]);
-    } else if (type.is_signed) {
-      fmt::format_to(fmt::appender(out_), "static_cast<{}>({})", name, e.value());
-    } else {
-      fmt::format_to(fmt::appender(out_), "static_cast<{}>({})", name, static_cast<std::uint64_t>(e.value()));
+      put("::");
+      put(names[i]);
     }
   }
-
-  void address(std::uintptr_t target) {
-    fmt::format_to(fmt::appender(out_), "{:#x}", target);
-    std::string symbol = symbol_for(target);
-    if (!symbol.empty()) fmt::format_to(fmt::appender(out_), " <{}>", symbol);
-  }
-
-  void pointer(const Value& value, const TypeNode& type, std::size_t depth) {
-    std::uintptr_t target = read_pointer(value);
-    if (target == 0) {
-      put(std::string_view("nullptr"));
-      return;
-    }
-    const TypeNode& pointee = type.target->get().concrete();
-    if (is_text_char(pointee)) {
-      try {
-        string_literal(String(value));
-      } catch (const UnreadableMemory&) {
-        fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", target);
-      }
-      return;
-    }
-    address(target);
-    if (options_.follow_pointers && pointee.kind != Kind::Void && pointee.kind != Kind::Function) {
-      put(std::string_view(" -> "));
-      nested(Value(Type(type.target->get()), reinterpret_cast<const void*>(target)), depth);
-    }
-  }
-
-  void reference(const Value& value, const TypeNode& type, std::size_t depth) {
-    std::uintptr_t target = read_pointer(value);
-    nested(Value(Type(type.target->get()), reinterpret_cast<const void*>(target)), depth);
-  }
-
-  // Prints a pointed-to or referred-to object, unless it is already being printed. A
-  // polymorphic object shows its dynamic type, named when the pointer's type does not imply it.
-  void nested(const Value& value, std::size_t depth) {
-    Value shown = options_.dynamic_types ? dynamic_value(value) : value;
-    bool named = &concrete_of(shown) != &concrete_of(value);
-    auto target = address_of(shown);
-    if (path_.contains(target)) {
-      fmt::format_to(fmt::appender(out_), "<cycle {:#x}>", target);
-      return;
-    }
-    if (depth >= options_.max_depth) {
-      put(std::string_view("{...}"));
-      return;
-    }
-    path_.push(target);
-    print(shown, depth, named);
-    path_.pop();
-  }
-
-  // Itanium C++ ABI. A pointer to data member is the member's offset (-1 for null): printed as
-  // `&Class::member` when a field of the class lies there, else `<offset N in Class>`. A pointer
-  // to member function is {function address, or 1 + vtable offset for a virtual one; this
-  // adjustment}: printed as `&Class::function` from the symbol, `&Class::<virtual slot N>`, or
-  // the raw address. The adjustment (non-zero only through a base of multiple inheritance) is
-  // not shown.
-  void member_pointer(const Value& value, const TypeNode& type) {
-    const TypeNode& member = type.target->get().concrete();
-    std::string cls = type.containing_class ? type.containing_class->get().concrete().name() : "?";
-    auto address = address_of(value);
-    if (member.kind == Kind::Function) {
-      auto ptr = read_as<std::uintptr_t>(address);
-      if (ptr == 0) {
-        put(std::string_view("nullptr"));
-      } else if (ptr & 1) {
-        fmt::format_to(fmt::appender(out_), "&{}::<virtual slot {}>", cls, (ptr - 1) / sizeof(void*));
-      } else {
-        std::string symbol = symbol_for(ptr);
-        if (symbol.empty()) fmt::format_to(fmt::appender(out_), "{:#x}", ptr);
-        else fmt::format_to(fmt::appender(out_), "&{}", without_parameters(symbol));
-      }
-      return;
-    }
-    auto offset = read_as<std::ptrdiff_t>(address);
-    if (offset == -1) {
-      put(std::string_view("nullptr"));
-      return;
-    }
-    if (type.containing_class)
-      for (const FieldNode& field : type.containing_class->get().concrete().fields())
-        if (field.offset == static_cast<std::size_t>(offset) && field.bit_size == 0) {
-          fmt::format_to(fmt::appender(out_), "&{}::{}", cls, field.name);
-          return;
-        }
-    fmt::format_to(fmt::appender(out_), "<offset {} in {}>", offset, cls);
-  }
-
-  void function(const Value& value) { address(address_of(value)); }
-
-  void string_literal(const String& s) {
-    const TypeNode& ch = s.char_type().node();
-    std::size_t shown = std::min(s.size(), options_.max_string);
-    std::size_t char_size = std::max<std::size_t>(ch.size, 1);
-    // Short strings (the usual case) are copied to the stack, longer ones to the heap.
-    std::array<unsigned char, 256> local;
-    std::unique_ptr<unsigned char[]> heap;
-    std::size_t size = shown * char_size;
-    unsigned char* bytes = local.data();
-    if (size > local.size()) {
-      heap.reset(new unsigned char[size]);
-      bytes = heap.get();
-    }
-    read_memory(s.data(), bytes, size);
+  void text(const TypeNode& ch, const unsigned char* bytes, std::size_t characters, bool truncated) {
     put(char_prefix(ch));
     out_.push_back('"');
-    if (char_size == 1) {
-      for (std::size_t i = 0; i < shown;) {
-        // A run of characters that print as themselves, appended at once.
-        std::size_t plain = i;
-        while (plain < shown && bytes[plain] >= 0x20 && bytes[plain] < 0x7f && bytes[plain] != '"' && bytes[plain] != '\\')
-          ++plain;
-        if (plain > i) {
-          put(std::string_view(reinterpret_cast<const char*>(bytes + i), plain - i));
-          i = plain;
-          continue;
-        }
-        if (bytes[i] >= 0x80) {
-          if (std::size_t len = utf8_sequence(bytes, i, shown)) {
-            put(std::string_view(reinterpret_cast<const char*>(&bytes[i]), len));
-            i += len;
-            continue;
-          }
-        }
-        escaped(out_, bytes[i], '"', false);
-        ++i;
-      }
-    } else {
-      for (std::size_t i = 0; i < shown; ++i) {
-        std::uint32_t code = 0;
-        std::memcpy(&code, &bytes[i * char_size], std::min<std::size_t>(char_size, 4));
-        escaped(out_, code, '"', true);
-      }
-    }
+    escape_cpp_string(out_, bytes, characters, std::max<std::size_t>(ch.size, 1));
     out_.push_back('"');
-    if (shown < s.size()) put(std::string_view("..."));
+    if (truncated) put("...");
   }
-
-  template <class ElementAt> void sequence(std::size_t size, ElementAt&& element_at, std::size_t depth) {
-    if (depth >= options_.max_depth) {
-      put(std::string_view("{...}"));
-      return;
-    }
-    braces(depth, [&](auto& item) {
-      std::size_t shown = std::min(size, options_.max_elements);
-      for (std::size_t i = 0; i < shown; ++i) item([&] { print(element_at(i), depth + 1, false); });
-      if (shown < size) item([&] { put(std::string_view("...")); });
-    });
-  }
-
-  void array(const Value& value, const TypeNode& type, std::size_t depth, bool top) {
-    if (String::accepts(value)) {
-      string_literal(String(value));
-      return;
-    }
-    // One copy of the whole array, from which its elements are then read (see ReadWindow).
-    ReadWindow window(address_of(value), type.size);
-    if (!window.readable()) throw UnreadableMemory(address_of(value));
-    Array a(value);
-    type_prefix(type, top);
-    sequence(a.size(), [&](std::size_t i) { return a.at(i); }, depth);
-  }
-
-  void record(const Value& value, const TypeNode& type, std::size_t depth, bool top) {
-    if (type.template_name() == "std::coroutine_handle") {
-      coroutine_handle(value, type);
-      return;
-    }
-    if (type.is_declaration) {
-      fmt::format_to(fmt::appender(out_), "<incomplete {}>", value.type().name());
-      return;
-    }
-    if (const StdView* view = type.std_view()) {
-      std_library(value, type, *view, depth, top);
-      return;
-    }
-    // One copy of the object, from which its members are then read (see ReadWindow).
-    ReadWindow window(address_of(value), type.size);
-    if (!window.readable()) throw UnreadableMemory(address_of(value));
-    type_prefix(type, top);
-    if (depth >= options_.max_depth) {
-      put(std::string_view("{...}"));
-      return;
-    }
-    if (depth == 0) printed_virtual_bases_.clear();
-    members(value, type, depth);
-  }
-
-  // Like a pointer, annotated with the coroutine it leads to: `0x5a0c2f0 <coroutine app::top()>`.
-  void coroutine_handle(const Value& value, const TypeNode& type) {
-    std::uintptr_t frame = 0;
-    if (type.size < sizeof frame) throw Error("a std::coroutine_handle smaller than a pointer");
-    read_memory(address_of(value), &frame, sizeof frame);
-    if (frame == 0) {
-      put(std::string_view("nullptr"));
-      return;
-    }
-    fmt::format_to(fmt::appender(out_), "{:#x}", frame);
-    std::string function = coroutine_function_at(frame);
-    if (!function.empty()) fmt::format_to(fmt::appender(out_), " <coroutine {}>", function);
-  }
-
-  void members(const Value& value, const TypeNode& type, std::size_t depth) {
-    braces(depth, [&](auto& item) {
-      for (const BaseNode& base : type.bases) {
-        const TypeNode& base_type = base.type.get().concrete();
-        auto located = base_address(value, base);
-        if (base.is_virtual && located && !printed_virtual_bases_.insert(*located).second) continue;
-        item([&] {
-          put(base_type.name());
-          if (!located) {
-            fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", address_of(value));
-            return;
-          }
-          Value sub(Type(base_type), reinterpret_cast<const void*>(*located));
-          if (base_type.is_declaration) {
-            put(std::string_view("<incomplete>"));
-          } else if (depth + 1 >= options_.max_depth) {
-            put(std::string_view("{...}"));
-          } else {
-            try {
-              members(sub, base_type, depth + 1);
-            } catch (const UnreadableMemory& e) {
-              fmt::format_to(fmt::appender(out_), "<unreadable {:#x}>", e.address());
-            }
-          }
-        });
-      }
-      for (const FieldNode& field : type.fields()) {
-        item([&] {
-          out_.push_back('.');
-          put(field.name);
-          put(std::string_view(" = "));
-          print(field_value(value, field), depth + 1, false);
-        });
-      }
-    });
-  }
-
-  void std_library(const Value& value, const TypeNode& type, const StdView& view, std::size_t depth, bool top) {
-    // The view reads a few members of the object: copy it once. An unreadable object is left
-    // to the view, which reports it as it reads.
-    ReadWindow window(address_of(value), type.size);
-    switch (view.shape()) {
-      case StdView::Shape::String: string_literal(String(value)); return;
-      case StdView::Shape::Sequence: {
-        Array a(value);
-        type_prefix(type, top);
-        // The elements shown, copied at once; where that fails each element reports itself.
-        std::optional<ReadWindow> elements;
-        std::size_t shown = std::min(a.size(), options_.max_elements), bytes = 0;
-        if (shown > 0 && !__builtin_mul_overflow(shown, a.element_type().node().concrete().size, &bytes))
-          elements.emplace(address_of(a.at(0)), bytes);
-        sequence(a.size(), [&](std::size_t i) { return a.at(i); }, depth);
-        return;
-      }
-      case StdView::Shape::Tuple: {
-        Tuple t(value);
-        type_prefix(type, top);
-        sequence(t.size(), [&](std::size_t i) { return t.at(i); }, depth);
-        return;
-      }
-      case StdView::Shape::Pointer: {
-        Pointer p(value);
-        if (p.is_null()) {
-          put(std::string_view("nullptr"));
-          return;
-        }
-        holder(type, top, [&] { nested(p.deref_static(), depth + (top ? 1 : 0)); });
-        return;
-      }
-      case StdView::Shape::Optional: {
-        Optional o(value);
-        if (!o.has_value()) {
-          put(view.empty_text());
-          return;
-        }
-        bool named = view.content_naming() == StdView::Naming::Always ||
-                     (view.content_naming() == StdView::Naming::AtTop && top);
-        holder(type, top, [&] { print(o.value(), depth + (top ? 1 : 0), named); });
-        return;
-      }
+  void address(std::uintptr_t address, std::string_view label) {
+    fmt::format_to(fmt::appender(out_), "{:#x}", address);
+    if (!label.empty()) {
+      put(" <");
+      put(label);
+      out_.push_back('>');
     }
   }
+  void follow(std::uintptr_t target, std::string_view label) {
+    address(target, label);
+    put(" -> ");
+  }
+  void null() { put("nullptr"); }
+  void empty(std::string_view text) { put(text); }
+  void token(std::string_view text) { put(text); }
+  void quoted(std::string_view text) {
+    out_.push_back('"');
+    escape_cpp_string(out_, reinterpret_cast<const unsigned char*>(text.data()), text.size(), 1);
+    out_.push_back('"');
+  }
+  void comment(std::string_view text) {
+    if (out_.size() > 0 && out_.data()[out_.size() - 1] != '{') out_.push_back(' ');
+    put("/* ");
+    put(text);
+    put(" */");
+  }
+  void problem(std::string_view text) { put(text); }
 
-  // Smart pointers and optionals: `std::unique_ptr<Foo>{{.a = 1}}` at the top, `{.a = 1}` nested.
-  template <class Inner> void holder(const TypeNode& type, bool top, Inner&& inner) {
-    if (!top || !options_.show_type) {
-      inner();
-      return;
-    }
-    put(type.name());
+ private:
+  struct Level {
+    enum Kind : std::uint8_t {
+      Braces,       // items separated by ", ", or one a line in multi-line output
+      Inline,       // braces whose content stays on the line: a holder's, a map entry's
+      Transparent,  // no braces at all: a holder's content when nested
+    } kind;
+    bool any = false;
+  };
+
+  // Text appended in place: fmt's append() is a generic loop, and a call into whichever copy of
+  // it the program's own fmt instantiated.
+  void put(std::string_view text) {
+    const std::size_t size = out_.size();
+    out_.resize(size + text.size());
+    std::memcpy(out_.data() + size, text.data(), text.size());
+  }
+  void append(const fmt::format_int& digits) { put(std::string_view(digits.data(), digits.size())); }
+  void indent(std::size_t depth) {
+    for (std::size_t i = 0; i < depth; ++i) put("  ");
+  }
+
+  // Indentation counts the braces that are open: a nested holder opens none.
+  void push(Level::Kind kind) {
+    levels_.push_back({kind});
+    if (kind != Level::Transparent) ++braces_;
+  }
+  void pop() {
+    if (levels_.back().kind != Level::Transparent) --braces_;
+    levels_.pop_back();
+  }
+  void open(const TypeNode& type, bool named) {
+    if (named) put(type.name());
     out_.push_back('{');
-    inner();
+    push(Level::Braces);
+  }
+  void close() {
+    const bool any = levels_.back().any;
+    pop();
+    if (multiline_ && any) {
+      out_.push_back(',');
+      out_.push_back('\n');
+      indent(braces_);
+    }
     out_.push_back('}');
+  }
+  // Starts an item of the innermost braces: a separator, or a new line in multi-line output.
+  void item() {
+    if (levels_.empty()) return;
+    Level& level = levels_.back();
+    if (level.kind != Level::Braces) return;
+    if (multiline_) {
+      if (level.any) out_.push_back(',');
+      out_.push_back('\n');
+      indent(braces_);
+    } else if (level.any) {
+      put(", ");
+    }
+    level.any = true;
   }
 
   fmt::memory_buffer& out_;
-  const FormatOptions& options_;
-  Path path_;
-  std::unordered_set<std::uintptr_t> printed_virtual_bases_;
+  const bool multiline_;
+  std::vector<Level> levels_;
+  std::size_t braces_ = 0;
 };
 
 }  // namespace
 
 namespace detail {
+
 void format_value(fmt::memory_buffer& out, const Value& value, const FormatOptions& options) {
-  Printer printer(out, options, address_of(value));
-  printer.print(value, 0, true);
+  const WalkLimits limits{options.show_type, options.follow_pointers, options.dynamic_types,
+                          options.max_elements, options.max_depth, options.max_string};
+  TextSink sink(out, options.multiline);
+  Walk<TextSink> walk(sink, limits, address_of(value));
+  walk.value(value, 0, true);
 }
+
 }  // namespace detail
 
 std::string to_string(const Value& value, const FormatOptions& options) {

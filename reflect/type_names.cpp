@@ -88,7 +88,7 @@ bool is_declarator_paren_needed(const TypeNode& target) {
 std::string render(const TypeNode& node, const std::string& inner) {
   switch (node.kind) {
     case Kind::Void: return join("void", inner);
-    case Kind::Bool: case Kind::Integer: case Kind::Character: case Kind::Floating:
+    case Kind::Bool: case Kind::Integer: case Kind::Character: case Kind::Floating: case Kind::Complex:
       return join(std::string(canonical_base_name(node.dwarf_name)), inner);
     case Kind::NullPtr: return join("std::nullptr_t", inner);
     case Kind::Struct: case Kind::Union: case Kind::Enum: return join(class_name(node), inner);

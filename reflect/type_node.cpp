@@ -2,7 +2,6 @@
 
 #include "../dwarf/debuginfo.hpp"
 #include "../dwarf/process.hpp"
-#include "std/std_view.hpp"
 
 #include <fmt/format.h>
 
@@ -17,6 +16,7 @@ Kind kind_of(const dwarf::TypeRecord& record) {
       switch (record.encoding) {
         case dwarf::BaseEncoding::Bool: return Kind::Bool;
         case dwarf::BaseEncoding::Float: return Kind::Floating;
+        case dwarf::BaseEncoding::ComplexFloat: return Kind::Complex;
         case dwarf::BaseEncoding::SignedChar: case dwarf::BaseEncoding::UnsignedChar:
         case dwarf::BaseEncoding::Utf:
           return Kind::Character;
@@ -312,15 +312,6 @@ const FieldNode* TypeNode::field(std::string_view name) const {
   return it == field_index.end() ? nullptr : &all[it->second];
 }
 
-const StdView* TypeNode::std_view_slow() const {
-  std::lock_guard lock(Registry::instance().mutex());
-  if (!view_ready.load(std::memory_order_relaxed)) {
-    view_cache = find_std_view(*this);
-    view_ready.store(true, std::memory_order_release);
-  }
-  return view_cache;
-}
-
 namespace {
 
 std::size_t saturated_add(std::size_t a, std::size_t b) {
@@ -395,6 +386,7 @@ std::string_view to_string(Kind kind) noexcept {
     case Kind::Integer: return "integer";
     case Kind::Character: return "character";
     case Kind::Floating: return "floating";
+    case Kind::Complex: return "complex";
     case Kind::Enum: return "enum";
     case Kind::Struct: return "struct";
     case Kind::Union: return "union";

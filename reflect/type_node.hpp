@@ -24,6 +24,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace reflect {
+class Provider;
+}
+
 namespace reflect::dwarf {
 class Process;
 }
@@ -31,7 +35,9 @@ class Process;
 namespace reflect::detail {
 
 struct TypeNode;
-class StdView;
+
+/// Bumped by every reflect::add_provider() (providers.cpp).
+extern std::atomic<std::uint64_t> provider_generation;
 
 /// A reference to another type, resolved on first use. A null id means `void`.
 class LazyType {
@@ -148,10 +154,13 @@ struct TypeNode {
     return fields_slow();
   }
   const FieldNode* field(std::string_view name) const;
-  /// The standard-library view that presents this type, if any (computed once).
-  const StdView* std_view() const {
-    if (view_ready.load(std::memory_order_acquire)) return view_cache;
-    return std_view_slow();
+  /// The provider that presents this concrete class (a standard-library or a user's view),
+  /// if any: computed once, and again after reflect::add_provider().
+  const Provider* provider() const {
+    const std::uint64_t now = provider_generation.load(std::memory_order_acquire);
+    if (provider_cache_generation.load(std::memory_order_acquire) == now)
+      return provider_cache.load(std::memory_order_acquire);
+    return provider_slow(now);
   }
   /// find_member()'s answer for `name` in this concrete struct or union, computed once and
   /// cached; nullptr when it is not cached (a declaration no loaded module defines lies on the
@@ -174,7 +183,7 @@ struct TypeNode {
   const std::string& name_slow() const;
   const TypeNode& concrete_slow() const;
   const std::vector<FieldNode>& fields_slow() const;
-  const StdView* std_view_slow() const;
+  const Provider* provider_slow(std::uint64_t generation) const;
   const MemberLookup* member_lookup_slow(std::string_view name, bool (*accept)(const TypeNode&)) const;
 
   // Lazily computed state, guarded by the registry lock and published by the flags.
@@ -190,8 +199,8 @@ struct TypeNode {
   mutable std::atomic<bool> fields_ready{false};
   mutable std::vector<FieldNode> fields_cache;
   mutable std::unordered_map<std::string_view, std::size_t> field_index;
-  mutable std::atomic<bool> view_ready{false};
-  mutable const StdView* view_cache = nullptr;
+  mutable std::atomic<std::uint64_t> provider_cache_generation{0};
+  mutable std::atomic<const Provider*> provider_cache{nullptr};
   // Filled in order under the registry lock, each slot published once; never cleared.
   static constexpr std::size_t kMemberLookups = 8;
   mutable std::array<std::atomic<const MemberLookup*>, kMemberLookups> member_lookups{};

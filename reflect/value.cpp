@@ -4,8 +4,9 @@
 
 #include "../dwarf/module.hpp"
 #include "memory.hpp"
-#include "std/std_view.hpp"
 #include "type_node.hpp"
+
+#include <reflect/provider.hpp>
 
 #include <fmt/format.h>
 
@@ -15,7 +16,6 @@ namespace reflect {
 
 using detail::FieldNode;
 using detail::MemberLookup;
-using detail::StdView;
 using detail::TypeNode;
 
 namespace detail {
@@ -120,16 +120,6 @@ std::optional<Value> find_member(const Value& value, std::string_view name, bool
   return walk_member(value, name, accept);
 }
 
-Value require_member(const Value& value, std::string_view name, bool (*accept)(const TypeNode&)) {
-  if (auto found = find_member(value, name, accept)) return *found;
-  throw UnreadableMemory(address_of(value));
-}
-
-const TypeNode* template_type_argument(const TypeNode& type, std::size_t index) {
-  if (index >= type.template_args.size() || !type.template_args[index].type) return nullptr;
-  return &type.template_args[index].type->get();
-}
-
 std::uintptr_t read_pointer(const Value& value) { return read_as<std::uintptr_t>(address_of(value)); }
 
 std::uint64_t read_unsigned(const Value& value) { return static_cast<std::uint64_t>(read_raw_bits(value)); }
@@ -142,17 +132,23 @@ bool is_text_char(const TypeNode& type) {
   return name != "signed char" && name != "unsigned char";
 }
 
-SequenceAccess StdView::sequence(const Value& v) const { throw_view_mismatch(v, "a sequence"); }
-StringAccess StdView::string(const Value& v) const { throw_view_mismatch(v, "a string"); }
-PointerAccess StdView::pointer(const Value& v) const { throw_view_mismatch(v, "a pointer"); }
-std::optional<Value> StdView::optional(const Value& v) const { throw_view_mismatch(v, "an optional"); }
-std::vector<Value> StdView::tuple(const Value& v) const { throw_view_mismatch(v, "a tuple"); }
-
-const StdView* view_with_shape(const Value& value, StdView::Shape shape) {
+const Provider* provider_with(const Value& value, Protocol protocol) {
   const TypeNode& type = concrete_of(value);
   if (type.kind != Kind::Struct && type.kind != Kind::Union) return nullptr;
-  const StdView* view = type.std_view();
-  return view && view->shape() == shape ? view : nullptr;
+  const Provider* provider = type.provider();
+  return provider && provider->protocol() == protocol ? provider : nullptr;
+}
+
+SequenceSetup sequence_setup(const SequenceProvider& provider, const Value& container) {
+  SequenceSetup setup;
+  setup.element = &provider.element_type(container).node().concrete();
+  setup.size = provider.size(container);
+  if (auto data = provider.contiguous_data(container)) {
+    setup.data = static_cast<std::uintptr_t>(*data);
+    if (!setup.size) throw Error(fmt::format("reflect: the provider of {} gives contiguous elements but no size",
+                                             container.type().name()));
+  }
+  return setup;
 }
 
 }  // namespace detail
@@ -201,35 +197,229 @@ Union::Union(const Value& value) : Record(value) {}
 
 // Array ----------------------------------------------------------------------------------------
 
-bool Array::accepts(const Value& value) {
-  return concrete_of(value).kind == Kind::Array || view_with_shape(value, StdView::Shape::Sequence);
+namespace {
+const SequenceProvider* sequence_provider(const Value& value) {
+  return static_cast<const SequenceProvider*>(provider_with(value, Protocol::Sequence));
 }
 
-Array::Array(const Value& value) : element_type_(value.type()) {
+// Element i of contiguous storage, with overflow checks: a garbage sequence's size can put
+// element i past the end of the address space.
+Value contiguous_element(Type element, std::uintptr_t data, std::size_t i) {
+  std::uintptr_t offset = 0;
+  std::optional<std::uintptr_t> address;
+  if (!__builtin_mul_overflow(i, element.node().concrete().size, &offset)) address = add_address(data, offset);
+  if (!address) throw UnreadableMemory(data);
+  return Value(element, reinterpret_cast<const void*>(*address));
+}
+}  // namespace
+
+std::optional<Value> SequenceProvider::next(const Value& container, Cursor& cursor) const {
+  const auto size = this->size(container);
+  const auto data = contiguous_data(container);
+  if (!data || !size) throw Error(fmt::format("reflect: the provider of {} implements neither next() nor contiguous_data()",
+                                              container.type().name()));
+  if (cursor.index >= *size) return std::nullopt;
+  return contiguous_element(element_type(container), static_cast<std::uintptr_t>(*data), cursor.index++);
+}
+
+bool Array::accepts(const Value& value) {
+  const TypeNode& type = concrete_of(value);
+  return type.kind == Kind::Array || sequence_provider(value) != nullptr;
+}
+
+Array::Array(const Value& value) : container_(value), element_type_(value.type()) {
   const TypeNode& type = concrete_of(value);
   if (type.kind == Kind::Array) {
     element_type_ = Type(*type.element);
-    data_ = value.address();
+    data_ = address_of(value);
     size_ = type.array_length.value_or(0);
     return;
   }
-  SequenceAccess access = view_with_shape(value, StdView::Shape::Sequence)->sequence(value);
-  element_type_ = Type(*access.element);
-  data_ = reinterpret_cast<const void*>(access.data);
-  size_ = access.size;
+  provider_ = sequence_provider(value);
+  if (provider_ == nullptr) throw_view_mismatch(value, view_name);
+  const SequenceSetup setup = sequence_setup(*provider_, value);
+  element_type_ = Type(*setup.element);
+  if (setup.data) {
+    data_ = *setup.data;
+    size_ = *setup.size;
+    return;
+  }
+  contiguous_ = false;
+  if (setup.size) {
+    size_ = *setup.size;
+    return;
+  }
+  // No recorded size: count, bounded, stopping at a loop.
+  Cursor cursor = provider_->begin(value);
+  LoopFinder loop;
+  while (size_ < kMaxCounted && provider_->next(value, cursor)) {
+    if (loop.seen(cursor.node)) throw Error(fmt::format("reflect: the {} at {} loops back on itself", value.type().name(), value.address()));
+    ++size_;
+  }
 }
 
 Value Array::at(std::size_t i) const {
   if (i >= size_) throw Error(fmt::format("reflect: index {} is out of range for an array of {} elements", i, size_));
-  std::size_t stride = element_type_.node().concrete().size;
-  // As integers, with overflow checks: a garbage sequence's size can put element i past the
-  // end of the address space (pointer arithmetic there would be undefined behaviour).
-  auto data = reinterpret_cast<std::uintptr_t>(data_);
-  std::uintptr_t offset = 0;
-  std::optional<std::uintptr_t> address;
-  if (!__builtin_mul_overflow(i, stride, &offset)) address = add_address(data, offset);
-  if (!address) throw UnreadableMemory(data);
-  return Value(element_type_, reinterpret_cast<const void*>(*address));
+  if (contiguous_) return contiguous_element(element_type_, data_, i);
+  if (auto direct = provider_->at(container_, i)) return *direct;
+  Cursor cursor = provider_->begin(container_);
+  for (std::size_t k = 0;; ++k) {
+    auto element = provider_->next(container_, cursor);
+    if (!element) throw Error(fmt::format("reflect: the {} records {} elements but ends after {}", container_.type().name(), size_, k));
+    if (k == i) return *element;
+  }
+}
+
+Array::iterator::iterator(const Array* array, std::size_t index) : array_(array), index_(index) {
+  if (index_ >= array_->size_ || array_->contiguous_) return;
+  cursor_ = array_->provider_->begin(array_->container_);
+  load();
+}
+
+void Array::iterator::load() {
+  current_ = array_->provider_->next(array_->container_, cursor_);
+  if (!current_) index_ = array_->size_;  // memory ends the walk before the recorded size
+}
+
+Value Array::iterator::operator*() const {
+  if (array_->contiguous_) return array_->at(index_);
+  return *current_;
+}
+
+Array::iterator& Array::iterator::operator++() {
+  if (++index_ < array_->size_ && !array_->contiguous_) load();
+  return *this;
+}
+
+// Map ------------------------------------------------------------------------------------------
+
+namespace {
+const MapProvider* map_provider(const Value& value) {
+  return static_cast<const MapProvider*>(provider_with(value, Protocol::Map));
+}
+}  // namespace
+
+bool Map::accepts(const Value& value) { return map_provider(value) != nullptr; }
+
+Map::Map(const Value& value)
+    : container_(value), provider_(map_provider(value)), key_type_(value.type()), mapped_type_(value.type()) {
+  if (provider_ == nullptr) throw_view_mismatch(value, view_name);
+  key_type_ = provider_->key_type(value);
+  mapped_type_ = provider_->mapped_type(value);
+  if (auto size = provider_->size(value)) {
+    size_ = *size;
+    return;
+  }
+  Cursor cursor = provider_->begin(value);
+  LoopFinder loop;
+  while (size_ < Array::kMaxCounted && provider_->next(value, cursor)) {
+    if (loop.seen(cursor.node)) throw Error(fmt::format("reflect: the {} at {} loops back on itself", value.type().name(), value.address()));
+    ++size_;
+  }
+}
+
+Map::iterator::iterator(const Map* map, std::size_t index) : map_(map), index_(index) {
+  if (index_ >= map_->size_) return;
+  cursor_ = map_->provider_->begin(map_->container_);
+  load();
+}
+
+void Map::iterator::load() {
+  current_ = map_->provider_->next(map_->container_, cursor_);
+  if (!current_) index_ = map_->size_;
+}
+
+Map::iterator& Map::iterator::operator++() {
+  if (++index_ < map_->size_) load();
+  return *this;
+}
+
+namespace {
+
+// Orders keys as std::less does: text byte by byte (char_traits<char>::compare is memcmp),
+// integers by value.
+class TextOrder final : public MapProvider::KeyOrder {
+ public:
+  explicit TextOrder(std::string_view wanted) : wanted_(wanted) {}
+  int compare(const Value& key) const override {
+    const std::string text = key.as<String>().text(wanted_.size() + 1);
+    const int c = std::string_view(text).compare(wanted_);
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  }
+
+ private:
+  std::string_view wanted_;
+};
+
+class IntegerOrder final : public MapProvider::KeyOrder {
+ public:
+  explicit IntegerOrder(int128 wanted) : wanted_(wanted) {}
+  int compare(const Value& key) const override {
+    const TypeNode& type = concrete_of(key);
+    const uint128 raw = read_raw_bits(key);
+    if (type.is_signed) {
+      const auto v = static_cast<int128>(raw);
+      return v < wanted_ ? -1 : v > wanted_ ? 1 : 0;
+    }
+    if (wanted_ < 0) return 1;
+    const auto wanted = static_cast<uint128>(wanted_);
+    return raw < wanted ? -1 : raw > wanted ? 1 : 0;
+  }
+
+ private:
+  int128 wanted_;
+};
+
+std::optional<Value> find_entry(const MapProvider& provider, const Value& container, const MapProvider::KeyOrder& order,
+                                std::size_t size) {
+  MapProvider::Found found = provider.find_ordered(container, order);
+  if (found.searched) return found.entry ? std::optional<Value>(found.entry->value()) : std::nullopt;
+  Cursor cursor = provider.begin(container);
+  for (std::size_t i = 0; i < size; ++i) {
+    auto entry = provider.next(container, cursor);
+    if (!entry) break;
+    if (order.compare(entry->key()) == 0) return entry->value();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Value> Map::find_text(std::string_view key) const {
+  if (!String::accepts(Value(key_type_, container_.address())))
+    throw Error(fmt::format("reflect: the keys of {} are {}, not text; find() takes {}", container_.type().name(),
+                            key_type_.name(), "an integer or an enum"));
+  return find_entry(*provider_, container_, TextOrder(key), size_);
+}
+
+std::optional<Value> Map::find_integer(int128 key) const {
+  const Kind kind = key_type_.strip().kind();
+  if (kind != Kind::Integer && kind != Kind::Enum && kind != Kind::Character && kind != Kind::Bool)
+    throw Error(fmt::format("reflect: the keys of {} are {}, not integers; find() takes {}", container_.type().name(),
+                            key_type_.name(), kind == Kind::Struct ? "text for string keys" : "a key of that kind"));
+  return find_entry(*provider_, container_, IntegerOrder(key), size_);
+}
+
+// Variant --------------------------------------------------------------------------------------
+
+namespace {
+const VariantProvider* variant_provider(const Value& value) {
+  return static_cast<const VariantProvider*>(provider_with(value, Protocol::Variant));
+}
+}  // namespace
+
+bool Variant::accepts(const Value& value) { return variant_provider(value) != nullptr; }
+
+Variant::Variant(const Value& value) {
+  const VariantProvider* provider = variant_provider(value);
+  if (provider == nullptr) throw_view_mismatch(value, view_name);
+  active_ = provider->active(value);
+  if (active_) index_ = provider->index(value).value_or(npos);
+}
+
+Value Variant::value() const {
+  if (!active_) throw Error("reflect: the variant is valueless (an exception escaped while it changed alternative); check valueless() first");
+  return *active_;
 }
 
 // Pointer --------------------------------------------------------------------------------------
@@ -237,7 +427,7 @@ Value Array::at(std::size_t i) const {
 bool Pointer::accepts(const Value& value) {
   Kind kind = concrete_of(value).kind;
   return kind == Kind::Pointer || kind == Kind::LValueReference || kind == Kind::RValueReference ||
-         view_with_shape(value, StdView::Shape::Pointer);
+         provider_with(value, Protocol::Pointer);
 }
 
 Pointer::Pointer(const Value& value) : pointee_(value.type()) {
@@ -247,9 +437,15 @@ Pointer::Pointer(const Value& value) : pointee_(value.type()) {
     target_ = reinterpret_cast<const void*>(read_pointer(value));
     return;
   }
-  PointerAccess access = view_with_shape(value, StdView::Shape::Pointer)->pointer(value);
-  pointee_ = Type(*access.pointee);
-  target_ = reinterpret_cast<const void*>(access.target);
+  const auto* provider = static_cast<const PointerProvider*>(provider_with(value, Protocol::Pointer));
+  if (provider == nullptr) throw_view_mismatch(value, view_name);
+  const PointerProvider::Target target = provider->target(value);
+  using State = PointerProvider::Target::State;
+  pointee_ = target.pointee;
+  expired_ = target.state == State::Expired;
+  to_array_ = target.state == State::Array;
+  if (target.state != State::Null && target.state != State::Expired)
+    target_ = reinterpret_cast<const void*>(static_cast<std::uintptr_t>(target.address));
 }
 
 Value Pointer::deref_static() const {
@@ -264,8 +460,12 @@ Value Pointer::deref() const { return dynamic_value(deref_static()); }
 
 // Optional -------------------------------------------------------------------------------------
 
-bool Optional::accepts(const Value& value) { return view_with_shape(value, StdView::Shape::Optional); }
-Optional::Optional(const Value& value) { contained_ = view_with_shape(value, StdView::Shape::Optional)->optional(value); }
+bool Optional::accepts(const Value& value) { return provider_with(value, Protocol::Optional) != nullptr; }
+Optional::Optional(const Value& value) {
+  const auto* provider = static_cast<const OptionalProvider*>(provider_with(value, Protocol::Optional));
+  if (provider == nullptr) throw_view_mismatch(value, view_name);
+  contained_ = provider->held(value);
+}
 Value Optional::value() const {
   if (!contained_) throw Error("reflect: the optional is empty (check has_value() first)");
   return *contained_;
@@ -277,7 +477,7 @@ bool String::accepts(const Value& value) {
   const TypeNode& type = concrete_of(value);
   if (type.kind == Kind::Array) return is_text_char(type.element->concrete());
   if (type.kind == Kind::Pointer) return is_text_char(type.target->get().concrete());
-  return view_with_shape(value, StdView::Shape::String);
+  return provider_with(value, Protocol::String) != nullptr;
 }
 
 String::String(const Value& value) : char_type_(value.type()) {
@@ -298,10 +498,12 @@ String::String(const Value& value) : char_type_(value.type()) {
     size_ = data_ ? c_string_length(reinterpret_cast<std::uintptr_t>(data_), ch.size, std::size_t(1) << 20) : 0;
     return;
   }
-  StringAccess access = view_with_shape(value, StdView::Shape::String)->string(value);
-  char_type_ = Type(*access.char_type);
-  data_ = reinterpret_cast<const void*>(access.data);
-  size_ = access.size;
+  const auto* provider = static_cast<const StringProvider*>(provider_with(value, Protocol::String));
+  if (provider == nullptr) throw_view_mismatch(value, view_name);
+  const StringProvider::Text text = provider->text(value);
+  char_type_ = Type(text.char_type.node().concrete());
+  data_ = reinterpret_cast<const void*>(static_cast<std::uintptr_t>(text.data));
+  size_ = text.size;
 }
 
 std::string String::text(std::size_t max_chars) const {
@@ -314,8 +516,32 @@ std::string String::text(std::size_t max_chars) const {
 
 // Tuple ----------------------------------------------------------------------------------------
 
-bool Tuple::accepts(const Value& value) { return view_with_shape(value, StdView::Shape::Tuple); }
-Tuple::Tuple(const Value& value) { elements_ = view_with_shape(value, StdView::Shape::Tuple)->tuple(value); }
+bool Tuple::accepts(const Value& value) {
+  return concrete_of(value).kind == Kind::Complex || provider_with(value, Protocol::Tuple) != nullptr;
+}
+
+namespace {
+// A `_Complex` base type's halves: {real, imaginary}, typed as the matching floating type.
+std::vector<Value> complex_parts(const Value& value) {
+  const TypeNode& type = concrete_of(value);
+  const std::size_t half = type.size / 2;
+  const std::string_view part = half == 4 ? "float" : half == 8 ? "double" : "long double";
+  const TypeNode* floating = Registry::instance().find_type(part, address_of(value));
+  if (floating == nullptr) throw Error(fmt::format("reflect: no debug info describes {}, the parts of {}", part, type.name()));
+  const std::uintptr_t address = address_of(value);
+  return {Value(Type(*floating), value.address()), Value(Type(*floating), reinterpret_cast<const void*>(address + half))};
+}
+}  // namespace
+
+Tuple::Tuple(const Value& value) {
+  if (concrete_of(value).kind == Kind::Complex) {
+    elements_ = complex_parts(value);
+    return;
+  }
+  const auto* provider = static_cast<const TupleProvider*>(provider_with(value, Protocol::Tuple));
+  if (provider == nullptr) throw_view_mismatch(value, view_name);
+  elements_ = provider->elements(value);
+}
 Value Tuple::at(std::size_t i) const {
   if (i >= elements_.size()) throw Error(fmt::format("reflect: index {} is out of range for a tuple of {}", i, elements_.size()));
   return elements_[i];

@@ -1,10 +1,10 @@
 #pragma once
-// Internal helpers over values shared by the views (value.cpp), the printer (format.cpp) and
-// the standard-library families (std/).
+// Internal helpers over values shared by the views (value.cpp), the walk (walk.hpp) and the
+// standard-library providers (std/).
 
-#include "std/std_view.hpp"
 #include "type_node.hpp"
 
+#include <reflect/provider.hpp>
 #include <reflect/value.hpp>
 
 #include <cstdint>
@@ -17,6 +17,9 @@ inline const TypeNode& concrete_of(const Value& value) { return value.type().nod
 inline std::uintptr_t address_of(const Value& value) { return reinterpret_cast<std::uintptr_t>(value.address()); }
 /// A scalar's bits (bitfields extracted), sign-extended to 128 bits when the type is signed.
 uint128 read_raw_bits(const Value& value);
+std::uintptr_t read_pointer(const Value& value);
+std::uint64_t read_unsigned(const Value& value);
+bool is_pointer_node(const TypeNode& type);
 /// The address `offset` bytes into `object`; throws UnreadableMemory if that passes 2^64.
 std::uintptr_t subobject_address(const Value& object, std::size_t offset);
 Value field_value(const Value& object, const FieldNode& field);
@@ -24,12 +27,47 @@ Value field_value(const Value& object, const FieldNode& field);
 std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& base);
 /// char, wchar_t, char8_t, char16_t, char32_t: characters that make text (not signed/unsigned char).
 bool is_text_char(const TypeNode& type);
-/// The standard-library view of the value's type when it has the given shape.
-const StdView* view_with_shape(const Value& value, StdView::Shape shape);
 /// The function of the coroutine whose frame is at `frame` (`app::fetch(int)`); empty when it
 /// is not a coroutine frame this process describes.
 std::string coroutine_function_at(std::uintptr_t frame);
 /// The complete object of a polymorphic value, typed by its dynamic type (see Value::dynamic).
 Value dynamic_value(const Value& value);
+
+/// A member found by name in the value's own fields or, depth first, in its non-virtual bases.
+/// `accept` filters candidates (e.g. only pointer-typed ones).
+std::optional<Value> find_member(const Value& value, std::string_view name, bool (*accept)(const TypeNode&) = nullptr);
+
+/// The provider of the value's class when it follows `protocol`, else nullptr.
+const Provider* provider_with(const Value& value, Protocol protocol);
+
+/// Brent's cycle finder over the nodes of a walk: constant memory, finds a loop within about
+/// twice its length.
+class LoopFinder {
+ public:
+  /// Whether `node` was seen before (0 is never a node).
+  bool seen(std::uint64_t node) {
+    if (node == 0) return false;
+    if (node == saved_) return true;
+    if (++steps_ == power_) {
+      saved_ = node;
+      power_ *= 2;
+      steps_ = 0;
+    }
+    return false;
+  }
+
+ private:
+  std::uint64_t saved_ = 0;
+  std::uint64_t power_ = 1;
+  std::uint64_t steps_ = 0;
+};
+
+/// What a sequence provider says of one container, read once: shared by the walk and Array.
+struct SequenceSetup {
+  const TypeNode* element = nullptr;   // concrete
+  std::optional<std::size_t> size;     // recorded by the container
+  std::optional<std::uintptr_t> data;  // where contiguous elements start
+};
+SequenceSetup sequence_setup(const SequenceProvider& provider, const Value& container);
 
 }  // namespace reflect::detail

@@ -1,6 +1,7 @@
 #pragma once
 // Printing values with {fmt}: `{}` on one line, `{:#}` over several lines.
 
+#include <reflect/json.hpp>
 #include <reflect/value.hpp>
 
 #include <fmt/format.h>
@@ -26,6 +27,7 @@ std::string to_string(const Value& value, const FormatOptions& options = {});
 
 namespace detail {
 void format_value(fmt::memory_buffer& out, const Value& value, const FormatOptions& options);
+void format_json(fmt::memory_buffer& out, const Value& value, const JsonOptions& options);
 }
 
 /// A value paired with options, for `fmt::print("{}", reflect::formatted(v, {.max_elements = 5}))`.
@@ -39,10 +41,12 @@ inline Formatted formatted(const Value& value, const FormatOptions& options) {
 
 }  // namespace reflect
 
-// Format spec: `#` prints over several lines; `s` keeps static types (no vtable lookups).
+// Format spec: `#` prints over several lines (or indents JSON); `s` keeps static types (no
+// vtable lookups); `j` writes JSON instead of the C++ form: `{}`, `{:#}`, `{:s}`, `{:j}`, `{:#j}`.
 template <> struct fmt::formatter<reflect::Formatted> {
   bool alternate = false;
   bool static_types = false;
+  bool json = false;
   constexpr auto parse(fmt::format_parse_context& ctx) {
     auto it = ctx.begin();
     if (it != ctx.end() && *it == '#') {
@@ -53,7 +57,12 @@ template <> struct fmt::formatter<reflect::Formatted> {
       static_types = true;
       ++it;
     }
-    if (it != ctx.end() && *it != '}') throw fmt::format_error("reflect: format specs are '#', 's' and '#s'");
+    if (it != ctx.end() && *it == 'j') {
+      json = true;
+      ++it;
+    }
+    if (it != ctx.end() && *it != '}')
+      throw fmt::format_error("reflect: format specs are '#' (several lines), 's' (static types) and 'j' (JSON), in that order");
     return it;
   }
   template <class FormatContext> auto format(const reflect::Formatted& f, FormatContext& ctx) const {
@@ -61,7 +70,12 @@ template <> struct fmt::formatter<reflect::Formatted> {
     options.multiline = options.multiline || alternate;
     options.dynamic_types = options.dynamic_types && !static_types;
     fmt::memory_buffer buffer;
-    reflect::detail::format_value(buffer, f.value, options);
+    if (json)
+      reflect::detail::format_json(buffer, f.value,
+                                   reflect::JsonOptions{options.multiline, options.follow_pointers, options.dynamic_types,
+                                                        options.max_elements, options.max_depth, options.max_string});
+    else
+      reflect::detail::format_value(buffer, f.value, options);
     // One append, not a character at a time.
     return fmt::format_to(ctx.out(), "{}", std::string_view(buffer.data(), buffer.size()));
   }

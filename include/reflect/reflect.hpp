@@ -8,7 +8,9 @@
 #include <reflect/coroutine.hpp>
 #include <reflect/error.hpp>
 #include <reflect/format.hpp>
+#include <reflect/json.hpp>
 #include <reflect/options.hpp>
+#include <reflect/provider.hpp>
 #include <reflect/type.hpp>
 #include <reflect/value.hpp>
 

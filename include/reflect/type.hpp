@@ -23,6 +23,7 @@ enum class Kind : std::uint8_t {
   Integer,
   Character,
   Floating,
+  Complex,  // a `_Complex` base type: {real, imaginary}
   Enum,
   Struct,  // class or struct
   Union,

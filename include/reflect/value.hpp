@@ -16,6 +16,16 @@
 namespace reflect {
 
 class Value;
+class SequenceProvider;
+class MapProvider;
+class VariantProvider;
+
+/// A walk's position, as a provider defines it: a node's address, an index, a block.
+struct Cursor {
+  std::uint64_t node = 0;   // the current node, for node-based containers (cycle checks); else 0
+  std::uint64_t index = 0;  // elements visited so far
+  std::uint64_t extra = 0;
+};
 
 namespace detail {
 __extension__ typedef __int128 int128;  // __extension__: no -Wpedantic warning in users' builds
@@ -225,20 +235,28 @@ class Union : public detail::Record {
   explicit Union(const Value& value);
 };
 
-/// A contiguous sequence: a C array, `std::array`, `std::vector` (its elements, not its
-/// members). For a multi-dimensional array each element is itself an Array.
+/// A sequence: a C array, `std::array`, `std::vector`, the node containers (`std::list`,
+/// `std::set`, `std::deque`, ...), and a user's container with a SequenceProvider. Its elements,
+/// not its members. For a multi-dimensional array each element is itself an Array.
 class Array : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Array";
   static bool accepts(const Value& value);
   explicit Array(const Value& value);
 
+  /// The number of elements: what the container records, or for one that records none
+  /// (`std::forward_list`), counted by walking it, up to kMaxCounted.
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
   Type element_type() const noexcept { return element_type_; }
-  /// Element i; throws Error when i >= size().
+  /// Element i; throws Error when i >= size(). Constant time for contiguous elements and
+  /// deques; a walk from the first element for node containers.
   Value at(std::size_t i) const;
   Value operator[](std::size_t i) const { return at(i); }
+  /// Whether element i lies at data() + i * element size.
+  bool is_contiguous() const noexcept { return contiguous_; }
+
+  static constexpr std::size_t kMaxCounted = std::size_t{1} << 24;
 
   class iterator {
    public:
@@ -246,33 +264,144 @@ class Array : public detail::View {
     using difference_type = std::ptrdiff_t;
     using iterator_category = std::input_iterator_tag;
     iterator() = default;
-    iterator(const Array* array, std::size_t index) : array_(array), index_(index) {}
-    Value operator*() const { return array_->at(index_); }
-    iterator& operator++() { ++index_; return *this; }
-    iterator operator++(int) { iterator old = *this; ++index_; return old; }
+    iterator(const Array* array, std::size_t index);
+    Value operator*() const;
+    iterator& operator++();
+    iterator operator++(int) {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
     bool operator==(const iterator& other) const { return index_ == other.index_; }
 
    private:
+    void load();  // the element at the cursor, or the end when there is none
     const Array* array_ = nullptr;
     std::size_t index_ = 0;
+    Cursor cursor_;
+    std::optional<Value> current_;
   };
   iterator begin() const { return iterator(this, 0); }
   iterator end() const { return iterator(this, size_); }
 
  private:
+  Value container_;
+  const SequenceProvider* provider_ = nullptr;  // nullptr for C arrays
   Type element_type_;
-  const void* data_ = nullptr;
+  std::uintptr_t data_ = 0;  // when contiguous
+  std::size_t size_ = 0;
+  bool contiguous_ = true;
+};
+
+/// One entry of a map.
+class MapEntry {
+ public:
+  MapEntry(const Value& key, const Value& value) noexcept : key_(key), value_(value) {}
+  const Value& key() const noexcept { return key_; }
+  const Value& value() const noexcept { return value_; }
+
+ private:
+  Value key_;
+  Value value_;
+};
+
+/// Key/value entries: `std::map`, `std::multimap`, the unordered maps, in the container's own
+/// order.
+class Map : public detail::View {
+ public:
+  static constexpr std::string_view view_name = "reflect::Map";
+  static bool accepts(const Value& value);
+  explicit Map(const Value& value);
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  Type key_type() const noexcept { return key_type_; }
+  Type mapped_type() const noexcept { return mapped_type_; }
+
+  /// The value stored under `key` (the first one, for a multimap); nullopt if none. Keys that
+  /// are strings take text, integer, character and enum keys take integers or enums. A
+  /// `std::map` with the default order is searched down its tree, others are scanned. Throws
+  /// Error when the key's kind does not fit the map's key type.
+  template <class K> std::optional<Value> find(const K& key) const {
+    if constexpr (std::is_convertible_v<const K&, std::string_view>) {
+      return find_text(std::string_view(key));
+    } else if constexpr (std::is_enum_v<K>) {
+      return find_integer(static_cast<detail::int128>(static_cast<std::underlying_type_t<K>>(key)));
+    } else {
+      static_assert(std::is_integral_v<K>, "Map::find takes text, an integer or an enum");
+      return find_integer(static_cast<detail::int128>(key));
+    }
+  }
+
+  class iterator {
+   public:
+    using value_type = MapEntry;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;
+    iterator() = default;
+    iterator(const Map* map, std::size_t index);
+    MapEntry operator*() const { return *current_; }
+    iterator& operator++();
+    iterator operator++(int) {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const iterator& other) const { return index_ == other.index_; }
+
+   private:
+    void load();
+    const Map* map_ = nullptr;
+    std::size_t index_ = 0;
+    Cursor cursor_;
+    std::optional<MapEntry> current_;
+  };
+  iterator begin() const { return iterator(this, 0); }
+  iterator end() const { return iterator(this, size_); }
+
+ private:
+  std::optional<Value> find_text(std::string_view key) const;
+  std::optional<Value> find_integer(detail::int128 key) const;
+  Value container_;
+  const MapProvider* provider_ = nullptr;
+  Type key_type_;
+  Type mapped_type_;
   std::size_t size_ = 0;
 };
 
-/// A raw pointer, a reference, or a smart pointer (`std::unique_ptr`, `std::shared_ptr`).
+/// One of several alternatives: `std::variant`.
+class Variant : public detail::View {
+ public:
+  static constexpr std::string_view view_name = "reflect::Variant";
+  static bool accepts(const Value& value);
+  explicit Variant(const Value& value);
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  /// The active alternative's index (0 for the first); npos when valueless.
+  std::size_t index() const noexcept { return index_; }
+  bool valueless() const noexcept { return !active_.has_value(); }
+  /// The active alternative, of its own type; throws Error when valueless.
+  Value value() const;
+
+ private:
+  std::size_t index_ = npos;
+  std::optional<Value> active_;
+};
+
+/// A raw pointer, a reference, a smart pointer (`std::unique_ptr`, `std::shared_ptr`,
+/// `std::weak_ptr`) or a `std::reference_wrapper`.
 class Pointer : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Pointer";
   static bool accepts(const Value& value);
   explicit Pointer(const Value& value);
 
+  /// True for a null pointer, and for a `std::weak_ptr` that is empty or expired.
   bool is_null() const noexcept { return target_ == nullptr; }
+  /// A `std::weak_ptr` whose object is gone (is_null() is then true too).
+  bool is_expired() const noexcept { return expired_; }
+  /// `std::unique_ptr<T[]>`, `std::shared_ptr<T[]>`: the target is the first of an unknown
+  /// number of elements.
+  bool points_to_array() const noexcept { return to_array_; }
   const void* target_address() const noexcept { return target_; }
   Type pointee_type() const noexcept { return pointee_; }
   /// The object pointed to; for a polymorphic class, the complete object of its dynamic type
@@ -286,10 +415,13 @@ class Pointer : public detail::View {
  private:
   Type pointee_;
   const void* target_ = nullptr;
+  bool expired_ = false;
+  bool to_array_ = false;
 };
 
 /// Something that may hold one value: `std::optional`, `std::any` (the object it holds, of
-/// its real type), `std::function` (its target: a closure or a function pointer).
+/// its real type), `std::function` (its target: a closure or a function pointer), and the
+/// wrappers that always hold one (`std::atomic<T>`: its T).
 class Optional : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Optional";
@@ -303,7 +435,8 @@ class Optional : public detail::View {
   std::optional<Value> contained_;
 };
 
-/// Text: `std::string`, `std::string_view`, and arrays of or pointers to characters.
+/// Text: `std::string`, `std::string_view`, `std::filesystem::path`, the text a string stream
+/// holds, and arrays of or pointers to characters.
 class String : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::String";
@@ -322,7 +455,8 @@ class String : public detail::View {
   std::size_t size_ = 0;
 };
 
-/// `std::pair` and `std::tuple`: a fixed number of heterogeneous elements.
+/// `std::pair`, `std::tuple` and `std::complex` (real, imaginary): a fixed number of
+/// heterogeneous elements.
 class Tuple : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Tuple";

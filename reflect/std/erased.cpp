@@ -2,8 +2,7 @@
 // pointer to a manager function that is a member of a class template instantiated for the held
 // type, so that function's debug info names the type: the anchor idea again, no name matching.
 
-#include "../value_access.hpp"
-#include "std_view.hpp"
+#include "layout.hpp"
 
 #include <fmt/format.h>
 
@@ -19,23 +18,20 @@ const TypeNode& manager_class(const Value& holder, std::uintptr_t manager) {
   return cls->concrete();
 }
 
-class StdAny final : public StdView {
+class StdAny final : public OptionalProvider {
  public:
-  Shape shape() const override { return Shape::Optional; }
-  bool matches(const TypeNode& type) const override { return type.template_name() == "std::any"; }
   std::string_view empty_text() const override { return "std::any{}"; }
   Naming content_naming() const override { return Naming::AtTop; }
-  std::optional<Value> optional(const Value& value) const override {
-    std::uintptr_t manager = read_pointer(require_member(value, "_M_manager"));
+  std::optional<Value> held(const Value& value) const override {
+    std::uintptr_t manager = read_pointer(member(value, "_M_manager"));
     if (manager == 0) return std::nullopt;
     // std::any::_Manager_internal<T>::_S_manage (T in the buffer) or _Manager_external<T> (T on the heap).
     const TypeNode& cls = manager_class(value, manager);
-    const TypeNode* held = template_type_argument(cls, 0);
-    if (held == nullptr) throw UnreadableMemory(address_of(value));
-    Value storage = require_member(value, "_M_storage");
+    const TypeNode& held = template_type(cls, 0);
+    Value storage = member(value, "_M_storage");
     bool in_place = cls.template_name().ends_with("_Manager_internal");
     std::uintptr_t at = in_place ? address_of(storage) : read_pointer(storage);
-    return Value(Type(*held), reinterpret_cast<const void*>(at));
+    return value_at(held, at);
   }
 };
 
@@ -58,38 +54,33 @@ bool trivially_copyable(const TypeNode& type, int depth = 0) {
   }
 }
 
-class StdFunction final : public StdView {
+class StdFunction final : public OptionalProvider {
  public:
-  Shape shape() const override { return Shape::Optional; }
-  bool matches(const TypeNode& type) const override { return type.template_name() == "std::function"; }
   std::string_view empty_text() const override { return "nullptr"; }
   Naming content_naming() const override { return Naming::Always; }
-  std::optional<Value> optional(const Value& value) const override {
-    std::uintptr_t manager = read_pointer(require_member(value, "_M_manager"));
+  std::optional<Value> held(const Value& value) const override {
+    std::uintptr_t manager = read_pointer(member(value, "_M_manager"));
     if (manager == 0) return std::nullopt;
     // std::_Function_handler<Signature, Functor>::_M_manager, or the inherited
     // std::_Function_base::_Base_manager<Functor>::_M_manager.
     const TypeNode& cls = manager_class(value, manager);
-    const TypeNode* functor = cls.template_name() == "std::_Function_handler" ? template_type_argument(cls, 1)
-                                                                              : template_type_argument(cls, 0);
-    if (functor == nullptr) throw UnreadableMemory(address_of(value));
-    Value storage = require_member(value, "_M_functor");
-    const TypeNode& f = functor->concrete();
+    const TypeNode& functor =
+        cls.template_name() == "std::_Function_handler" ? template_type(cls, 1) : template_type(cls, 0);
+    Value storage = member(value, "_M_functor");
+    const TypeNode& f = functor.concrete();
     bool in_place = f.size <= 16 && trivially_copyable(f);
     std::uintptr_t at = in_place ? address_of(storage) : read_pointer(storage);
-    return Value(Type(*functor), reinterpret_cast<const void*>(at));
+    return value_at(functor, at);
   }
 };
 
 }  // namespace
 
-const StdView& erased_family_any() {
-  static const StdAny view;
-  return view;
-}
-const StdView& erased_family_function() {
-  static const StdFunction view;
-  return view;
+void libstdcxx_erased(std::vector<StandardProvider>& out) {
+  static const StdAny any;
+  static const StdFunction function;
+  out.push_back({Library::LibStdCxx, "any", &any});
+  out.push_back({Library::LibStdCxx, "function", &function});
 }
 
 }  // namespace reflect::detail

@@ -1,20 +1,15 @@
-// std::pair and std::tuple (libstdc++): their elements in order.
+// std::pair and std::tuple: their elements in order.
 
-#include "../value_access.hpp"
-#include "std_view.hpp"
+#include "layout.hpp"
 
 #include <algorithm>
 
 namespace reflect::detail {
 namespace {
 
-class Pair final : public StdView {
+class Pair final : public TupleProvider {
  public:
-  Shape shape() const override { return Shape::Tuple; }
-  bool matches(const TypeNode& type) const override { return type.template_name() == "std::pair"; }
-  std::vector<Value> tuple(const Value& value) const override {
-    return {require_member(value, "first"), require_member(value, "second")};
-  }
+  std::vector<Value> elements(const Value& value) const override { return {member(value, "first"), member(value, "second")}; }
 };
 
 // tuple<T0, T1...> derives from _Tuple_impl<0, T0, T1...>, which derives from
@@ -24,21 +19,19 @@ void collect_heads(const Value& value, std::vector<std::pair<std::int64_t, Value
   for (const BaseNode& base : type.bases) {
     if (!base.offset) continue;
     const TypeNode& base_type = base.type.get().concrete();
-    Value sub(Type(base_type), reinterpret_cast<const void*>(subobject_address(value, *base.offset)));
+    Value sub = value_at(base_type, subobject_address(value, *base.offset));
     if (base_type.template_name() == "std::_Head_base" && !base_type.template_args.empty() &&
         base_type.template_args[0].value) {
-      heads.emplace_back(*base_type.template_args[0].value, require_member(sub, "_M_head_impl"));
+      heads.emplace_back(*base_type.template_args[0].value, member(sub, "_M_head_impl"));
       continue;
     }
     collect_heads(sub, heads);
   }
 }
 
-class StdTuple final : public StdView {
+class StdTuple final : public TupleProvider {
  public:
-  Shape shape() const override { return Shape::Tuple; }
-  bool matches(const TypeNode& type) const override { return type.template_name() == "std::tuple"; }
-  std::vector<Value> tuple(const Value& value) const override {
+  std::vector<Value> elements(const Value& value) const override {
     std::vector<std::pair<std::int64_t, Value>> heads;
     collect_heads(value, heads);
     std::sort(heads.begin(), heads.end(), [](const auto& a, const auto& b) { return a.first < b.first; });  // indices are distinct
@@ -50,13 +43,11 @@ class StdTuple final : public StdView {
 
 }  // namespace
 
-const StdView& tuple_family_pair() {
-  static const Pair view;
-  return view;
-}
-const StdView& tuple_family_tuple() {
-  static const StdTuple view;
-  return view;
+void libstdcxx_tuples(std::vector<StandardProvider>& out) {
+  static const Pair pair;
+  static const StdTuple tuple;
+  out.push_back({Library::LibStdCxx, "pair", &pair});
+  out.push_back({Library::LibStdCxx, "tuple", &tuple});
 }
 
 }  // namespace reflect::detail

@@ -1,0 +1,43 @@
+#pragma once
+// Which provider presents a class: the user's (reflect::add_provider) first, then the
+// standard library's, keyed by (library, template name). The answer is cached on the type
+// node and recomputed only after add_provider() changed the set.
+
+#include "type_node.hpp"
+
+#include <reflect/provider.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace reflect::detail {
+
+/// The standard library a class comes from, told by its own namespace: libc++ keeps its
+/// classes in the inline namespace `std::__1`, libstdc++ in `std` (and `std::__cxx11`). (A
+/// module may hold both: the type says more than the module.)
+enum class Library : std::uint8_t { None, LibStdCxx, LibCxx };
+Library library_of(const TypeNode& type);
+
+/// One standard provider: the template it presents (`std::vector`) and the library whose
+/// layout it reads.
+struct StandardProvider {
+  Library library;
+  std::string_view template_name;
+  const Provider* provider;
+};
+
+/// The provider of a concrete class type, or nullptr (cached: see TypeNode::provider).
+const Provider* find_provider(const TypeNode& type);
+
+// Each family of standard providers (reflect/std/*.cpp) lists its own; adding a family is
+// one file and one line in providers.cpp.
+void libstdcxx_strings(std::vector<StandardProvider>& out);
+void libstdcxx_sequences(std::vector<StandardProvider>& out);
+void libstdcxx_smart_pointers(std::vector<StandardProvider>& out);
+void libstdcxx_holders(std::vector<StandardProvider>& out);
+void libstdcxx_tuples(std::vector<StandardProvider>& out);
+void libstdcxx_erased(std::vector<StandardProvider>& out);
+
+}  // namespace reflect::detail

@@ -1,0 +1,51 @@
+// std::vector and std::array: contiguous elements.
+
+#include "layout.hpp"
+
+namespace reflect::detail {
+namespace {
+
+class Vector final : public SequenceProvider {
+ public:
+  bool matches(Type type) const override {
+    const TypeNode& t = type.node();
+    return !t.template_args.empty() && t.template_args[0].type &&
+           t.template_args[0].type->get().concrete().kind != Kind::Bool;  // vector<bool> packs bits
+  }
+  Type element_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
+  std::optional<std::size_t> size(const Value& value) const override {
+    const TypeNode& element = template_type(concrete_of(value), 0).concrete();
+    const std::uintptr_t start = read_pointer(member(value, "_M_impl._M_start"));
+    const std::uintptr_t finish = read_pointer(member(value, "_M_impl._M_finish"));
+    // Garbage bounds are reported as unreadable rather than walked.
+    if (finish < start || element.size == 0 || (finish - start) % element.size != 0)
+      throw UnreadableMemory(address_of(value));
+    return (finish - start) / element.size;
+  }
+  std::optional<std::uint64_t> contiguous_data(const Value& value) const override {
+    return read_pointer(member(value, "_M_impl._M_start"));
+  }
+};
+
+class StdArray final : public SequenceProvider {
+ public:
+  Type element_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
+  std::optional<std::size_t> size(const Value& value) const override {
+    const TypeNode& type = concrete_of(value);
+    if (auto n = template_value(type, 1)) return static_cast<std::size_t>(*n);
+    const TypeNode& element = template_type(type, 0).concrete();
+    return element.size ? type.size / element.size : 0;
+  }
+  std::optional<std::uint64_t> contiguous_data(const Value& value) const override { return address_of(value); }
+};
+
+}  // namespace
+
+void libstdcxx_sequences(std::vector<StandardProvider>& out) {
+  static const Vector vector;
+  static const StdArray array;
+  out.push_back({Library::LibStdCxx, "vector", &vector});
+  out.push_back({Library::LibStdCxx, "array", &array});
+}
+
+}  // namespace reflect::detail

@@ -1,0 +1,39 @@
+// std::basic_string (both of libstdc++'s ABIs) and std::basic_string_view.
+
+#include "layout.hpp"
+
+namespace reflect::detail {
+namespace {
+
+class BasicString final : public StringProvider {
+ public:
+  Text text(const Value& value) const override {
+    const TypeNode& ch = template_type(concrete_of(value), 0);
+    const std::uintptr_t data = read_pointer(member(value, "_M_dataplus._M_p"));
+    if (auto length = find_member(value, "_M_string_length")) return {Type(ch), data, read_unsigned(*length)};
+    // The old, reference-counted ABI (_GLIBCXX_USE_CXX11_ABI=0): the characters follow a
+    // header {length, capacity, reference count} that the object does not describe.
+    constexpr std::size_t header = 3 * sizeof(std::size_t);
+    if (data < header) throw UnreadableMemory(data);
+    return {Type(ch), data, read_as<std::size_t>(data - header)};
+  }
+};
+
+class BasicStringView final : public StringProvider {
+ public:
+  Text text(const Value& value) const override {
+    const TypeNode& ch = template_type(concrete_of(value), 0);
+    return {Type(ch), read_pointer(member(value, "_M_str")), read_unsigned(member(value, "_M_len"))};
+  }
+};
+
+}  // namespace
+
+void libstdcxx_strings(std::vector<StandardProvider>& out) {
+  static const BasicString string;
+  static const BasicStringView view;
+  out.push_back({Library::LibStdCxx, "basic_string", &string});
+  out.push_back({Library::LibStdCxx, "basic_string_view", &view});
+}
+
+}  // namespace reflect::detail
