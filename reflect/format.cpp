@@ -192,6 +192,18 @@ class TextSink {
   }
   void problem(std::string_view text) { put(text); }
 
+  // Recovery.
+  std::size_t depth() const { return levels_.size(); }
+  void unwind(std::size_t depth) {
+    while (levels_.size() > depth) {
+      switch (levels_.back().kind) {
+        case Level::Braces: close(); break;
+        case Level::Inline: pop(); out_.push_back('}'); break;
+        case Level::Transparent: pop(); break;
+      }
+    }
+  }
+
  private:
   struct Level {
     enum Kind : std::uint8_t {

@@ -9,6 +9,7 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -63,9 +64,12 @@ class JsonSink {
     levels_.push_back({Level::Array});
   }
   void element() {
-    if (levels_.empty()) return;
-    Level& level = levels_.back();
-    if (level.kind == Level::Array) return;  // value_start() separates
+    auto it = levels_.rbegin();
+    while (it != levels_.rend() && it->kind == Level::Holder) {
+      if (it->count > 0) return;  // a holder's one value is already there: nothing more may follow
+      ++it;
+    }
+    if (it == levels_.rend() || it->kind == Level::Array || it != levels_.rbegin()) return;  // value_start() separates
     key("reflect::problem");  // a problem in an object's place of a member
   }
   void end_sequence(bool truncated) {
@@ -169,7 +173,24 @@ class JsonSink {
   void comment(std::string_view text) {
     if (!levels_.empty() && levels_.back().kind == Level::Holder && levels_.back().count == 0) string(text);
   }
+  // Recovery.
+  std::size_t depth() const { return levels_.size(); }
+  void unwind(std::size_t depth) {
+    key_pending_ = false;
+    pending_base_ = nullptr;
+    while (levels_.size() > depth) {
+      switch (levels_.back().kind) {
+        case Level::Object: close('}'); break;
+        case Level::Array: close(']'); break;
+        case Level::Merged: close('\0'); break;
+        case Level::Holder: end_holder(); break;
+      }
+    }
+  }
+
   void problem(std::string_view text) {
+    // A holder (optional, smart pointer) that already wrote its one value has no room for a note.
+    if (!levels_.empty() && levels_.back().kind == Level::Holder && levels_.back().count > 0) return;
     if (pending_base_ != nullptr) {  // the base itself could not be shown
       key(pending_base_->name());
       pending_base_ = nullptr;
@@ -189,15 +210,23 @@ class JsonSink {
   // apart as "Base::name").
   static std::unordered_map<std::string_view, int> repeated_names(const TypeNode& type) {
     std::unordered_map<std::string_view, int> counts;
-    count_names(type, counts, 0);
+    std::vector<const TypeNode*> virtual_bases;
+    count_names(type, counts, virtual_bases, 0);
     for (auto it = counts.begin(); it != counts.end();) it = it->second > 1 ? std::next(it) : counts.erase(it);
     return counts;
   }
-  static void count_names(const TypeNode& type, std::unordered_map<std::string_view, int>& counts, int depth) {
+  // A virtual base is one subobject however many classes name it: counted once.
+  static void count_names(const TypeNode& type, std::unordered_map<std::string_view, int>& counts,
+                          std::vector<const TypeNode*>& virtual_bases, int depth) {
     if (depth > 32) return;
     for (const BaseNode& base : type.bases) {
       const TypeNode& base_type = base.type.get().concrete();
-      if (!base_type.is_declaration) count_names(base_type, counts, depth + 1);
+      if (base_type.is_declaration) continue;
+      if (base.is_virtual) {
+        if (std::find(virtual_bases.begin(), virtual_bases.end(), &base_type) != virtual_bases.end()) continue;
+        virtual_bases.push_back(&base_type);
+      }
+      count_names(base_type, counts, virtual_bases, depth + 1);
     }
     for (const FieldNode& field : type.fields()) ++counts[field.name];
   }
@@ -211,10 +240,10 @@ class JsonSink {
   void newline() {
     if (!pretty_) return;
     out_.push_back('\n');
-    for (std::size_t i = 0; i < depth(); ++i) out_.append(std::string_view("  "));
+    for (std::size_t i = 0; i < open_brackets(); ++i) out_.append(std::string_view("  "));
   }
-  // Braces open in the output (merged bases and holders write none).
-  std::size_t depth() const {
+  // Brackets open in the output (merged bases and holders write none).
+  std::size_t open_brackets() const {
     std::size_t n = 0;
     for (const Level& level : levels_) n += level.kind == Level::Object || level.kind == Level::Array;
     return n;
@@ -269,7 +298,9 @@ class JsonSink {
   template <class F> void real(F v) {
     if (std::isnan(v)) return string("nan");
     if (std::isinf(v)) return string(v < 0 ? "-inf" : "inf");
-    if (key_pending_) return string(fmt::format("{}", v));
+    // A long double past double's range is a string too: JSON parsers read numbers as doubles.
+    const bool beyond_double = std::fabs(v) > static_cast<F>(std::numeric_limits<double>::max());
+    if (key_pending_ || beyond_double) return string(fmt::format("{}", v));
     value_start();
     fmt::format_to(fmt::appender(out_), "{}", v);
   }

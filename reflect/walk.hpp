@@ -21,6 +21,9 @@
 //     text(char_type, bytes, characters, truncated)    [a string literal]
 //     address(address, label)     [`0x401136 <f(int)>`]  follow(address, label) [`0x… -> `]
 //     null() empty(text) token(text) quoted(text) comment(text) problem(text)
+//   recovery
+//     depth()                     how many structures are open
+//     unwind(depth)               closes those opened since depth() was that
 //
 // `named` asks for the type's name: at the top level (when types are shown), and where a
 // pointee's dynamic type is not the pointer's.
@@ -97,17 +100,30 @@ template <class Sink> class Walk {
   Walk(Sink& sink, const WalkLimits& limits, std::uintptr_t root) : sink_(sink), limits_(limits), path_(root) {}
 
   void value(const Value& value, std::size_t depth, bool top) {
+    const std::size_t mark = sink_.depth();
     try {
       dispatch(value, depth, top);
     } catch (const UnreadableMemory& e) {
-      unreadable(e.address());
+      problem_at(mark, fmt::format("<unreadable {:#x}>", e.address()));
     } catch (const Error& e) {
-      sink_.problem(fmt::format("<error: {}>", e.what()));
+      problem_at(mark, fmt::format("<error: {}>", e.what()));
     }
   }
 
  private:
   bool named(bool top) const { return top && limits_.show_type; }
+
+  // A problem met while a value was being written: in place of what is left of it, and then
+  // everything the value opened is closed, so that the output stays well formed.
+  void problem_at(std::size_t mark, const std::string& text) {
+    if (sink_.depth() == mark) {
+      sink_.problem(text);
+      return;
+    }
+    sink_.element();
+    sink_.problem(text);
+    sink_.unwind(mark);
+  }
   void unreadable(std::uintptr_t address) { sink_.problem(fmt::format("<unreadable {:#x}>", address)); }
 
   void dispatch(const Value& value, std::size_t depth, bool top) {
