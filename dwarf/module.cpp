@@ -909,6 +909,13 @@ TypeRecord Module::read_type(const DieId& id) const {
             if (record.name.empty() && fn && (std::strcmp(fn, "operator()") == 0 || std::strcmp(fn, "<lambda>") == 0))
               record.is_closure = true;
             if (fn && fn[0] == '~' && !flag(&child, DW_AT_artificial)) record.has_user_destructor = true;
+            // A virtual function's slot: what a pointer to it holds (Itanium: 1 + slot * 8).
+            Dwarf_Attribute slot_attr;
+            if (fn && dwarf_attr(&child, DW_AT_vtable_elem_location, &slot_attr) != nullptr) {
+              const Expression slot = expression_of(&slot_attr);
+              if (slot.ops.size() == 1 && slot.ops[0].atom == DW_OP_constu)
+                record.virtual_functions.push_back({fn, slot.ops[0].number});
+            }
             break;
           }
           default: break;

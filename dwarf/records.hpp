@@ -89,6 +89,12 @@ struct MemberRecord {
   bool artificial = false;
 };
 
+/// A virtual member function and its vtable slot (DW_AT_vtable_elem_location).
+struct VirtualFunctionRecord {
+  std::string name;
+  std::uint64_t slot = 0;
+};
+
 struct BaseRecord {
   DieId type;
   std::optional<std::uint64_t> byte_offset;  // nullopt: located by `location`
@@ -131,6 +137,7 @@ struct TypeRecord {
   std::vector<std::optional<std::uint64_t>> array_counts;  // per dimension; nullopt = flexible
   std::vector<MemberRecord> members;
   std::vector<BaseRecord> bases;
+  std::vector<VirtualFunctionRecord> virtual_functions;
   std::vector<EnumeratorRecord> enumerators;
   std::vector<TemplateArgRecord> template_args;
   std::vector<DieId> parameters;  // a function type's parameter types

@@ -44,11 +44,32 @@ std::string without_parameters(const std::string& name) {
 }
 }  // namespace
 
-// `&Class::function` from the symbol, `&Class::<virtual slot N>`, or the raw address. The
+namespace {
+// The virtual function in `slot` of the class's vtable: declared by the class, or by a base
+// that shares its vtable (a non-virtual base at offset 0). As `&Class::function`.
+std::optional<std::string> virtual_function(const TypeNode& cls, std::uint64_t slot, int depth = 0) {
+  if (depth > 32 || cls.is_declaration) return std::nullopt;
+  for (const auto& function : cls.virtual_functions)
+    if (function.slot == slot) return fmt::format("&{}::{}", cls.name(), function.name);
+  for (const BaseNode& base : cls.bases)
+    if (!base.is_virtual && base.offset == 0)
+      if (auto found = virtual_function(base.type.get().concrete(), slot, depth + 1)) return found;
+  return std::nullopt;
+}
+}  // namespace
+
+// `&Class::function`, from the debug info's vtable slots for a virtual function and from the
+// symbol otherwise; `&Class::<virtual slot N>` or the raw address when neither says. The
 // adjustment (non-zero only through a base of multiple inheritance) is not shown.
 std::string member_function_text(const TypeNode& type, std::uintptr_t function, std::ptrdiff_t) {
-  const std::string cls = type.containing_class ? type.containing_class->get().concrete().name() : "?";
-  if (function & 1) return fmt::format("&{}::<virtual slot {}>", cls, (function - 1) / sizeof(void*));
+  const TypeNode* cls = type.containing_class ? &type.containing_class->get().concrete() : nullptr;
+  const std::string name = cls ? cls->name() : "?";
+  if (function & 1) {
+    const std::uint64_t slot = (function - 1) / sizeof(void*);
+    if (cls != nullptr)
+      if (auto found = virtual_function(*cls, slot)) return *found;
+    return fmt::format("&{}::<virtual slot {}>", name, slot);
+  }
   const std::string symbol = symbol_for(function);
   if (symbol.empty()) return fmt::format("{:#x}", function);
   return "&" + without_parameters(symbol);

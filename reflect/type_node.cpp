@@ -147,6 +147,7 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
   for (auto& b : record.bases)
     node.bases.push_back(BaseNode{LazyType(b.type), b.byte_offset, std::move(b.location), b.is_virtual, access_of(b.access)});
   node.enumerators = std::move(record.enumerators);
+  node.virtual_functions = std::move(record.virtual_functions);
   for (const auto& arg : record.template_args) {
     if (!arg.is_pack) {
       node.template_args.push_back(template_arg(arg));

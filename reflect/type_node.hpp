@@ -126,6 +126,7 @@ struct TypeNode {
   const TypeNode* element = nullptr;
   std::vector<MemberNode> members;
   std::vector<BaseNode> bases;
+  std::vector<dwarf::VirtualFunctionRecord> virtual_functions;
   std::vector<dwarf::EnumeratorRecord> enumerators;
   std::vector<TemplateArgNode> template_args;
   std::vector<LazyType> parameters;

@@ -99,6 +99,20 @@ TEST_CASE("print: characters") {
   CHECK(show(F.wc_e) == R"(L'\u00e9')");
 }
 
+TEST_CASE("print: a pointer to a virtual member function names the function") {
+  // Itanium: the pointer holds 1 + the vtable offset; the debug info's
+  // DW_AT_vtable_elem_location says which function sits there.
+  CHECK(show(F.virtual_method_ptr) == "&zoo::Animal::legs");
+  CHECK(show(F.override_ptr) == "&zoo::Bat::legs");
+}
+
+TEST_CASE("print: a bool whose byte is neither 0 nor 1 prints its number") {
+  const unsigned char corrupted = 2;
+  const reflect::Value value = reflect::Value::at(reflect::type_of<bool>(), &corrupted);
+  CHECK(fmt::format("{}", value) == "2");
+  CHECK(reflect::to_json(value) == "2");
+}
+
 TEST_CASE("print: floating point, shortest round trip") {
   CHECK(show(F.f_tenth) == "0.1");  // shortest for float, not for the double 0.1f widens to
   CHECK(show(F.f_half) == "1.5");
