@@ -3,6 +3,7 @@
 
 #include "../dwarf/process.hpp"
 #include "memory.hpp"
+#include "text_escape.hpp"
 #include "type_node.hpp"
 #include "value_access.hpp"
 
@@ -425,6 +426,90 @@ void format_coroutine(fmt::memory_buffer& out, const Coroutine& c, const FormatO
     any = true;
   }
   if (!options.multiline) out.append(std::string_view(any ? "}" : " {}"));
+}
+
+namespace {
+
+void json_string(fmt::memory_buffer& out, std::string_view text) {
+  out.push_back('"');
+  escape_json_string(out, reinterpret_cast<const unsigned char*>(text.data()), text.size(), 1);
+  out.push_back('"');
+}
+
+void coroutine_json(fmt::memory_buffer& out, const Coroutine& c) {
+  out.append(std::string_view("{\"function\":"));
+  json_string(out, c.function());
+  out.append(std::string_view(",\"state\":"));
+  json_string(out, state_name(c.state()));
+  out.append(std::string_view(",\"suspend_point\":"));
+  if (c.suspend_point()) fmt::format_to(fmt::appender(out), "{}", *c.suspend_point());
+  else out.append(std::string_view("null"));
+  out.append(std::string_view(",\"location\":"));
+  std::optional<SourceLocation> where;
+  try {
+    where = c.location();
+  } catch (const Error&) {
+  }
+  if (where) {
+    out.append(std::string_view("{\"file\":"));
+    json_string(out, where->file);
+    fmt::format_to(fmt::appender(out), ",\"line\":{}}}", where->line);
+  } else {
+    out.append(std::string_view("null"));
+  }
+  out.append(std::string_view(",\"promise\":"));
+  if (std::optional<Value> promise = c.promise()) format_json(out, *promise, {});
+  else out.append(std::string_view("null"));
+  out.append(std::string_view(",\"variables\":"));
+  if (!c.has_frame()) {
+    out.append(std::string_view("null,\"frame_unavailable\":"));
+    json_string(out, c.frame_unavailable_reason());
+    out.push_back('}');
+    return;
+  }
+  try {
+    CoroutineFrame frame = c.frame();
+    out.push_back('{');
+    std::unordered_map<std::string_view, int> seen;  // a name the coroutine declares twice: "name (2)"
+    bool first = true;
+    for (const CoroutineFrame::Variable& variable : frame.variables()) {
+      if (!first) out.push_back(',');
+      first = false;
+      const int n = ++seen[variable.name];
+      json_string(out, n == 1 ? std::string(variable.name) : fmt::format("{} ({})", variable.name, n));
+      out.push_back(':');
+      if (variable.in_scope) format_json(out, variable.value, {});
+      else json_string(out, "<not in scope>");
+    }
+    out.push_back('}');
+  } catch (const UnreadableMemory& e) {
+    json_string(out, fmt::format("<unreadable {:#x}>", e.address()));
+  }
+  out.push_back('}');
+}
+
+}  // namespace
+
+void format_coroutine_json(fmt::memory_buffer& out, const Coroutine& c, bool pretty) {
+  fmt::memory_buffer compact;
+  coroutine_json(compact, c);
+  if (pretty) indent_json(out, std::string_view(compact.data(), compact.size()));
+  else out.append(compact);
+}
+
+void format_backtrace_json(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, bool pretty) {
+  fmt::memory_buffer compact;
+  compact.append(std::string_view("{\"coroutines\":["));
+  for (std::size_t i = 0; i < backtrace.coroutines.size(); ++i) {
+    if (i) compact.push_back(',');
+    coroutine_json(compact, backtrace.coroutines[i]);
+  }
+  compact.append(std::string_view("],\"stopped\":"));
+  if (backtrace.stopped.empty()) compact.append(std::string_view("null"));
+  else json_string(compact, backtrace.stopped);
+  compact.push_back('}');
+  if (pretty) indent_json(out, std::string_view(compact.data(), compact.size()));
+  else out.append(compact);
 }
 
 void format_backtrace(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, const FormatOptions& options) {

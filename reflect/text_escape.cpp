@@ -154,4 +154,42 @@ void escape_json_string(fmt::memory_buffer& out, const unsigned char* bytes, std
   }
 }
 
+void indent_json(fmt::memory_buffer& out, std::string_view compact) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  auto newline = [&] {
+    out.push_back('\n');
+    for (std::size_t i = 0; i < depth; ++i) out.append(std::string_view("  "));
+  };
+  for (std::size_t i = 0; i < compact.size(); ++i) {
+    const char c = compact[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < compact.size()) out.push_back(compact[++i]);
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; out.push_back(c); break;
+      case '{': case '[':
+        out.push_back(c);
+        if (i + 1 < compact.size() && (compact[i + 1] == '}' || compact[i + 1] == ']')) {
+          out.push_back(compact[++i]);  // empty: stays `{}`
+          break;
+        }
+        ++depth;
+        newline();
+        break;
+      case '}': case ']':
+        --depth;
+        newline();
+        out.push_back(c);
+        break;
+      case ',': out.push_back(c); newline(); break;
+      case ':': out.append(std::string_view(": ")); break;
+      default: out.push_back(c); break;
+    }
+  }
+}
+
 }  // namespace reflect::detail

@@ -25,6 +25,9 @@ void escape_cpp_string(fmt::memory_buffer& out, const unsigned char* bytes, std:
 /// (a backslash escaped for JSON), so that the document stays valid.
 void escape_json_string(fmt::memory_buffer& out, const unsigned char* bytes, std::size_t count, std::size_t char_size);
 
+/// A compact JSON document indented two spaces a level (what `{:#j}` gives).
+void indent_json(fmt::memory_buffer& out, std::string_view compact);
+
 /// Length of a valid UTF-8 sequence starting at s[i], or 0.
 std::size_t utf8_sequence(const unsigned char* s, std::size_t i, std::size_t n);
 

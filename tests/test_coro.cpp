@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <string>
@@ -201,6 +202,44 @@ TEST_CASE("coroutine: async backtrace through a promise's `continuation`") {
         "#2 app::top() suspended at coro.cpp:27 {r = -1}";
   }
   CHECK(fmt::format("{}", trace) == expected);
+}
+
+TEST_CASE("coroutine: a coroutine and a backtrace as JSON") {
+  Chain chain;
+  const std::string compact = fmt::format("{:j}", reflect::async_backtrace(chain.leaf()));
+  INFO(compact);
+  REQUIRE(nlohmann::json::accept(compact));
+  const nlohmann::json trace = nlohmann::json::parse(compact);
+  REQUIRE(trace["coroutines"].size() == 3);
+  CHECK(trace["stopped"].is_null());
+  const nlohmann::json& leaf = trace["coroutines"][0];
+  CHECK(leaf["function"] == "app::leaf(int)");
+  CHECK(trace["coroutines"][1]["function"] == "app::middle(int)");
+  CHECK(trace["coroutines"][2]["function"] == "app::top()");
+  CHECK(leaf["state"] == "suspended");
+  CHECK(leaf["promise"].is_object());
+  if (has_frames) {
+    CHECK(leaf["suspend_point"] == 1);
+    CHECK(leaf["variables"]["x"] == 9);
+    CHECK(leaf["variables"]["local_leaf"] == 90);
+    CHECK(leaf["variables"]["ratio"] == 3.5);
+    CHECK(trace["coroutines"][1]["variables"]["label"] == "middle-string");
+  } else {
+    CHECK(leaf["variables"].is_null());
+    CHECK(leaf["frame_unavailable"].get<std::string>().find("LLVM issue 121092") != std::string::npos);
+  }
+  if (has_lines) {
+    CHECK(leaf["location"]["line"] == 12);
+    CHECK(leaf["location"]["file"].get<std::string>().ends_with("coro.cpp"));
+    if (!is_clang) CHECK(leaf["variables"]["after"] == "<not in scope>");
+  } else {
+    CHECK(leaf["location"].is_null());
+  }
+  // {:#j}: the same document, indented.
+  const std::string pretty = fmt::format("{:#j}", reflect::coroutine(chain.leaf()));
+  REQUIRE(nlohmann::json::accept(pretty));
+  CHECK(pretty.starts_with("{\n  \"function\": \"app::leaf(int)\",\n  \"state\": \"suspended\",\n"));
+  CHECK(nlohmann::json::parse(pretty) == leaf);
 }
 
 TEST_CASE("coroutine: async backtrace through a parent handle nested in the promise under another name") {

@@ -127,18 +127,28 @@ namespace detail {
 void format_coroutine(fmt::memory_buffer& out, const Coroutine& coroutine, const FormatOptions& options,
                       bool with_promise);
 void format_backtrace(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, const FormatOptions& options);
+/// The JSON forms: {"function", "state", "suspend_point", "location", "promise", "variables"};
+/// a backtrace {"coroutines": [...], "stopped"}.
+void format_coroutine_json(fmt::memory_buffer& out, const Coroutine& coroutine, bool pretty);
+void format_backtrace_json(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, bool pretty);
 std::string_view state_name(Coroutine::State state);
 
-// `{}` on one line, `{:#}` over several.
+// `{}` on one line, `{:#}` over several; `{:j}` JSON, `{:#j}` indented JSON.
 struct AlternateSpec {
   bool alternate = false;
+  bool json = false;
   constexpr auto parse(fmt::format_parse_context& ctx) {
     auto it = ctx.begin();
     if (it != ctx.end() && *it == '#') {
       alternate = true;
       ++it;
     }
-    if (it != ctx.end() && *it != '}') throw fmt::format_error("reflect: the format spec of a coroutine is '' or '#'");
+    if (it != ctx.end() && *it == 'j') {
+      json = true;
+      ++it;
+    }
+    if (it != ctx.end() && *it != '}')
+      throw fmt::format_error("reflect: the format spec of a coroutine is '', '#', 'j' or '#j'");
     return it;
   }
 };
@@ -150,7 +160,8 @@ struct AlternateSpec {
 template <> struct fmt::formatter<reflect::Coroutine> : reflect::detail::AlternateSpec {
   template <class FormatContext> auto format(const reflect::Coroutine& c, FormatContext& ctx) const {
     fmt::memory_buffer buffer;
-    reflect::detail::format_coroutine(buffer, c, {.multiline = alternate}, /*with_promise=*/true);
+    if (json) reflect::detail::format_coroutine_json(buffer, c, alternate);
+    else reflect::detail::format_coroutine(buffer, c, {.multiline = alternate}, /*with_promise=*/true);
     return fmt::format_to(ctx.out(), "{}", std::string_view(buffer.data(), buffer.size()));
   }
 };
@@ -159,7 +170,8 @@ template <> struct fmt::formatter<reflect::Coroutine> : reflect::detail::Alterna
 template <> struct fmt::formatter<reflect::AsyncBacktrace> : reflect::detail::AlternateSpec {
   template <class FormatContext> auto format(const reflect::AsyncBacktrace& b, FormatContext& ctx) const {
     fmt::memory_buffer buffer;
-    reflect::detail::format_backtrace(buffer, b, {.multiline = alternate});
+    if (json) reflect::detail::format_backtrace_json(buffer, b, alternate);
+    else reflect::detail::format_backtrace(buffer, b, {.multiline = alternate});
     return fmt::format_to(ctx.out(), "{}", std::string_view(buffer.data(), buffer.size()));
   }
 };
