@@ -1,0 +1,69 @@
+// Built once per libstdc++ mode other than the default: -D_GLIBCXX_USE_CXX11_ABI=0 (the old,
+// reference-counted std::string and the std::list that records no size) and -D_GLIBCXX_DEBUG
+// (std::__debug::vector and the other checked containers, which wrap std::__cxx1998's). Every
+// value must print exactly as in a default build.
+//
+// Only fmt::format_to into a memory buffer is used: reflect's functions that return a
+// std::string (to_string, to_json) are compiled for the default mode, and a program in another
+// mode cannot call them.
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <reflect/reflect.hpp>
+
+#include <deque>
+#include <forward_list>
+#include <list>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace modes {
+
+struct Everything {
+  std::string name = "a string too long for any small buffer";
+  std::string empty;
+  std::vector<int> vec{4, 5};
+  std::list<int> list{1, 2, 3};
+  std::forward_list<int> flist{5, 6};
+  std::deque<int> deque{9, 10};
+  std::set<int> set{7, 8};
+  std::map<std::string, int> map{{"one", 1}, {"two", 2}};
+  std::unordered_map<int, int> hashed{{3, 4}};
+};
+
+}  // namespace modes
+
+namespace {
+
+template <class Spec> std::string_view show(fmt::memory_buffer& out, const reflect::Value& value, Spec spec) {
+  out.clear();
+  fmt::format_to(std::back_inserter(out), spec, value);
+  return std::string_view(out.data(), out.size());
+}
+
+}  // namespace
+
+TEST_CASE("library modes: every container prints as in the default mode") {
+  static const modes::Everything e;
+  fmt::memory_buffer out;
+  CHECK(show(out, reflect::reflect(e.name), "{}") == R"("a string too long for any small buffer")");
+  CHECK(show(out, reflect::reflect(e.empty), "{}") == R"("")");
+  CHECK(show(out, reflect::reflect(e.vec), "{}") == "std::vector<int>{4, 5}");
+  CHECK(show(out, reflect::reflect(e.list), "{}") == "std::list<int>{1, 2, 3}");
+  CHECK(show(out, reflect::reflect(e.flist), "{}") == "std::forward_list<int>{5, 6}");
+  CHECK(show(out, reflect::reflect(e.deque), "{}") == "std::deque<int>{9, 10}");
+  CHECK(show(out, reflect::reflect(e.set), "{}") == "std::set<int>{7, 8}");
+  CHECK(show(out, reflect::reflect(e.map), "{}") == R"(std::map<std::string, int>{{"one", 1}, {"two", 2}})");
+  CHECK(show(out, reflect::reflect(e.hashed), "{}") == "std::unordered_map<int, int>{{3, 4}}");
+  CHECK(show(out, reflect::reflect(e), "{}") ==
+        R"(modes::Everything{.name = "a string too long for any small buffer", .empty = "", .vec = {4, 5}, )"
+        R"(.list = {1, 2, 3}, .flist = {5, 6}, .deque = {9, 10}, .set = {7, 8}, .map = {{"one", 1}, {"two", 2}}, )"
+        R"(.hashed = {{3, 4}}})");
+  CHECK(show(out, reflect::reflect(e), "{:j}") ==
+        R"({"name":"a string too long for any small buffer","empty":"","vec":[4,5],"list":[1,2,3],"flist":[5,6],)"
+        R"("deque":[9,10],"set":[7,8],"map":{"one":1,"two":2},"hashed":[[3,4]]})");
+}
