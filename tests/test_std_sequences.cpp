@@ -6,10 +6,15 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <reflect/provider.hpp>
 #include <reflect/reflect.hpp>
 
 #include "fixtures/std_sequences.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 namespace {
@@ -161,6 +166,33 @@ TEST_CASE("std sequences: adaptors print their container's elements in its order
   int sum = 0;
   for (reflect::Value v : heap) sum += v.as<int>();
   CHECK(sum == 14);
+}
+
+namespace {
+
+// A user's container: its elements and size, contiguous.
+struct TinyView final : reflect::SequenceProvider {
+  static reflect::Value items(const reflect::Value& tiny) { return tiny.as<reflect::Struct>().field("items")->value(); }
+  reflect::Type element_type(const reflect::Value& tiny) const override {
+    return items(tiny).as<reflect::Array>().element_type();
+  }
+  std::optional<std::size_t> size(const reflect::Value& tiny) const override {
+    return std::min<std::size_t>(tiny.as<reflect::Struct>().field("count")->value().as<unsigned long>(), 4);
+  }
+  std::optional<std::uint64_t> contiguous_data(const reflect::Value& tiny) const override {
+    return reinterpret_cast<std::uintptr_t>(items(tiny).address());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("std sequences: an adaptor over a user's container goes through the user's provider") {
+  reflect::add_provider("stdseq::Tiny", std::make_shared<TinyView>());
+  CHECK(show(S.tiny_stack) == "std::stack<int, stdseq::Tiny>{9, 8}");
+  CHECK(json(S.tiny_stack) == nlohmann::json::parse("[9, 8]"));
+  const auto stack = reflect::reflect(S.tiny_stack).as<reflect::Array>();
+  REQUIRE(stack.size() == 2);
+  CHECK(stack.at(1).as<int>() == 8);
 }
 
 // ---- smart pointers ---------------------------------------------------------------------------
