@@ -50,6 +50,10 @@ const std::vector<StandardProvider>& standard_providers() {
     libstdcxx_holders(out);
     libstdcxx_tuples(out);
     libstdcxx_erased(out);
+    libstdcxx_deques(out);
+    libstdcxx_bits(out);  // after sequences: its std::vector takes only vector<bool>
+    libstdcxx_views(out);
+    libstdcxx_adaptors(out);
     return out;
   }();
   return all;

@@ -39,5 +39,9 @@ void libstdcxx_smart_pointers(std::vector<StandardProvider>& out);
 void libstdcxx_holders(std::vector<StandardProvider>& out);
 void libstdcxx_tuples(std::vector<StandardProvider>& out);
 void libstdcxx_erased(std::vector<StandardProvider>& out);
+void libstdcxx_deques(std::vector<StandardProvider>& out);
+void libstdcxx_bits(std::vector<StandardProvider>& out);
+void libstdcxx_views(std::vector<StandardProvider>& out);
+void libstdcxx_adaptors(std::vector<StandardProvider>& out);
 
 }  // namespace reflect::detail

@@ -28,6 +28,7 @@
 
 #include "fixtures/plugin.hpp"
 #include "fixtures/poly.hpp"
+#include "fixtures/std_sequences.hpp"
 #include "fixtures/zoo.hpp"
 
 #include <fcntl.h>
@@ -125,6 +126,16 @@ std::vector<Subject> subjects() {
       SUBJECT(std::vector<std::unique_ptr<poly::Shape>>), SUBJECT(poly::Entry),
       SUBJECT(std::vector<poly::Entry>), SUBJECT(poly::Big), SUBJECT(poly::Fixtures),
       SUBJECT(plugin::Device),
+      // std_sequences: deque, vector<bool>, bitset, span, initializer_list, adaptors, weak_ptr,
+      // smart pointers to arrays, atomic, reference_wrapper
+      SUBJECT(std::deque<int>), SUBJECT(std::deque<stdseq::Crate>), SUBJECT(std::deque<long double>),
+      SUBJECT(std::vector<bool>), SUBJECT(std::bitset<8>), SUBJECT(std::bitset<64>), SUBJECT(std::bitset<65>),
+      SUBJECT(std::bitset<0>), SUBJECT(std::span<int>), SUBJECT(std::span<int, 3>),
+      SUBJECT(std::initializer_list<int>), SUBJECT(std::stack<int>), SUBJECT(std::queue<int>),
+      SUBJECT(std::priority_queue<int>), SUBJECT(std::weak_ptr<stdseq::Crate>), SUBJECT(std::unique_ptr<int[]>),
+      SUBJECT(std::shared_ptr<int[]>), SUBJECT(std::atomic<int>), SUBJECT(std::atomic<bool>),
+      SUBJECT(std::atomic<stdseq::Crate*>), SUBJECT(std::atomic<stdseq::Pair2>),
+      SUBJECT(std::reference_wrapper<int>), SUBJECT(stdseq::Holder), SUBJECT(stdseq::Fixtures),
       // types no test can name
       subject_of("zoo::(anonymous namespace)::Hidden", zoo::anon_value()),
       subject_of("zoo::local_value()::Local", zoo::local_value()),

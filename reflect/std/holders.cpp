@@ -1,4 +1,4 @@
-// std::optional: the value, when engaged.
+// std::optional: the value, when engaged; std::atomic: its value, always there.
 
 #include "layout.hpp"
 
@@ -16,11 +16,23 @@ class StdOptional final : public OptionalProvider {
   }
 };
 
+// std::atomic<T>: the integral and pointer specialisations keep the value in a base or member
+// __atomic_base (_M_i; _M_p for pointers), atomic<bool> in _M_base, the floating-point ones in
+// __atomic_float::_M_fp, and the primary template (a struct T) in _M_i itself.
+class Atomic final : public OptionalProvider {
+ public:
+  std::optional<Value> held(const Value& value) const override {
+    return member(value, "_M_i|_M_base._M_i|_M_b._M_p|_M_fp");
+  }
+};
+
 }  // namespace
 
 void libstdcxx_holders(std::vector<StandardProvider>& out) {
   static const StdOptional optional;
+  static const Atomic atomic;
   out.push_back({Library::LibStdCxx, "optional", &optional});
+  out.push_back({Library::LibStdCxx, "atomic", &atomic});
 }
 
 }  // namespace reflect::detail

@@ -1,15 +1,25 @@
-// std::unique_ptr and std::shared_ptr: what they point to.
+// std::unique_ptr, std::shared_ptr and std::weak_ptr: what they point to; for the array forms
+// (`T[]`), only where the elements start, since nothing records how many there are.
 
 #include "layout.hpp"
 
 namespace reflect::detail {
 namespace {
 
-PointerProvider::Target target_of(const Value& pointer_member) {
+using State = PointerProvider::Target::State;
+
+// `unique_ptr<T[]>`, `shared_ptr<T[]>`: the class's first template argument is an array type.
+bool to_array(const Value& smart) {
+  const TypeNode& type = concrete_of(smart);
+  return !type.template_args.empty() && type.template_args[0].type &&
+         type.template_args[0].type->get().concrete().kind == Kind::Array;
+}
+
+PointerProvider::Target target_of(const Value& smart, const Value& pointer_member) {
   const TypeNode& pointer = concrete_of(pointer_member);
   const std::uintptr_t address = read_pointer(pointer_member);
-  using State = PointerProvider::Target::State;
-  return {Type(pointer.target->get()), address, address == 0 ? State::Null : State::Object};
+  const State state = address == 0 ? State::Null : to_array(smart) ? State::Array : State::Object;
+  return {Type(pointer.target->get()), address, state};
 }
 
 class UniquePtr final : public PointerProvider {
@@ -17,13 +27,41 @@ class UniquePtr final : public PointerProvider {
   Target target(const Value& value) const override {
     // _M_t (__uniq_ptr_impl) -> _M_t (tuple<pointer, deleter>) -> _Head_base<0>::_M_head_impl;
     // the deleter's _M_head_impl is skipped by asking for a pointer.
-    return target_of(member_if(member(value, "_M_t._M_t"), "_M_head_impl", is_pointer_node));
+    return target_of(value, member_if(member(value, "_M_t._M_t"), "_M_head_impl", is_pointer_node));
   }
 };
 
 class SharedPtr final : public PointerProvider {
  public:
-  Target target(const Value& value) const override { return target_of(member_if(value, "_M_ptr", is_pointer_node)); }
+  Target target(const Value& value) const override {
+    return target_of(value, member_if(value, "_M_ptr", is_pointer_node));
+  }
+};
+
+// __weak_ptr: _M_ptr, kept after the object is gone, and _M_refcount (__weak_count), whose
+// _M_pi is the control block (_Sp_counted_base) with the count of owners, _M_use_count.
+class WeakPtr final : public PointerProvider {
+ public:
+  Target target(const Value& value) const override {
+    Target target = target_of(value, member_if(value, "_M_ptr", is_pointer_node));
+    const Value control = member_if(member(value, "_M_refcount"), "_M_pi", is_pointer_node);
+    const std::uintptr_t block = read_pointer(control);
+    if (block == 0) {  // never shared an object: empty
+      target.state = State::Null;
+      return target;
+    }
+    const Value counts = value_at(concrete_of(control).target->get(), block);
+    if (read_unsigned(member(counts, "_M_use_count")) == 0) target.state = State::Expired;
+    return target;
+  }
+};
+
+// std::reference_wrapper: _M_data, a pointer to the referred object.
+class ReferenceWrapper final : public PointerProvider {
+ public:
+  Target target(const Value& value) const override {
+    return target_of(value, member_if(value, "_M_data", is_pointer_node));
+  }
 };
 
 }  // namespace
@@ -31,8 +69,12 @@ class SharedPtr final : public PointerProvider {
 void libstdcxx_smart_pointers(std::vector<StandardProvider>& out) {
   static const UniquePtr unique;
   static const SharedPtr shared;
+  static const WeakPtr weak;
+  static const ReferenceWrapper reference;
   out.push_back({Library::LibStdCxx, "unique_ptr", &unique});
   out.push_back({Library::LibStdCxx, "shared_ptr", &shared});
+  out.push_back({Library::LibStdCxx, "weak_ptr", &weak});
+  out.push_back({Library::LibStdCxx, "reference_wrapper", &reference});
 }
 
 }  // namespace reflect::detail
