@@ -6,6 +6,7 @@
 #include "text_escape.hpp"
 #include "type_node.hpp"
 #include "value_access.hpp"
+#include "walk.hpp"
 
 #include <reflect/coroutine.hpp>
 #include <reflect/error.hpp>
@@ -232,37 +233,32 @@ Coroutine coroutine_at(const void* frame) {
 
 namespace {
 
-// Frame addresses held by std::coroutine_handle objects inside `value`: in members, bases and
-// nested structs, in declaration order, and behind at most `pointer_hops` raw pointers to
-// structs (a promise that points at the awaiter holding its continuation).
-void collect_handles(const Value& value, std::size_t depth, int pointer_hops, std::vector<std::uintptr_t>& out) {
-  const TypeNode& type = concrete_of(value);
-  if (depth > 6) return;
-  if (type.kind == Kind::Pointer && pointer_hops > 0) {
-    const TypeNode& pointee = type.target->get().concrete();
-    if (pointee.kind != Kind::Struct || pointee.is_declaration) return;
-    const std::uintptr_t target = readable(address_of(value), sizeof(void*)) ? word_at(address_of(value)) : 0;
-    if (target != 0 && readable(target, pointee.size))
-      collect_handles(Value(Type(pointee), reinterpret_cast<const void*>(target)), depth + 1, pointer_hops - 1, out);
-    return;
-  }
-  if (type.kind != Kind::Struct || type.is_declaration) return;
-  if (type.template_name() == "std::coroutine_handle") {
-    std::uintptr_t frame = 0;
-    if (type.size >= sizeof frame && readable(address_of(value), sizeof frame)) frame = word_at(address_of(value));
-    if (frame != 0) out.push_back(frame);
-    return;
-  }
-  if (type.provider() != nullptr) return;  // a container's handles are not a chain
-  for (const BaseNode& base : type.bases)
-    if (auto at = base_address(value, base))
-      collect_handles(Value(Type(base.type.get()), reinterpret_cast<const void*>(*at)), depth + 1, pointer_hops, out);
-  for (const FieldNode& field : type.fields()) collect_handles(field_value(value, field), depth + 1, pointer_hops, out);
+// Frame addresses held by std::coroutine_handle objects inside a value, in the order the walk
+// meets them: members, bases and nested structs in declaration order, what optionals and
+// smart pointers hold, and behind at most `pointer_hops` raw pointers (a promise that points
+// at the awaiter holding its continuation). A container's elements are not a chain: none.
+struct HandleCollector : QuietSink {
+  std::vector<std::uintptr_t> frames;
+  void coroutine_handle(std::uintptr_t frame, std::string_view) { frames.push_back(frame); }
+};
+
+void collect_handles(const Value& value, std::size_t pointer_hops, std::vector<std::uintptr_t>& out) {
+  WalkLimits limits;
+  limits.show_type = false;
+  limits.follow_pointers = pointer_hops > 0;
+  limits.max_pointer_hops = pointer_hops;
+  limits.dynamic_types = false;
+  limits.max_elements = 0;
+  limits.max_depth = 7;
+  HandleCollector collector;
+  Walk<HandleCollector> walk(collector, limits, address_of(value));
+  walk.value(value, 0, false);
+  out.insert(out.end(), collector.frames.begin(), collector.frames.end());
 }
 
 std::vector<std::uintptr_t> handles_in_promise(const Coroutine& c) {
   std::vector<std::uintptr_t> out;
-  if (auto promise = c.promise()) collect_handles(*promise, 0, /*pointer_hops=*/1, out);
+  if (auto promise = c.promise()) collect_handles(*promise, /*pointer_hops=*/1, out);
   return out;
 }
 
@@ -275,7 +271,7 @@ std::vector<std::uintptr_t> handles_in_awaiters(const Coroutine& c) {
   for (const FieldNode& field : frame.fields()) {
     if (field.name.find("promise") != std::string_view::npos || field.name.find("self_handle") != std::string_view::npos)
       continue;
-    collect_handles(field_value(raw, field), 0, /*pointer_hops=*/0, out);
+    collect_handles(field_value(raw, field), /*pointer_hops=*/0, out);
   }
   return out;
 }

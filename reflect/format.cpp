@@ -193,6 +193,9 @@ class TextSink {
       out_.push_back('>');
     }
   }
+  void coroutine_handle(std::uintptr_t frame, std::string_view function) {
+    address(frame, function.empty() ? std::string() : fmt::format("coroutine {}", function));
+  }
   void follow(std::uintptr_t target, std::string_view label) {
     address(target, label);
     put(" -> ");

@@ -160,6 +160,7 @@ class JsonSink {
     after_value();
   }
   void address(std::uintptr_t address, std::string_view) { string(fmt::format("{:#x}", address)); }
+  void coroutine_handle(std::uintptr_t frame, std::string_view) { address(frame, {}); }
   void follow(std::uintptr_t, std::string_view) {}
   void null() {
     if (key_pending_) return string("null");

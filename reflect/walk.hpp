@@ -20,6 +20,7 @@
 //     floating(float | double | long double) enumeration(type, raw, names, is_flags)
 //     text(char_type, bytes, characters, truncated)    [a string literal]
 //     address(address, label)     [`0x401136 <f(int)>`]  follow(address, label) [`0x… -> `]
+//     coroutine_handle(frame, function)  [`0x5a0c2f0 <coroutine app::top()>`]
 //     null() empty(text) token(text) quoted(text) comment(text) problem(text)
 //   recovery
 //     depth()                     how many structures are open
@@ -60,6 +61,7 @@ struct WalkLimits {
   std::size_t max_elements = 100;
   std::size_t max_depth = 12;
   std::size_t max_string = 1000;
+  std::size_t max_pointer_hops = SIZE_MAX;  // raw pointers followed on one path
 };
 
 /// The name of the symbol at `address` (`ns::f(int)`, `ns::g+8`); empty if none.
@@ -92,6 +94,47 @@ class WalkPath {
   std::array<std::uintptr_t, kInline> inline_{};
   std::vector<std::uintptr_t> more_;
   std::size_t size_ = 0;
+};
+
+/// A sink that writes nothing: the base of sinks that only look for some events (the
+/// coroutine-handle collector), and a way to walk a value for its side effects (the fuzzer).
+struct QuietSink {
+  void begin_record(const TypeNode&, bool) { ++open; }
+  void base(const TypeNode&) {}
+  void end_base() {}
+  void field(std::string_view) {}
+  void end_record() { --open; }
+  void begin_sequence(const TypeNode&, bool) { ++open; }
+  void element() {}
+  void end_sequence(bool) { --open; }
+  void begin_map(const TypeNode&, bool, bool) { ++open; }
+  void entry_key() {}
+  void entry_value() {}
+  void end_entry() {}
+  void end_map(bool) { --open; }
+  void begin_holder(const TypeNode&, bool, bool) { ++open; }
+  void end_holder() { --open; }
+  void elided(const TypeNode&, bool) {}
+  void boolean(std::uint8_t) {}
+  void integer(uint128, bool) {}
+  void character(std::uint32_t, const TypeNode&) {}
+  void floating(float) {}
+  void floating(double) {}
+  void floating(long double) {}
+  void enumeration(const TypeNode&, std::int64_t, const std::string_view*, std::size_t, bool) {}
+  void text(const TypeNode&, const unsigned char*, std::size_t, bool) {}
+  void address(std::uintptr_t, std::string_view) {}
+  void coroutine_handle(std::uintptr_t, std::string_view) {}
+  void follow(std::uintptr_t, std::string_view) {}
+  void null() {}
+  void empty(std::string_view) {}
+  void token(std::string_view) {}
+  void quoted(std::string_view) {}
+  void comment(std::string_view) {}
+  void problem(std::string_view) {}
+  std::size_t depth() const { return open; }
+  void unwind(std::size_t depth) { open = depth; }
+  std::size_t open = 0;
 };
 
 template <class Sink> class Walk {
@@ -239,9 +282,12 @@ template <class Sink> class Walk {
       }
       return;
     }
-    if (limits_.follow_pointers && pointee.kind != Kind::Void && pointee.kind != Kind::Function) {
+    if (limits_.follow_pointers && hops_ < limits_.max_pointer_hops && pointee.kind != Kind::Void &&
+        pointee.kind != Kind::Function) {
       sink_.follow(target, symbol_for(target));
+      ++hops_;
       nested(value_at_address(type.target->get(), target), depth);
+      --hops_;
       return;
     }
     address(target);
@@ -395,8 +441,7 @@ template <class Sink> class Walk {
       sink_.null();
       return;
     }
-    const std::string function = coroutine_function_at(frame);
-    sink_.address(frame, function.empty() ? std::string() : "coroutine " + function);
+    sink_.coroutine_handle(frame, coroutine_function_at(frame));
   }
 
   void members(const Value& value, const TypeNode& type, std::size_t depth) {
@@ -684,6 +729,7 @@ template <class Sink> class Walk {
   Sink& sink_;
   const WalkLimits& limits_;
   WalkPath path_;
+  std::size_t hops_ = 0;
   std::unordered_set<std::uintptr_t> printed_virtual_bases_;
 };
 
