@@ -50,6 +50,9 @@ const std::vector<StandardProvider>& standard_providers() {
     libstdcxx_holders(out);
     libstdcxx_tuples(out);
     libstdcxx_erased(out);
+    libstdcxx_lists(out);
+    libstdcxx_trees(out);
+    libstdcxx_hashtables(out);
     return out;
   }();
   return all;

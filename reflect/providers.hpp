@@ -39,5 +39,8 @@ void libstdcxx_smart_pointers(std::vector<StandardProvider>& out);
 void libstdcxx_holders(std::vector<StandardProvider>& out);
 void libstdcxx_tuples(std::vector<StandardProvider>& out);
 void libstdcxx_erased(std::vector<StandardProvider>& out);
+void libstdcxx_lists(std::vector<StandardProvider>& out);
+void libstdcxx_trees(std::vector<StandardProvider>& out);
+void libstdcxx_hashtables(std::vector<StandardProvider>& out);
 
 }  // namespace reflect::detail
