@@ -117,10 +117,7 @@ class Map final : public MapProvider {
 
   // std::less orders the tree as KeyOrder does: descend it (lower_bound), O(depth) nodes read.
   Found find_ordered(const Value& value, const KeyOrder& order) const override {
-    const TypeNode& type = concrete_of(value);
-    if (type.template_args.size() < 3 || !type.template_args[2].type ||
-        type.template_args[2].type->get().concrete().template_name() != "std::less")
-      return {};
+    if (!ordered_as_key_order(concrete_of(value))) return {};
     const std::uintptr_t header = tree_of(value).header;
     std::uintptr_t x = link(header, kParent);  // the root
     std::uintptr_t bound = header;             // the first node whose key is not less
@@ -140,6 +137,23 @@ class Map final : public MapProvider {
   }
 
  private:
+  // KeyOrder compares integers (and enums, characters) by value and text byte by byte: that is
+  // std::less's order for those keys and std::string's. A `const char*` key's std::less
+  // compares addresses, a wide string's its code units: those maps are scanned.
+  static bool ordered_as_key_order(const TypeNode& type) {
+    if (type.template_args.size() < 3 || !type.template_args[2].type ||
+        type.template_args[2].type->get().concrete().template_name() != "std::less")
+      return false;
+    const TypeNode& key = template_type(type, 0).concrete();
+    switch (key.kind) {
+      case Kind::Integer: case Kind::Character: case Kind::Bool: case Kind::Enum: return true;
+      case Kind::Struct:
+        return key.template_name() == "std::basic_string" && !key.template_args.empty() && key.template_args[0].type &&
+               key.template_args[0].type->get().concrete().name() == "char";
+      default: return false;
+    }
+  }
+
   static MapEntry entry(const Value& value, std::uintptr_t node) {
     const Value pair = node_value(value, node);
     return MapEntry(member(pair, "first"), member(pair, "second"));
