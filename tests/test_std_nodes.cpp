@@ -7,9 +7,13 @@
 #include <reflect/reflect.hpp>
 
 #include "fixtures/std_nodes.hpp"
+#include "fixtures/std_nodes_old_abi.hpp"
+#include "reflect/std/layout.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -71,6 +75,16 @@ TEST_CASE("std nodes: lists walk through reflect::Array") {
   CHECK(f.at(2).as<int>() == 3);
   CHECK(reflect::reflect(F.empty_forward_list).as<reflect::Array>().empty());
   CHECK(reflect::reflect(F.words).as<reflect::Array>().at(1).as<reflect::String>().text() == "beta");
+}
+
+TEST_CASE("std nodes: the old ABI's list records no size: it is counted") {
+  const reflect::Value list = reflect::Value::at(std_nodes::old_abi::list_type(), std_nodes::old_abi::list());
+  CHECK(list.type().name() == "std::list<int>");
+  CHECK(fmt::format("{}", list) == "std::list<int>{4, 5, 6}");
+  const auto a = list.as<reflect::Array>();
+  CHECK(a.size() == 3);
+  CHECK(a.at(2).as<int>() == 6);
+  CHECK(nlohmann::json::parse(reflect::to_json(list)) == nlohmann::json::parse("[4, 5, 6]"));
 }
 
 namespace {
@@ -203,6 +217,31 @@ TEST_CASE("std nodes: Map::find descends a std::less tree and scans other orders
   CHECK_THROWS_AS(static_cast<void>(m.find(1)), reflect::Error);  // text keys take text
 }
 
+TEST_CASE("std nodes: Map::find goes down the tree rather than along it") {
+  // A copy of the map's header whose node count says 0: a scan finds nothing, a descent from
+  // the root (the copy still links to the real nodes) finds the key.
+  alignas(std::map<std::string, int>) unsigned char copy[sizeof(std::map<std::string, int>)];
+  std::memcpy(copy, static_cast<const void*>(&F.map), sizeof copy);
+  constexpr std::size_t kCount = sizeof copy - sizeof(std::size_t);  // _Rb_tree_header::_M_node_count ends the map
+  std::size_t count = 0;
+  std::memcpy(&count, copy + kCount, sizeof count);
+  REQUIRE(count == F.map.size());
+  count = 0;
+  std::memcpy(copy + kCount, &count, sizeof count);
+  const auto m = reflect::Value::at(reflect::type_of<std::map<std::string, int>>(), copy).as<reflect::Map>();
+  CHECK(m.size() == 0);
+  CHECK(m.find("three")->as<int>() == 3);
+  CHECK_FALSE(m.find("four"));
+
+  // The same with std::greater: scanned, so nothing is found.
+  alignas(std::map<int, int, std::greater<int>>) unsigned char other[sizeof(std::map<int, int, std::greater<int>>)];
+  std::memcpy(other, static_cast<const void*>(&F.descending), sizeof other);
+  std::memcpy(other + kCount, &count, sizeof count);
+  const auto d = reflect::Value::at(reflect::type_of<std::map<int, int, std::greater<int>>>(), other).as<reflect::Map>();
+  CHECK(d.size() == 0);
+  CHECK_FALSE(d.find(2));
+}
+
 // ---- hash tables ----------------------------------------------------------------------------
 
 TEST_CASE("std nodes: unordered containers print in their own iteration order") {
@@ -299,4 +338,28 @@ TEST_CASE("std nodes: JSON") {
   CHECK(::json(F.unordered_multimap) == expected_pairs);
   CHECK(::json(F.inventory) == json::parse(R"({"list": [10, 20, 30], "forward_list": [1, 2, 3], "set": [1, 2, 3],
       "map": {"one": 1, "three": 3, "two": 2}, "unordered_set": [7], "unordered_map": {"solo": 1}})"));
+}
+
+// ---- where the element lies in a node ----------------------------------------------------------
+
+namespace {
+struct Mixed {
+  char c;
+  double d;
+};
+template <class T> std::size_t alignment() { return reflect::detail::alignment_of(reflect::type_of<T>().node()); }
+}  // namespace
+
+TEST_CASE("std nodes: the element's alignment, for nodes no debug info describes") {
+  // The fallback when no module describes a container's node type: the element after the
+  // links, aligned as the ABI aligns it.
+  CHECK(alignment<char>() == alignof(char));
+  CHECK(alignment<int>() == alignof(int));
+  CHECK(alignment<long double>() == alignof(long double));
+  CHECK(alignment<Mixed>() == alignof(Mixed));
+  CHECK(alignment<std::string>() == alignof(std::string));
+  CHECK(alignment<std::pair<const std::string, int>>() == alignof(std::pair<const std::string, int>));
+  CHECK(alignment<int[3]>() == alignof(int[3]));
+  CHECK(alignment<std_nodes::Suit>() == alignof(std_nodes::Suit));
+  CHECK(alignment<std::list<int>>() == alignof(std::list<int>));
 }
