@@ -54,6 +54,9 @@ const std::vector<StandardProvider>& standard_providers() {
     libstdcxx_bits(out);  // after sequences: its std::vector takes only vector<bool>
     libstdcxx_views(out);
     libstdcxx_adaptors(out);
+    libstdcxx_lists(out);
+    libstdcxx_trees(out);
+    libstdcxx_hashtables(out);
     return out;
   }();
   return all;

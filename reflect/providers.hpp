@@ -43,5 +43,8 @@ void libstdcxx_deques(std::vector<StandardProvider>& out);
 void libstdcxx_bits(std::vector<StandardProvider>& out);
 void libstdcxx_views(std::vector<StandardProvider>& out);
 void libstdcxx_adaptors(std::vector<StandardProvider>& out);
+void libstdcxx_lists(std::vector<StandardProvider>& out);
+void libstdcxx_trees(std::vector<StandardProvider>& out);
+void libstdcxx_hashtables(std::vector<StandardProvider>& out);
 
 }  // namespace reflect::detail

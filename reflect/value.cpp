@@ -263,9 +263,11 @@ Value Array::at(std::size_t i) const {
   if (contiguous_) return contiguous_element(element_type_, data_, i);
   if (auto direct = provider_->at(container_, i)) return *direct;
   Cursor cursor = provider_->begin(container_);
+  LoopFinder loop;  // a recorded size can be garbage: only a loop check ends a walk around a cycle
   for (std::size_t k = 0;; ++k) {
     auto element = provider_->next(container_, cursor);
     if (!element) throw Error(fmt::format("reflect: the {} records {} elements but ends after {}", container_.type().name(), size_, k));
+    if (loop.seen(cursor.node)) throw Error(fmt::format("reflect: the {} at {} loops back on itself", container_.type().name(), container_.address()));
     if (k == i) return *element;
   }
 }
@@ -375,9 +377,10 @@ std::optional<Value> find_entry(const MapProvider& provider, const Value& contai
   MapProvider::Found found = provider.find_ordered(container, order);
   if (found.searched) return found.entry ? std::optional<Value>(found.entry->value()) : std::nullopt;
   Cursor cursor = provider.begin(container);
+  LoopFinder loop;
   for (std::size_t i = 0; i < size; ++i) {
     auto entry = provider.next(container, cursor);
-    if (!entry) break;
+    if (!entry || loop.seen(cursor.node)) break;
     if (order.compare(entry->key()) == 0) return entry->value();
   }
   return std::nullopt;

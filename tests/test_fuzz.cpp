@@ -29,6 +29,7 @@
 #include "fixtures/plugin.hpp"
 #include "fixtures/poly.hpp"
 #include "fixtures/std_sequences.hpp"
+#include "fixtures/std_nodes.hpp"
 #include "fixtures/zoo.hpp"
 
 #include <fcntl.h>
@@ -136,6 +137,14 @@ std::vector<Subject> subjects() {
       SUBJECT(std::shared_ptr<int[]>), SUBJECT(std::atomic<int>), SUBJECT(std::atomic<bool>),
       SUBJECT(std::atomic<stdseq::Crate*>), SUBJECT(std::atomic<stdseq::Pair2>),
       SUBJECT(std::reference_wrapper<int>), SUBJECT(stdseq::Holder), SUBJECT(stdseq::Fixtures),
+      // std nodes: lists, red-black trees, hash tables (tests/fixtures/std_nodes.hpp)
+      SUBJECT(std::list<int>), SUBJECT(std::list<std::string>), SUBJECT(std::forward_list<int>),
+      SUBJECT(std::set<int>), SUBJECT(std::multiset<int>), SUBJECT(std::set<std::string>),
+      SUBJECT(std::map<std::string, int>), SUBJECT(std::multimap<int, std::string>),
+      SUBJECT(std::map<int, std::string>), SUBJECT(std::map<int, int, std::greater<int>>),
+      SUBJECT(std::unordered_set<int>), SUBJECT(std::unordered_multiset<int>),
+      SUBJECT(std::unordered_map<std::string, int>), SUBJECT(std::unordered_multimap<int, int>),
+      SUBJECT(std::unordered_set<long double>), SUBJECT(std_nodes::Inventory), SUBJECT(std_nodes::Fixtures),
       // types no test can name
       subject_of("zoo::(anonymous namespace)::Hidden", zoo::anon_value()),
       subject_of("zoo::local_value()::Local", zoo::local_value()),
@@ -346,6 +355,20 @@ class Walker {
           threw = true;
         }
         if (!threw) fail("Array::at(size()) did not throw reflect::Error");
+      }
+    });
+    guarded("Map", [&] {
+      if (auto m = value.try_as<reflect::Map>()) {
+        (void)m->key_type();
+        (void)m->mapped_type();
+        std::size_t shown = 0;
+        for (auto it = m->begin(); it != m->end() && shown < 3; ++it, ++shown) {
+          guarded("Map key", [&] { walk((*it).key(), depth + 1); });
+          guarded("Map value", [&] { walk((*it).value(), depth + 1); });
+        }
+        const reflect::Kind key = m->key_type().strip().kind();
+        if (key == reflect::Kind::Integer || key == reflect::Kind::Enum) guarded("Map::find", [&] { (void)m->find(7); });
+        else guarded("Map::find", [&] { (void)m->find("key"); });
       }
     });
     guarded("Pointer", [&] {

@@ -14,7 +14,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <initializer_list>
+#include <vector>
 
 namespace reflect::detail {
 
@@ -43,5 +46,27 @@ std::optional<std::int64_t> template_value(const TypeNode& type, std::size_t ind
 inline Value value_at(const TypeNode& type, std::uintptr_t address) {
   return Value(Type(type), reinterpret_cast<const void*>(address));
 }
+
+}  // namespace reflect::detail
+
+namespace reflect::detail {
+
+/// The alignment of a complete type as the x86-64 System V ABI lays it out (the debug info
+/// rarely records it: DW_AT_alignment only for alignas). Over-aligned classes come out at
+/// their members' alignment.
+std::size_t alignment_of(const TypeNode& type);
+
+/// Where a node container keeps the element inside one of its nodes, in bytes from the node's
+/// start. `node_names` are the node class's candidate names, with `{}` for the element type's
+/// (`std::_Rb_tree_node<{}>`): the first one a loaded module describes gives the offset of its
+/// `_M_storage` member. When
+/// none does (a container whose nodes no code in the program touched), the element follows
+/// the node's links (`links` bytes), aligned for `element`. Computed once per container type.
+std::size_t node_element_offset(const TypeNode& container, std::initializer_list<std::string_view> node_names,
+                                const TypeNode& element, std::size_t links, std::uintptr_t preferred);
+
+/// How far a node walk follows links inside one step (a tree's descent to a leftmost node):
+/// a red-black tree of 2^64 nodes is less than 128 deep, so a longer chain is corrupt memory.
+inline constexpr std::size_t kMaxTreeDepth = 128;
 
 }  // namespace reflect::detail

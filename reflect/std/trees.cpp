@@ -1,0 +1,174 @@
+// std::set, std::multiset, std::map, std::multimap: the red-black tree of stl_tree.h, walked in
+// order through the nodes' parent links (constant memory, no recursion).
+
+#include "layout.hpp"
+
+#include <fmt/format.h>
+
+namespace reflect::detail {
+namespace {
+
+// _Rb_tree_node_base: {_M_color, _M_parent, _M_left, _M_right}; the header is one too, whose
+// _M_parent is the root and _M_left/_M_right the leftmost and rightmost nodes.
+constexpr std::size_t kParent = 8, kLeft = 16, kRight = 24, kLinks = 32;
+
+std::uintptr_t link(std::uintptr_t node, std::size_t offset) {
+  const auto at = add_address(node, offset);
+  if (!at) throw UnreadableMemory(node);
+  return read_as<std::uintptr_t>(*at);
+}
+
+[[noreturn]] void too_deep(std::uintptr_t node) {
+  throw Error(fmt::format("the tree's links at {:#x} lead deeper than a red-black tree can be", node));
+}
+
+// The node after `x` in order; the header after the last (stl_tree.cc's _Rb_tree_increment).
+std::uintptr_t successor(std::uintptr_t x) {
+  if (std::uintptr_t right = link(x, kRight)) {
+    x = right;
+    for (std::size_t steps = 0;; ++steps) {
+      const std::uintptr_t left = link(x, kLeft);
+      if (left == 0) return x;
+      if (steps == kMaxTreeDepth) too_deep(x);
+      x = left;
+    }
+  }
+  std::uintptr_t y = link(x, kParent);
+  for (std::size_t steps = 0; x == link(y, kRight); ++steps) {
+    if (steps == kMaxTreeDepth) too_deep(x);
+    x = y;
+    y = link(y, kParent);
+  }
+  // At the root with the header above it, x is the header already (rightmost's successor).
+  return link(x, kRight) != y ? y : x;
+}
+
+// What every tree container shares: the tree in `_M_t`, its header and count.
+struct Tree {
+  Value tree;
+  std::uintptr_t header;
+  Value count;
+};
+
+Tree tree_of(const Value& container) {
+  Value tree = member(container, "_M_t");
+  Value header = member(tree, "_M_impl._M_header");
+  // The links are where stl_tree.h puts them, or this is some other tree.
+  const std::uintptr_t base = address_of(header);
+  if (address_of(member(header, "_M_parent")) != base + kParent || address_of(member(header, "_M_left")) != base + kLeft ||
+      address_of(member(header, "_M_right")) != base + kRight)
+    throw LayoutMismatch(fmt::format("{}'s tree header is not laid out as _Rb_tree_node_base", container.type().name()));
+  return {tree, base, member(tree, "_M_impl._M_node_count")};
+}
+
+// The tree's value type: _Rb_tree<Key, Value, ...>'s second argument (a pair for maps).
+const TypeNode& node_value_type(const Value& container) { return template_type(concrete_of(member(container, "_M_t")), 1); }
+
+Value node_value(const Value& container, std::uintptr_t node) {
+  const TypeNode& type = concrete_of(container);
+  const TypeNode& value = node_value_type(container);
+  const std::size_t offset = node_element_offset(type, {"std::_Rb_tree_node<{}>"}, value, kLinks, address_of(container));
+  const auto at = add_address(node, offset);
+  if (!at) throw UnreadableMemory(node);
+  return value_at(value, *at);
+}
+
+Cursor tree_begin(const Value& container) {
+  Cursor cursor;
+  cursor.node = tree_of(container).header;
+  cursor.extra = cursor.node;
+  return cursor;
+}
+
+// The next node in order, or nullopt at the end; cursor.node becomes that node.
+std::optional<std::uintptr_t> tree_next(Cursor& cursor) {
+  const std::uintptr_t header = cursor.extra;
+  const std::uintptr_t next = cursor.index == 0 ? link(header, kLeft) : successor(cursor.node);
+  if (next == header) return std::nullopt;
+  if (next == 0) throw UnreadableMemory(0);  // a tree's in-order links never lead to null
+  cursor.node = next;
+  ++cursor.index;
+  return next;
+}
+
+class Set final : public SequenceProvider {
+ public:
+  Type element_type(const Value& value) const override { return Type(node_value_type(value)); }
+  std::optional<std::size_t> size(const Value& value) const override { return read_unsigned(tree_of(value).count); }
+  Cursor begin(const Value& value) const override { return tree_begin(value); }
+  std::optional<Value> next(const Value& value, Cursor& cursor) const override {
+    const auto node = tree_next(cursor);
+    if (!node) return std::nullopt;
+    return node_value(value, *node);
+  }
+};
+
+class Map final : public MapProvider {
+ public:
+  Type key_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
+  Type mapped_type(const Value& value) const override { return Type(template_type(concrete_of(value), 1)); }
+  std::optional<std::size_t> size(const Value& value) const override { return read_unsigned(tree_of(value).count); }
+  Cursor begin(const Value& value) const override { return tree_begin(value); }
+  std::optional<MapEntry> next(const Value& value, Cursor& cursor) const override {
+    const auto node = tree_next(cursor);
+    if (!node) return std::nullopt;
+    return entry(value, *node);
+  }
+
+  // std::less orders the tree as KeyOrder does: descend it (lower_bound), O(depth) nodes read.
+  Found find_ordered(const Value& value, const KeyOrder& order) const override {
+    if (!ordered_as_key_order(concrete_of(value))) return {};
+    const std::uintptr_t header = tree_of(value).header;
+    std::uintptr_t x = link(header, kParent);  // the root
+    std::uintptr_t bound = header;             // the first node whose key is not less
+    for (std::size_t steps = 0; x != 0; ++steps) {
+      if (steps == kMaxTreeDepth) return {};  // not a tree: let the scan report what memory holds
+      if (order.compare(entry(value, x).key()) >= 0) {
+        bound = x;
+        x = link(x, kLeft);
+      } else {
+        x = link(x, kRight);
+      }
+    }
+    if (bound == header) return {true, std::nullopt};
+    MapEntry found = entry(value, bound);
+    if (order.compare(found.key()) != 0) return {true, std::nullopt};
+    return {true, found};
+  }
+
+ private:
+  // KeyOrder compares integers (and enums, characters) by value and text byte by byte: that is
+  // std::less's order for those keys and std::string's. A `const char*` key's std::less
+  // compares addresses, a wide string's its code units: those maps are scanned.
+  static bool ordered_as_key_order(const TypeNode& type) {
+    if (type.template_args.size() < 3 || !type.template_args[2].type ||
+        type.template_args[2].type->get().concrete().template_name() != "std::less")
+      return false;
+    const TypeNode& key = template_type(type, 0).concrete();
+    switch (key.kind) {
+      case Kind::Integer: case Kind::Character: case Kind::Bool: case Kind::Enum: return true;
+      case Kind::Struct:
+        return key.template_name() == "std::basic_string" && !key.template_args.empty() && key.template_args[0].type &&
+               key.template_args[0].type->get().concrete().name() == "char";
+      default: return false;
+    }
+  }
+
+  static MapEntry entry(const Value& value, std::uintptr_t node) {
+    const Value pair = node_value(value, node);
+    return MapEntry(member(pair, "first"), member(pair, "second"));
+  }
+};
+
+}  // namespace
+
+void libstdcxx_trees(std::vector<StandardProvider>& out) {
+  static const Set set;
+  static const Map map;
+  out.push_back({Library::LibStdCxx, "set", &set});
+  out.push_back({Library::LibStdCxx, "multiset", &set});
+  out.push_back({Library::LibStdCxx, "map", &map});
+  out.push_back({Library::LibStdCxx, "multimap", &map});
+}
+
+}  // namespace reflect::detail
