@@ -50,6 +50,11 @@ const std::vector<StandardProvider>& standard_providers() {
     libstdcxx_holders(out);
     libstdcxx_tuples(out);
     libstdcxx_erased(out);
+    libstdcxx_variants(out);
+    libstdcxx_numbers(out);
+    libstdcxx_chrono(out);
+    libstdcxx_system(out);
+    libstdcxx_streams(out);
     return out;
   }();
   return all;

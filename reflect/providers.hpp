@@ -39,5 +39,10 @@ void libstdcxx_smart_pointers(std::vector<StandardProvider>& out);
 void libstdcxx_holders(std::vector<StandardProvider>& out);
 void libstdcxx_tuples(std::vector<StandardProvider>& out);
 void libstdcxx_erased(std::vector<StandardProvider>& out);
+void libstdcxx_variants(std::vector<StandardProvider>& out);
+void libstdcxx_numbers(std::vector<StandardProvider>& out);
+void libstdcxx_chrono(std::vector<StandardProvider>& out);
+void libstdcxx_system(std::vector<StandardProvider>& out);
+void libstdcxx_streams(std::vector<StandardProvider>& out);
 
 }  // namespace reflect::detail
