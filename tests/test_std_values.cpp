@@ -72,7 +72,8 @@ TEST_CASE("std values: complex numbers print as {real, imaginary}") {
   CHECK(show(reflect::reflect(F.z)) == "std::complex<double>{1.5, -2}");
   CHECK(show(reflect::reflect(F.zf)) == "std::complex<float>{0.5, 3}");
   CHECK(show(reflect::reflect(F.zl)) == "std::complex<long double>{-1, 0.25}");
-  CHECK(show(reflect::reflect(F.raw_z)) == "complex double{1.5, -2}");  // the core's _Complex double
+  // The core's _Complex double; its name is the compiler's (g++: `complex double`, clang: `complex`).
+  CHECK(show(reflect::reflect(F.raw_z)).ends_with("{1.5, -2}"));
   CHECK(show_multiline(reflect::reflect(F.z)) == "std::complex<double>{\n  1.5,\n  -2,\n}");
 
   const auto parts = reflect::reflect(F.z).as<reflect::Tuple>();
