@@ -57,6 +57,11 @@ const std::vector<StandardProvider>& standard_providers() {
     libstdcxx_lists(out);
     libstdcxx_trees(out);
     libstdcxx_hashtables(out);
+    libstdcxx_variants(out);
+    libstdcxx_numbers(out);
+    libstdcxx_chrono(out);
+    libstdcxx_system(out);
+    libstdcxx_streams(out);
     return out;
   }();
   return all;

@@ -46,5 +46,10 @@ void libstdcxx_adaptors(std::vector<StandardProvider>& out);
 void libstdcxx_lists(std::vector<StandardProvider>& out);
 void libstdcxx_trees(std::vector<StandardProvider>& out);
 void libstdcxx_hashtables(std::vector<StandardProvider>& out);
+void libstdcxx_variants(std::vector<StandardProvider>& out);
+void libstdcxx_numbers(std::vector<StandardProvider>& out);
+void libstdcxx_chrono(std::vector<StandardProvider>& out);
+void libstdcxx_system(std::vector<StandardProvider>& out);
+void libstdcxx_streams(std::vector<StandardProvider>& out);
 
 }  // namespace reflect::detail

@@ -30,6 +30,7 @@
 #include "fixtures/poly.hpp"
 #include "fixtures/std_sequences.hpp"
 #include "fixtures/std_nodes.hpp"
+#include "fixtures/std_values.hpp"
 #include "fixtures/zoo.hpp"
 
 #include <fcntl.h>
@@ -151,6 +152,22 @@ std::vector<Subject> subjects() {
       subject_of("<lambda at zoo.cpp>", zoo::lambda_value()),
       subject_of("poly::(anonymous namespace)::Secret", reflect::reflect(poly::secret_shape())),
   };
+  // std values (tests/fixtures/std_values.hpp): variant, complex, chrono, path, error_code,
+  // mutexes
+  for (Subject s : {SUBJECT(std::variant<int, std::string, double>), SUBJECT(std::variant<int, std::string, std_values::Fragile>),
+                    SUBJECT(std::variant<std_values::Circle, std_values::Square>), SUBJECT(std::variant<std::monostate, int>),
+                    SUBJECT(std::monostate), SUBJECT(std::complex<double>), SUBJECT(std::complex<float>),
+                    SUBJECT(std::complex<long double>), SUBJECT(std_values::ComplexDouble),
+                    SUBJECT(std::chrono::nanoseconds), SUBJECT(std::chrono::milliseconds), SUBJECT(std::chrono::hours),
+                    SUBJECT(std::chrono::days), SUBJECT(std::chrono::duration<double>), SUBJECT(std_values::Thirds),
+                    SUBJECT(std::chrono::system_clock::time_point),
+                    SUBJECT(std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>),
+                    SUBJECT(std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>),
+                    SUBJECT(std::chrono::steady_clock::time_point), SUBJECT(std::filesystem::path),
+                    SUBJECT(std::error_code), SUBJECT(std::error_condition), SUBJECT(std::mutex),
+                    SUBJECT(std::recursive_mutex), SUBJECT(std::timed_mutex), SUBJECT(std_values::Record),
+                    SUBJECT(std_values::Fixtures)})
+    all.push_back(s);
   // Defined only in the plugin library (tests/fixtures/plugin.cpp).
   for (const char* name : {"plugin::Gadget", "plugin::Settings"})
     if (auto type = reflect::find_type(name)) all.push_back(Subject{name, *type, type->size(), 16});

@@ -1,0 +1,257 @@
+// The standard library's value types: std::variant, std::complex, std::chrono durations and
+// time points, std::filesystem::path, std::error_code/error_condition and the mutexes, printed
+// (exact strings from ARCHITECTURE.md §9), walked and written as JSON.
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <reflect/reflect.hpp>
+
+#include "fixtures/std_values.hpp"
+
+#include <string>
+
+namespace {
+
+const std_values::Fixtures& F = std_values::fixtures();
+
+std::string show(const reflect::Value& value) { return fmt::format("{}", value); }
+std::string show_multiline(const reflect::Value& value) { return fmt::format("{:#}", value); }
+nlohmann::json json(const reflect::Value& value) { return nlohmann::json::parse(reflect::to_json(value)); }
+
+std::string text_of(const reflect::Value& value) { return value.as<reflect::String>().text(); }
+
+}  // namespace
+
+// ---- std::variant ------------------------------------------------------------------------------
+
+TEST_CASE("std values: a variant prints its active alternative") {
+  CHECK(show(reflect::reflect(F.v_int)) == "std::variant<int, std::string, double>{7}");
+  CHECK(show(reflect::reflect(F.v_text)) == R"(std::variant<int, std::string, double>{"in-variant"})");
+  CHECK(show(reflect::reflect(F.v_double)) == "std::variant<int, std::string, double>{2.5}");
+  CHECK(show(reflect::reflect(F.shape)) == "std::variant<std_values::Circle, std_values::Square>{{.radius = 3}}");
+  CHECK(show(reflect::reflect(F.valueless)) == "std::variant<int, std::string, std_values::Fragile>{<valueless>}");
+  CHECK(show(reflect::reflect(F.v_mono)) == "std::variant<std::monostate, int>{{}}");
+  CHECK(show(reflect::reflect(F.mono)) == "std::monostate{}");
+  CHECK(reflect::reflect(F.mono).as<reflect::Struct>().fields().empty());  // std::monostate has no members
+  // A holder's braces stay on the line of what it holds, and count as a level of indentation
+  // (the text sink does this for every holder: optionals, smart pointers).
+  CHECK(show_multiline(reflect::reflect(F.shape)) ==
+        "std::variant<std_values::Circle, std_values::Square>{{\n"
+        "    .radius = 3,\n"
+        "  }}");
+}
+
+TEST_CASE("std values: a variant walks through reflect::Variant") {
+  const auto text = reflect::reflect(F.v_text).as<reflect::Variant>();
+  CHECK(text.index() == 1);
+  CHECK_FALSE(text.valueless());
+  CHECK(text.value().type().name() == "std::string");
+  CHECK(text_of(text.value()) == "in-variant");
+
+  const auto number = reflect::reflect(F.v_int).as<reflect::Variant>();
+  CHECK(number.index() == 0);
+  CHECK(number.value().as<int>() == 7);
+  CHECK(reflect::reflect(F.v_double).as<reflect::Variant>().value().as<double>() == 2.5);
+
+  const auto shape = reflect::reflect(F.shape).as<reflect::Variant>();
+  CHECK(shape.index() == 0);
+  CHECK(shape.value().type().name() == "std_values::Circle");
+  CHECK(shape.value().as<reflect::Struct>().field("radius")->value().as<int>() == 3);
+
+  const auto valueless = reflect::reflect(F.valueless).as<reflect::Variant>();
+  CHECK(valueless.valueless());
+  CHECK_THROWS_AS(valueless.value(), reflect::Error);
+
+  CHECK(reflect::reflect(F.v_mono).as<reflect::Variant>().value().type().name() == "std::monostate");
+}
+
+// ---- std::complex --------------------------------------------------------------------------
+
+TEST_CASE("std values: complex numbers print as {real, imaginary}") {
+  CHECK(show(reflect::reflect(F.z)) == "std::complex<double>{1.5, -2}");
+  CHECK(show(reflect::reflect(F.zf)) == "std::complex<float>{0.5, 3}");
+  CHECK(show(reflect::reflect(F.zl)) == "std::complex<long double>{-1, 0.25}");
+  // The core's _Complex double; its name is the compiler's (g++: `complex double`, clang: `complex`).
+  CHECK(show(reflect::reflect(F.raw_z)).ends_with("{1.5, -2}"));
+  CHECK(show_multiline(reflect::reflect(F.z)) == "std::complex<double>{\n  1.5,\n  -2,\n}");
+
+  const auto parts = reflect::reflect(F.z).as<reflect::Tuple>();
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].as<double>() == 1.5);
+  CHECK(parts[1].as<double>() == -2);
+  const auto floats = reflect::reflect(F.zf).as<reflect::Tuple>();
+  CHECK(floats[1].as<float>() == 3.0f);
+  CHECK(reflect::reflect(F.zl).as<reflect::Tuple>()[1].as<long double>() == 0.25L);
+  CHECK(reflect::reflect(F.raw_z).as<reflect::Tuple>()[0].as<double>() == 1.5);
+}
+
+// ---- std::chrono ---------------------------------------------------------------------------
+
+TEST_CASE("std values: durations print as chrono literals") {
+  CHECK(show(reflect::reflect(F.ns)) == "250ns");
+  CHECK(show(reflect::reflect(F.us)) == "7us");
+  CHECK(show(reflect::reflect(F.ms)) == "1500ms");
+  CHECK(show(reflect::reflect(F.s)) == "90s");
+  CHECK(show(reflect::reflect(F.min)) == "5min");
+  CHECK(show(reflect::reflect(F.h)) == "2h");
+  CHECK(show(reflect::reflect(F.fractional)) == "1.5s");
+  CHECK(show_multiline(reflect::reflect(F.ms)) == "1500ms");
+  // No literal: `3d` would be a calendar day, not std::chrono::days{3}.
+  CHECK(show(reflect::reflect(F.days)) == "std::chrono::duration<long, std::ratio<86400>>{3}");
+  CHECK(show(reflect::reflect(F.thirds)) == "std::chrono::duration<long, std::ratio<1, 3>>{1500}");
+}
+
+TEST_CASE("std values: a duration walks through reflect::Optional to its count") {
+  for (const reflect::Value& duration : {reflect::reflect(F.ms), reflect::reflect(F.thirds)}) {
+    const auto count = duration.as<reflect::Optional>();
+    REQUIRE(count.has_value());
+    CHECK(count.value().as<long>() == 1500);
+  }
+  CHECK(reflect::reflect(F.days).as<reflect::Optional>().value().as<long>() == 3);
+  CHECK(reflect::reflect(F.fractional).as<reflect::Optional>().value().as<double>() == 1.5);
+}
+
+TEST_CASE("std values: time points print their duration and, on the system clock, the UTC date") {
+  const std::string system_ns =
+      "std::chrono::time_point<std::chrono::system_clock, std::chrono::duration<long, std::ratio<1, 1000000000>>>";
+  CHECK(show(reflect::reflect(F.tp_ns)) ==
+        system_ns + "{1700000000123456789ns /* 2023-11-14 22:13:20.123456789 UTC */}");
+  CHECK(show(reflect::reflect(F.tp_s)) ==
+        "std::chrono::time_point<std::chrono::system_clock, std::chrono::duration<long>>"
+        "{1700000000s /* 2023-11-14 22:13:20 UTC */}");
+  CHECK(show(reflect::reflect(F.tp_ms)) ==
+        "std::chrono::time_point<std::chrono::system_clock, std::chrono::duration<long, std::ratio<1, 1000>>>"
+        "{-1ms /* 1969-12-31 23:59:59.999 UTC */}");
+  CHECK(show(reflect::reflect(F.tp_leap)) ==
+        "std::chrono::time_point<std::chrono::system_clock, std::chrono::duration<long, std::ratio<1, 1000000>>>"
+        "{951782400000001us /* 2000-02-29 00:00:00.000001 UTC */}");
+  CHECK(show(reflect::reflect(F.steady)) ==
+        "std::chrono::time_point<std::chrono::steady_clock, std::chrono::duration<long, std::ratio<1, 1000000000>>>{42ns}");
+  CHECK(show_multiline(reflect::reflect(F.tp_s)) ==
+        "std::chrono::time_point<std::chrono::system_clock, std::chrono::duration<long>>"
+        "{1700000000s /* 2023-11-14 22:13:20 UTC */}");
+
+  const auto since_epoch = reflect::reflect(F.tp_ns).as<reflect::Optional>();
+  REQUIRE(since_epoch.has_value());
+  CHECK(show(since_epoch.value()) == "1700000000123456789ns");
+  CHECK(since_epoch.value().as<reflect::Optional>().value().as<long>() == 1700000000123456789);
+}
+
+// ---- std::filesystem::path -----------------------------------------------------------------
+
+TEST_CASE("std values: a path prints as its text") {
+  CHECK(show(reflect::reflect(F.path)) == R"(std::filesystem::path{"/usr/lib/debug"})");
+  CHECK(show(reflect::reflect(F.empty_path)) == R"(std::filesystem::path{""})");
+  CHECK(show_multiline(reflect::reflect(F.path)) == R"(std::filesystem::path{"/usr/lib/debug"})");
+  CHECK(text_of(reflect::reflect(F.path)) == "/usr/lib/debug");
+  CHECK(json(reflect::reflect(F.path)) == "/usr/lib/debug");
+}
+
+// ---- std::error_code, std::error_condition -------------------------------------------------
+
+TEST_CASE("std values: error codes print their value and category") {
+  CHECK(show(reflect::reflect(F.generic)) == "std::error_code{2, std::generic_category()}");
+  CHECK(show(reflect::reflect(F.system)) == "std::error_code{5, std::system_category()}");
+  CHECK(show(reflect::reflect(F.success)) == "std::error_code{0, std::system_category()}");
+  CHECK(show(reflect::reflect(F.http)) == "std::error_code{404 /* std_values::HttpCategory */}");
+  CHECK(show(reflect::reflect(F.condition)) == "std::error_condition{13, std::generic_category()}");
+
+  const auto http = reflect::reflect(F.http).as<reflect::Tuple>();
+  REQUIRE(http.size() == 2);
+  CHECK(http[0].as<int>() == 404);
+  CHECK(http[1].type().name() == "std_values::HttpCategory");  // the category object, of its dynamic type
+  CHECK(http[1].address() == &std_values::http_category());
+  CHECK(reflect::reflect(F.generic).as<reflect::Tuple>()[0].as<int>() == 2);
+}
+
+// ---- mutexes -------------------------------------------------------------------------------
+
+TEST_CASE("std values: a free mutex prints empty; a held one names its owner") {
+  CHECK(show(reflect::reflect(F.mutex)) == "std::mutex{}");
+  CHECK(show(reflect::reflect(F.recursive)) == "std::recursive_mutex{}");
+  CHECK(show(reflect::reflect(F.timed)) == "std::timed_mutex{}");
+  CHECK(reflect::to_json(reflect::reflect(F.mutex)) == "null");
+  {
+    std_values::Holder held(std_values::mutable_fixtures().mutex);
+    const std::string comment = fmt::format("locked by thread {}", held.tid());
+    CHECK(show(reflect::reflect(F.mutex)) == "std::mutex{/* " + comment + " */}");
+    CHECK(json(reflect::reflect(F.mutex)) == comment);
+  }
+  {
+    std_values::Holder held(std_values::mutable_fixtures().recursive, 2);
+    CHECK(show(reflect::reflect(F.recursive)) ==
+          fmt::format("std::recursive_mutex{{/* locked by thread {}, 2 levels */}}", held.tid()));
+  }
+  {
+    std_values::Holder held(std_values::mutable_fixtures().record.lock);
+    CHECK(show(reflect::reflect(F.record.lock)) == fmt::format("std::mutex{{/* locked by thread {} */}}", held.tid()));
+    const std::string record = show(reflect::reflect(F.record));
+    CHECK(record.ends_with(fmt::format(".lock = {{/* locked by thread {} */}}}}", held.tid())));
+  }
+  CHECK(show(reflect::reflect(F.mutex)) == "std::mutex{}");
+  // Walked as its raw members.
+  const auto raw = reflect::reflect(F.mutex).as<reflect::Struct>();
+  CHECK(raw.bases().size() == 1);
+}
+
+// ---- nested, and JSON ----------------------------------------------------------------------
+
+const char* const RECORD =
+    R"(std_values::Record{.choice = "nested", .shape = {.side = 4}, .z = {1.5, -2}, .raw_z = {1.5, -2}, )"
+    R"(.timeout = 1500ms, .thirds = 7, .when = {1700000000123456789ns /* 2023-11-14 22:13:20.123456789 UTC */}, )"
+    R"(.where = "/usr/lib/debug", .error = {2, std::generic_category()}, .lock = {}})";
+
+TEST_CASE("std values: nested in a struct, the members print without their types") {
+  CHECK(show(reflect::reflect(F.record)) == RECORD);
+  CHECK(show_multiline(reflect::reflect(F.record)) ==
+        "std_values::Record{\n"
+        "  .choice = \"nested\",\n"
+        "  .shape = {\n"
+        "    .side = 4,\n"
+        "  },\n"
+        "  .z = {\n"
+        "    1.5,\n"
+        "    -2,\n"
+        "  },\n"
+        "  .raw_z = {\n"
+        "    1.5,\n"
+        "    -2,\n"
+        "  },\n"
+        "  .timeout = 1500ms,\n"
+        "  .thirds = 7,\n"
+        "  .when = {1700000000123456789ns /* 2023-11-14 22:13:20.123456789 UTC */},\n"
+        "  .where = \"/usr/lib/debug\",\n"
+        "  .error = {2, std::generic_category()},\n"
+        "  .lock = {},\n"
+        "}");
+}
+
+TEST_CASE("std values: JSON") {
+  const nlohmann::json expected = {
+      {"choice", "nested"},
+      {"shape", {{"side", 4}}},
+      {"z", {1.5, -2}},
+      {"raw_z", {1.5, -2}},
+      {"timeout", "1500ms"},
+      {"thirds", 7},
+      {"when", "1700000000123456789ns"},
+      {"where", "/usr/lib/debug"},
+      {"error", "2, std::generic_category()"},
+      {"lock", nullptr},
+  };
+  CHECK(json(reflect::reflect(F.record)) == expected);
+
+  CHECK(json(reflect::reflect(F.v_int)) == 7);
+  CHECK(json(reflect::reflect(F.v_text)) == "in-variant");
+  CHECK(json(reflect::reflect(F.v_double)) == 2.5);
+  CHECK(json(reflect::reflect(F.valueless)) == nullptr);
+  CHECK(json(reflect::reflect(F.shape)) == nlohmann::json{{"radius", 3}});
+  CHECK(json(reflect::reflect(F.mono)) == nlohmann::json::object());
+  CHECK(json(reflect::reflect(F.zl)) == nlohmann::json{-1, 0.25});
+  CHECK(json(reflect::reflect(F.h)) == "2h");
+  CHECK(json(reflect::reflect(F.thirds)) == 1500);
+  CHECK(json(reflect::reflect(F.steady)) == "42ns");
+  CHECK(json(reflect::reflect(F.http)) == "404");
+  CHECK(json(reflect::reflect(F.condition)) == "13, std::generic_category()");
+}
