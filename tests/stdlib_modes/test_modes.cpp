@@ -39,9 +39,9 @@ struct Everything {
 
 namespace {
 
-template <class Spec> std::string_view show(fmt::memory_buffer& out, const reflect::Value& value, Spec spec) {
+std::string_view show(fmt::memory_buffer& out, const reflect::Value& value, std::string_view spec) {
   out.clear();
-  fmt::format_to(std::back_inserter(out), spec, value);
+  fmt::format_to(std::back_inserter(out), fmt::runtime(spec), value);
   return std::string_view(out.data(), out.size());
 }
 
