@@ -2,7 +2,8 @@
 // checked memory reads, from many threads at once. Built for two cells and run in every build,
 // including the ThreadSanitizer one (tools/test), where a data race fails the test.
 //
-// The first test case must run first: it starts cold, before anything has used reflect.
+// The first test case runs in a process of its own (fresh_process.hpp): it starts cold, before
+// anything has used reflect.
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 
 #include "fixtures/poly.hpp"
 #include "fixtures/zoo.hpp"
+#include "fresh_process.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -70,6 +72,7 @@ const void* unreadable_page() {
 }  // namespace
 
 TEST_CASE("threads: names, type_info and vtables looked up at once, while the name index is built") {
+  if (!reflect_test::in_fresh_process()) return;
   const poly::Fixtures& p = poly::fixtures();
   const zoo::Fixtures& z = zoo::fixtures();
   const std::vector<std::function<std::string()>> jobs = {
