@@ -1,10 +1,10 @@
 // Debug info that lives in shared objects: a library the program links, and a module it
 // dlopen()s after reflect has already read the process's module list.
 //
-// The module is loaded only after reflect has read the module list (module_api()), and the
-// test cases run in file order: the program's own lookups (type_info, find_type, dynamic types)
-// come before any reflect() call inside the module, so they must find the new module by
-// themselves.
+// The module is loaded only after reflect has read the module list (module_api()). The test
+// cases of the program's own lookups (type_info, find_type, dynamic types) each run in a process
+// of their own (fresh_process.hpp), where nothing has looked into the module before: each must
+// find the new module by itself, whatever order the test cases run in.
 //
 // Bug 4 (fixed): only a lookup by address that missed (Process::module_at) re-read the module
 // list, and an anchor in the program itself never misses. reflect(void*, type_info), find_type,
@@ -20,6 +20,7 @@
 #include <reflect/reflect.hpp>
 
 #include "dlplugin.hpp"
+#include "../fresh_process.hpp"
 #include "linked.hpp"
 
 #include <dlfcn.h>
@@ -86,6 +87,7 @@ TEST_CASE("shared: a type and its reflect() call that live in a linked library")
 }
 
 TEST_CASE("shared: an object of a type only a dlopen'ed module defines, by its std::type_info") {
+  if (!reflect_test::in_fresh_process()) return;
   const debuginfo_dl::Api& api = module_api();
   const reflect::Value calibration = reflect::reflect(api.calibration(), api.calibration_type());
   CHECK(calibration.type().name() == "debuginfo_dl::Calibration");
@@ -94,6 +96,7 @@ TEST_CASE("shared: an object of a type only a dlopen'ed module defines, by its s
 }
 
 TEST_CASE("shared: find_type finds a type only a dlopen'ed module defines") {
+  if (!reflect_test::in_fresh_process()) return;
   module_api();
   const auto type = reflect::find_type("debuginfo_dl::Calibration");
   REQUIRE(type.has_value());
@@ -103,6 +106,7 @@ TEST_CASE("shared: find_type finds a type only a dlopen'ed module defines") {
 }
 
 TEST_CASE("shared: the dynamic type of an object from a dlopen'ed module") {
+  if (!reflect_test::in_fresh_process()) return;
   const debuginfo_dl::Gauge& gauge = module_api().gauge();
   const reflect::Value value = reflect::reflect(gauge);
   CHECK(value.type().name() == "debuginfo_dl::Dial");
@@ -123,6 +127,7 @@ TEST_CASE("shared: a Value and text made by reflect() inside a dlopen'ed module"
 }
 
 TEST_CASE("shared: a type looked up before its module was seen is found once it has been") {
+  if (!reflect_test::in_fresh_process()) return;
   const debuginfo_dl::Api& api = module_api();
   (void)fmt::format("{}", reflect::reflect(api.gauge()));  // was <incomplete debuginfo_dl::Gauge> under bug 4
   CHECK(api.reading_value().type().name() == "debuginfo_dl::Reading");  // the module's own anchor
