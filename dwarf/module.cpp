@@ -4,6 +4,7 @@
 #include "gdb_index.hpp"
 #include "name_table.hpp"
 #include "names.hpp"
+#include "pages.hpp"
 #include "scanner.hpp"
 
 #include <reflect/error.hpp>
@@ -12,13 +13,10 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -973,53 +971,6 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
     }
   }
 }
-
-namespace {
-
-// Whether `bytes` lie in one private mapping of a file (not in memory libelf allocated, where
-// MADV_DONTNEED would zero them).
-bool in_file_mapping(std::string_view bytes) {
-  if (bytes.empty()) return false;
-  auto begin = reinterpret_cast<std::uintptr_t>(bytes.data());
-  auto end = begin + bytes.size();
-  FILE* maps = std::fopen("/proc/self/maps", "re");
-  if (maps == nullptr) return false;
-  bool found = false;
-  char line[4096];
-  while (!found && std::fgets(line, sizeof line, maps)) {
-    unsigned long low = 0, high = 0, inode = 0;
-    char perms[8] = {};
-    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &low, &high, perms, &inode) == 4 && begin >= low && end <= high)
-      found = perms[3] == 'p' && inode != 0;
-  }
-  std::fclose(maps);
-  return found;
-}
-
-// Maps the pages of `bytes` in one system call rather than a page fault per few pages: two
-// threads faulting on one mapping contend for its locks. (Linux 5.14; older kernels refuse
-// the advice, and the pages fault in as before.)
-void populate_pages(std::string_view bytes) {
-#ifdef MADV_POPULATE_READ
-  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  auto begin = reinterpret_cast<std::uintptr_t>(bytes.data()) & ~(page - 1);
-  auto end = reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size();
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
-#else
-  (void)bytes;
-#endif
-}
-
-// Hands the whole pages inside `bytes` back to the page cache: the index has read them, and a
-// 20-unit program's .debug_info and .debug_str would otherwise stay in the process's RSS.
-void release_pages(std::string_view bytes) {
-  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
-  auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
-
-}  // namespace
 
 std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
   Elf* elf = dwarf_getelf(dw);
