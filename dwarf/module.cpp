@@ -354,7 +354,7 @@ std::string decl_file_name(Dwarf_Die* die) {
 
 }  // namespace
 
-Module::Module(Dwfl_Module* module) : module_(module) {
+Module::Module(Dwfl_Module* module) : module_(module), symbols_(module) {
   const char* name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
   path_ = name ? name : "<unknown module>";
 }
@@ -1478,30 +1478,11 @@ std::optional<DieId> Module::class_by_member_symbols(std::string_view key, int w
     const Unit* unit = unit_containing_pc(address - bias_);
     if (unit != nullptr && std::find(units.begin(), units.end(), unit) == units.end()) units.push_back(unit);
   };
-  // The file's own .symtab read in place: a big program's holds millions of symbols (168 MB of
-  // .symtab and .strtab at the benchmark's full scale), which libdwfl's accessor takes a
-  // tenth of a second to hand out one by one, and whose pages are handed back after the pass.
-  Dwarf_Addr elf_bias = 0;
-  Elf* elf = dwfl_module_getelf(module_, &elf_bias);
-  GElf_Ehdr ehdr;
-  std::string_view symbols, names;
-  if (elf != nullptr && gelf_getehdr(elf, &ehdr) != nullptr && ehdr.e_ident[EI_CLASS] == ELFCLASS64 &&
-      ehdr.e_ident[EI_DATA] == ELFDATA2LSB) {
-    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr && symbols.empty(); scn = elf_nextscn(elf, scn)) {
-      GElf_Shdr shdr, link_shdr;
-      Elf_Scn* link = nullptr;
-      if (gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_type != SHT_SYMTAB ||
-          (link = elf_getscn(elf, shdr.sh_link)) == nullptr || gelf_getshdr(link, &link_shdr) == nullptr ||
-          (shdr.sh_flags & SHF_COMPRESSED) != 0 || (link_shdr.sh_flags & SHF_COMPRESSED) != 0)
-        continue;
-      Elf_Data* data = elf_getdata(scn, nullptr);
-      Elf_Data* strings = elf_getdata(link, nullptr);
-      if (data == nullptr || strings == nullptr || data->d_buf == nullptr || strings->d_buf == nullptr) continue;
-      symbols = std::string_view(static_cast<const char*>(data->d_buf), data->d_size);
-      names = std::string_view(static_cast<const char*>(strings->d_buf), strings->d_size);
-    }
-  }
-  if (!symbols.empty()) {
+  if (auto section = own_symbol_section(module_)) {
+    // Read in place: a big program's holds millions of symbols (168 MB of .symtab and .strtab
+    // at the benchmark's full scale), which libdwfl's accessor takes a tenth of a second to
+    // hand out one by one, and whose pages are handed back after the pass.
+    const std::string_view symbols = section->symbols, names = section->names;
     for (std::size_t at = sizeof(Elf64_Sym); at + sizeof(Elf64_Sym) <= symbols.size() && units.size() < max_units;
          at += sizeof(Elf64_Sym)) {
       Elf64_Sym sym;
@@ -1509,11 +1490,10 @@ std::optional<DieId> Module::class_by_member_symbols(std::string_view key, int w
       if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF || sym.st_name >= names.size() ||
           names[sym.st_name] != '_')
         continue;
-      consider(names.substr(sym.st_name), sym.st_value + elf_bias);  // (only its start is read)
+      consider(names.substr(sym.st_name), sym.st_value + section->bias);  // (only its start is read)
     }
-    bool releasable = ehdr.e_type != ET_REL;
-    for (std::string_view bytes : {symbols, names})
-      if (releasable && in_file_mapping(bytes)) release_pages(bytes);
+    if (section->releasable)
+      for (std::string_view bytes : {symbols, names}) release_pages(bytes);
   } else {  // no .symtab of its own: libdwfl's (the debug file's, .dynsym, .gnu_debugdata)
     int count = dwfl_module_getsymtab(module_);
     for (int i = 1; i < count && units.size() < max_units; ++i) {
@@ -1566,15 +1546,6 @@ std::optional<DieId> Module::find_type(std::string_view name) const {
     return found.has_value();
   });
   return found ? found : other;
-}
-
-std::optional<Symbol> Module::symbol_at(std::uintptr_t address) const {
-  GElf_Off offset = 0;
-  GElf_Sym sym;
-  const char* name = dwfl_module_addrinfo(module_, address, &offset, &sym, nullptr, nullptr, nullptr);
-  if (name == nullptr) return std::nullopt;
-  if (sym.st_size != 0 && offset >= sym.st_size) return std::nullopt;  // past its end: not this symbol
-  return Symbol{name, offset, GELF_ST_TYPE(sym.st_info) == STT_FUNC};
 }
 
 std::optional<std::uint64_t> Module::evaluate(const Expression& expr, std::uint64_t object_address,

@@ -1,6 +1,6 @@
-// Threads: reflect's lookups that are not anchors (names, std::type_info, vtables) and its
-// checked memory reads, from many threads at once. Built for two cells and run in every build,
-// including the ThreadSanitizer one (tools/test), where a data race fails the test.
+// Threads: reflect's lookups that are not anchors (names, std::type_info, vtables, symbols) and
+// its checked memory reads, from many threads at once. Built for two cells and run in every
+// build, including the ThreadSanitizer one (tools/test), where a data race fails the test.
 //
 // The first test case must run first: it starts cold, before anything has used reflect.
 
@@ -81,6 +81,8 @@ TEST_CASE("threads: names, type_info and vtables looked up at once, while the na
       [&] { return fmt::format("{}", reflect::reflect(p.shapes)); },
       [&] { return fmt::format("{}", reflect::reflect(p.boxes)); },
       [&] { return fmt::format("{:#}", reflect::reflect(p.scene)); },
+      // A function's and a global's names: the module's symbol table is built on first use.
+      [&] { return fmt::format("{} {}", reflect::reflect(z.handlers), reflect::reflect(z.global_ptr)); },
   };
   run_together(jobs, 20);
 }
