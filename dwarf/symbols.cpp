@@ -239,7 +239,7 @@ std::optional<Symbol> SymbolTable::at(std::uintptr_t address) const {
   const Table& symbols = table();
   const Table::Entry* entry = symbols.find(address);
   if (entry == nullptr) return std::nullopt;
-  return Symbol{std::string(symbols.name_of(*entry)), address - entry->address(), entry->is_function()};
+  return Symbol{symbols.name_of(*entry), address - entry->address(), entry->is_function()};
 }
 
 }  // namespace reflect::dwarf

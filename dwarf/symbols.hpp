@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <string_view>
 
 struct Dwfl_Module;
@@ -19,7 +18,9 @@ struct Elf;
 namespace reflect::dwarf {
 
 struct Symbol {
-  std::string name;  // as in the symbol table (mangled for C++)
+  // As in the symbol table (mangled for C++), where the module keeps it: valid as long as the
+  // module.
+  std::string_view name;
   std::uint64_t offset = 0;  // of the address from the symbol's start
   bool is_function = false;
 };

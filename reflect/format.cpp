@@ -17,7 +17,9 @@
 #include <memory>
 #include <optional>
 #include <cstring>
+#include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace reflect {
@@ -26,16 +28,44 @@ using namespace detail;
 
 namespace {
 
-std::string symbol_for(std::uintptr_t address) {
+// A function's or global's name for a pointer into it: the demangled name of its symbol and
+// the offset into it.
+struct SymbolName {
+  const std::string* name;  // stays valid: demangled_names() never drops one
+  std::uint64_t offset;
+};
+
+// Demangled symbol names by module and symbol start. Demangling one costs more than printing a
+// small struct, and a program prints pointers to the same few functions and globals again and
+// again. Guarded by the registry lock; like modules, never destroyed or emptied.
+using SymbolKey = std::pair<const dwarf::Module*, std::uintptr_t>;
+struct SymbolKeyHash {
+  std::size_t operator()(const SymbolKey& key) const noexcept {
+    return std::hash<const void*>()(key.first) ^ std::hash<std::uintptr_t>()(key.second) * 0x9e3779b97f4a7c15ull;
+  }
+};
+std::unordered_map<SymbolKey, std::string, SymbolKeyHash>& demangled_names() {
+  static auto* names = new std::unordered_map<SymbolKey, std::string, SymbolKeyHash>();
+  return *names;
+}
+
+std::optional<SymbolName> symbol_name(std::uintptr_t address) {
   Registry& registry = Registry::instance();
   std::lock_guard lock(registry.mutex());
   // A miss re-reads the module list only when objects were loaded since (dlopen): cheap.
   const dwarf::Module* module = registry.process().module_at(address);
-  if (module == nullptr) return {};
+  if (module == nullptr) return std::nullopt;
   auto symbol = module->symbol_at(address);
+  if (!symbol) return std::nullopt;
+  auto [it, inserted] = demangled_names().try_emplace(SymbolKey{module, address - symbol->offset});
+  if (inserted) it->second = demangle(std::string(symbol->name));
+  return SymbolName{&it->second, symbol->offset};
+}
+
+std::string symbol_for(std::uintptr_t address) {
+  auto symbol = symbol_name(address);
   if (!symbol) return {};
-  std::string name = demangle(symbol->name);
-  return symbol->offset ? fmt::format("{}+{}", name, symbol->offset) : name;
+  return symbol->offset ? fmt::format("{}+{}", *symbol->name, symbol->offset) : *symbol->name;
 }
 
 // A function's name without its parameter list: "zoo::Widget::draw() const" -> "zoo::Widget::draw".
@@ -266,9 +296,16 @@ class Printer {
   }
 
   void address(std::uintptr_t target) {
-    fmt::format_to(fmt::appender(out_), "{:#x}", target);
-    std::string symbol = symbol_for(target);
-    if (!symbol.empty()) fmt::format_to(fmt::appender(out_), " <{}>", symbol);
+    fmt::format_to(fmt::appender(out_), FMT_COMPILE("{:#x}"), target);
+    if (auto symbol = symbol_name(target)) {
+      put(std::string_view(" <"));
+      put(*symbol->name);
+      if (symbol->offset != 0) {
+        out_.push_back('+');
+        append(fmt::format_int(symbol->offset));
+      }
+      out_.push_back('>');
+    }
   }
 
   void pointer(const Value& value, const TypeNode& type, std::size_t depth) {
