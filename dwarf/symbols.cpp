@@ -181,6 +181,7 @@ SymbolTable::SymbolTable(Dwfl_Module* module) noexcept : module_(module) {}
 SymbolTable::~SymbolTable() = default;
 
 const SymbolTable::Table& SymbolTable::table() const {
+  if (const Table* table = table_.load(std::memory_order_acquire)) return *table;
   std::call_once(built_, [this] {
     auto table = std::make_unique<Table>();
     if (auto section = detail::own_symbol_section(module_)) {
@@ -230,9 +231,10 @@ const SymbolTable::Table& SymbolTable::table() const {
       }
     }
     table->sort();
-    table_ = std::move(table);
+    owned_ = std::move(table);
+    table_.store(owned_.get(), std::memory_order_release);
   });
-  return *table_;
+  return *table_.load(std::memory_order_acquire);
 }
 
 std::optional<Symbol> SymbolTable::at(std::uintptr_t address) const {

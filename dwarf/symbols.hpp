@@ -5,6 +5,7 @@
 // lookup; this sorts the module's function and object symbols by address once, on the first
 // lookup, and answers each lookup with a binary search.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -61,7 +62,8 @@ std::optional<SymbolSection> own_symbol_section(Dwfl_Module* module);
 /// - Left out: other symbol types (STT_NOTYPE labels, TLS offsets, IFUNC resolvers), symbols in
 ///   no allocated section or at address 0, and the implausible (a size or name offset above
 ///   4 GiB, an address above 2^56).
-/// Built once, on the first lookup, and published through std::call_once: thread-safe.
+/// Built once, on the first lookup (std::call_once), and published through an atomic pointer:
+/// thread-safe.
 class SymbolTable {
  public:
   explicit SymbolTable(Dwfl_Module* module) noexcept;
@@ -78,7 +80,10 @@ class SymbolTable {
 
   Dwfl_Module* module_;
   mutable std::once_flag built_;
-  mutable std::unique_ptr<const Table> table_;
+  mutable std::unique_ptr<const Table> owned_;
+  // What lookups read: libstdc++'s call_once sets thread-locals on every call, which a warm
+  // print of a few pointers would pay for each.
+  mutable std::atomic<const Table*> table_{nullptr};
 };
 
 }  // namespace reflect::dwarf
