@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace reflect::dwarf {
@@ -117,12 +118,39 @@ void SymbolTable::Table::add(std::uint64_t address, std::uint64_t size, std::uin
 }
 
 void SymbolTable::Table::sort() {
-  // Stable: among equals the table's order stays, which decides the last ties.
-  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if (a.address() != b.address()) return a.address() < b.address();
-    if (a.rank() != b.rank()) return a.rank() > b.rank();
-    return a.size < b.size;
-  });
+  // By address, stably (the table's order decides the last ties): a radix sort on the offset
+  // from the lowest address, 11 bits a pass, three passes for a module under 8 GiB. It halves
+  // what building the table costs against std::stable_sort, which was half of it (the first
+  // pointer printed pays for it; the benchmark program at full scale has millions of symbols).
+  if (!entries.empty()) {
+    auto by_address = [](const Entry& a, const Entry& b) { return a.address() < b.address(); };
+    auto [lowest, highest] = std::minmax_element(entries.begin(), entries.end(), by_address);
+    const std::uint64_t low = lowest->address(), span = highest->address() - low;
+    constexpr unsigned digit_bits = 11;
+    std::vector<Entry> sorted(entries.size());
+    std::vector<std::size_t> starts(std::size_t{1} << digit_bits);
+    for (unsigned shift = 0; shift < 64 && (shift == 0 || (span >> shift) != 0); shift += digit_bits) {
+      auto digit = [&](const Entry& entry) { return ((entry.address() - low) >> shift) & (starts.size() - 1); };
+      std::fill(starts.begin(), starts.end(), 0);
+      for (const Entry& entry : entries) ++starts[digit(entry)];
+      std::size_t next = 0;
+      for (std::size_t& start : starts) next += std::exchange(start, next);
+      for (const Entry& entry : entries) sorted[starts[digit(entry)]++] = entry;
+      entries.swap(sorted);
+    }
+  }
+  // Then the symbols at one address from the preferred down (few: an insertion sort, stable).
+  auto before = [](const Entry& a, const Entry& b) {
+    return a.rank() != b.rank() ? a.rank() > b.rank() : a.size < b.size;
+  };
+  for (std::size_t group = 0; group < entries.size();) {
+    std::size_t end = group + 1;
+    while (end < entries.size() && entries[end].address() == entries[group].address()) ++end;
+    for (std::size_t i = group + 1; i < end; ++i)
+      for (std::size_t j = i; j > group && before(entries[j], entries[j - 1]); --j)
+        std::swap(entries[j], entries[j - 1]);
+    group = end;
+  }
   // Per address, keep the symbols some address prefers: each must reach further than the
   // preferred ones before it. Of size-0 symbols of one rank, addrinfo takes the last.
   std::size_t kept = 0;
