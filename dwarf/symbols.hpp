@@ -1,6 +1,6 @@
 #pragma once
-// A module's ELF symbols by address: which function or object a run-time address falls in (the
-// names printed next to pointers, a vtable's class without RTTI, a coroutine's resume function).
+// A module's ELF symbols by address: which function or object a run-time address falls in (a
+// pointer's target, a vtable's class without RTTI, a coroutine's resume function).
 // libdwfl's dwfl_module_addrinfo answers that by reading the whole symbol table, once per
 // lookup; this sorts the module's function and object symbols by address once, on the first
 // lookup, and answers each lookup with a binary search.
@@ -81,8 +81,8 @@ class SymbolTable {
   Dwfl_Module* module_;
   mutable std::once_flag built_;
   mutable std::unique_ptr<const Table> owned_;
-  // What lookups read: libstdc++'s call_once sets thread-locals on every call, which a warm
-  // print of a few pointers would pay for each.
+  // What lookups read: libstdc++'s call_once writes thread-locals on every call, which every
+  // lookup would pay for (calls to __tls_get_addr, from a shared library).
   mutable std::atomic<const Table*> table_{nullptr};
 };
 
