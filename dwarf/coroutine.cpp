@@ -129,7 +129,7 @@ template <class Accept> std::size_t find_call_before(const unsigned char* code, 
 
 bool Module::is_await_ready(std::uintptr_t address) const {
   auto symbol = symbol_at(address);
-  return symbol && symbol->offset == 0 && symbol->name.find("await_ready") != std::string::npos;
+  return symbol && symbol->offset == 0 && symbol->name.find("await_ready") != std::string_view::npos;
 }
 
 std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) const {

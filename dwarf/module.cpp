@@ -4,6 +4,7 @@
 #include "gdb_index.hpp"
 #include "name_table.hpp"
 #include "names.hpp"
+#include "pages.hpp"
 #include "scanner.hpp"
 
 #include <reflect/error.hpp>
@@ -12,13 +13,10 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -356,7 +354,7 @@ std::string decl_file_name(Dwarf_Die* die) {
 
 }  // namespace
 
-Module::Module(Dwfl_Module* module) : module_(module) {
+Module::Module(Dwfl_Module* module) : module_(module), symbols_(module) {
   const char* name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
   path_ = name ? name : "<unknown module>";
 }
@@ -982,53 +980,6 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
   }
 }
 
-namespace {
-
-// Whether `bytes` lie in one private mapping of a file (not in memory libelf allocated, where
-// MADV_DONTNEED would zero them).
-bool in_file_mapping(std::string_view bytes) {
-  if (bytes.empty()) return false;
-  auto begin = reinterpret_cast<std::uintptr_t>(bytes.data());
-  auto end = begin + bytes.size();
-  FILE* maps = std::fopen("/proc/self/maps", "re");
-  if (maps == nullptr) return false;
-  bool found = false;
-  char line[4096];
-  while (!found && std::fgets(line, sizeof line, maps)) {
-    unsigned long low = 0, high = 0, inode = 0;
-    char perms[8] = {};
-    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &low, &high, perms, &inode) == 4 && begin >= low && end <= high)
-      found = perms[3] == 'p' && inode != 0;
-  }
-  std::fclose(maps);
-  return found;
-}
-
-// Maps the pages of `bytes` in one system call rather than a page fault per few pages: two
-// threads faulting on one mapping contend for its locks. (Linux 5.14; older kernels refuse
-// the advice, and the pages fault in as before.)
-void populate_pages(std::string_view bytes) {
-#ifdef MADV_POPULATE_READ
-  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  auto begin = reinterpret_cast<std::uintptr_t>(bytes.data()) & ~(page - 1);
-  auto end = reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size();
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
-#else
-  (void)bytes;
-#endif
-}
-
-// Hands the whole pages inside `bytes` back to the page cache: the index has read them, and a
-// 20-unit program's .debug_info and .debug_str would otherwise stay in the process's RSS.
-void release_pages(std::string_view bytes) {
-  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
-  auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
-
-}  // namespace
-
 std::optional<detail::DebugSections> detail::debug_sections(Dwarf* dw) {
   Elf* elf = dwarf_getelf(dw);
   std::size_t names = 0;
@@ -1535,30 +1486,11 @@ std::optional<DieId> Module::class_by_member_symbols(std::string_view key, int w
     const Unit* unit = unit_containing_pc(address - bias_);
     if (unit != nullptr && std::find(units.begin(), units.end(), unit) == units.end()) units.push_back(unit);
   };
-  // The file's own .symtab read in place: a big program's holds millions of symbols (168 MB of
-  // .symtab and .strtab at the benchmark's full scale), which libdwfl's accessor takes a
-  // tenth of a second to hand out one by one, and whose pages are handed back after the pass.
-  Dwarf_Addr elf_bias = 0;
-  Elf* elf = dwfl_module_getelf(module_, &elf_bias);
-  GElf_Ehdr ehdr;
-  std::string_view symbols, names;
-  if (elf != nullptr && gelf_getehdr(elf, &ehdr) != nullptr && ehdr.e_ident[EI_CLASS] == ELFCLASS64 &&
-      ehdr.e_ident[EI_DATA] == ELFDATA2LSB) {
-    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr && symbols.empty(); scn = elf_nextscn(elf, scn)) {
-      GElf_Shdr shdr, link_shdr;
-      Elf_Scn* link = nullptr;
-      if (gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_type != SHT_SYMTAB ||
-          (link = elf_getscn(elf, shdr.sh_link)) == nullptr || gelf_getshdr(link, &link_shdr) == nullptr ||
-          (shdr.sh_flags & SHF_COMPRESSED) != 0 || (link_shdr.sh_flags & SHF_COMPRESSED) != 0)
-        continue;
-      Elf_Data* data = elf_getdata(scn, nullptr);
-      Elf_Data* strings = elf_getdata(link, nullptr);
-      if (data == nullptr || strings == nullptr || data->d_buf == nullptr || strings->d_buf == nullptr) continue;
-      symbols = std::string_view(static_cast<const char*>(data->d_buf), data->d_size);
-      names = std::string_view(static_cast<const char*>(strings->d_buf), strings->d_size);
-    }
-  }
-  if (!symbols.empty()) {
+  if (auto section = own_symbol_section(module_)) {
+    // Read in place: a big program's holds millions of symbols (168 MB of .symtab and .strtab
+    // at the benchmark's full scale), which libdwfl's accessor takes a tenth of a second to
+    // hand out one by one, and whose pages are handed back after the pass.
+    const std::string_view symbols = section->symbols, names = section->names;
     for (std::size_t at = sizeof(Elf64_Sym); at + sizeof(Elf64_Sym) <= symbols.size() && units.size() < max_units;
          at += sizeof(Elf64_Sym)) {
       Elf64_Sym sym;
@@ -1566,11 +1498,10 @@ std::optional<DieId> Module::class_by_member_symbols(std::string_view key, int w
       if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF || sym.st_name >= names.size() ||
           names[sym.st_name] != '_')
         continue;
-      consider(names.substr(sym.st_name), sym.st_value + elf_bias);  // (only its start is read)
+      consider(names.substr(sym.st_name), sym.st_value + section->bias);  // (only its start is read)
     }
-    bool releasable = ehdr.e_type != ET_REL;
-    for (std::string_view bytes : {symbols, names})
-      if (releasable && in_file_mapping(bytes)) release_pages(bytes);
+    if (section->releasable)
+      for (std::string_view bytes : {symbols, names}) release_pages(bytes);
   } else {  // no .symtab of its own: libdwfl's (the debug file's, .dynsym, .gnu_debugdata)
     int count = dwfl_module_getsymtab(module_);
     for (int i = 1; i < count && units.size() < max_units; ++i) {
@@ -1623,15 +1554,6 @@ std::optional<DieId> Module::find_type(std::string_view name) const {
     return found.has_value();
   });
   return found ? found : other;
-}
-
-std::optional<Symbol> Module::symbol_at(std::uintptr_t address) const {
-  GElf_Off offset = 0;
-  GElf_Sym sym;
-  const char* name = dwfl_module_addrinfo(module_, address, &offset, &sym, nullptr, nullptr, nullptr);
-  if (name == nullptr) return std::nullopt;
-  if (sym.st_size != 0 && offset >= sym.st_size) return std::nullopt;  // past its end: not this symbol
-  return Symbol{name, offset, GELF_ST_TYPE(sym.st_info) == STT_FUNC};
 }
 
 std::optional<std::uint64_t> Module::evaluate(const Expression& expr, std::uint64_t object_address,

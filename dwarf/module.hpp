@@ -3,6 +3,7 @@
 // Not thread-safe: callers serialise access (reflect/ holds one lock around all of dwarf/).
 
 #include "records.hpp"
+#include "symbols.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -25,12 +26,6 @@ struct UnitTypes;
 }
 
 namespace reflect::dwarf {
-
-struct Symbol {
-  std::string name;  // as in the symbol table (mangled for C++)
-  std::uint64_t offset = 0;  // of the address from the symbol's start
-  bool is_function = false;
-};
 
 class Module {
  public:
@@ -84,8 +79,9 @@ class Module {
   /// for tools).
   void for_each_coroutine_frame(const std::function<void(const DieId&, const std::string& coroutine)>& visit) const;
 
-  /// The ELF symbol covering a run-time address.
-  std::optional<Symbol> symbol_at(std::uintptr_t address) const;
+  /// The function or object symbol covering a run-time address (dwarf/symbols.hpp says which
+  /// one where several do). The first call builds the module's table of symbols by address.
+  std::optional<Symbol> symbol_at(std::uintptr_t address) const { return symbols_.at(address); }
 
   /// Evaluates a location expression whose initial stack holds `object_address`.
   static std::optional<std::uint64_t> evaluate(const Expression& expr, std::uint64_t object_address,
@@ -185,6 +181,7 @@ class Module {
   // Split DWARF: the .dwo files' libdw handles, DieId::file - 1 into the first.
   mutable std::vector<Dwarf*> split_files_;
   mutable std::unordered_map<Dwarf*, std::uint32_t> split_file_numbers_;
+  SymbolTable symbols_;
 };
 
 }  // namespace reflect::dwarf

@@ -286,7 +286,7 @@ bool is_noop_coroutine(std::uintptr_t frame) {
   const dwarf::Module* module = registry.process().module_at(function, /*refresh=*/false);
   if (module == nullptr) return false;
   auto symbol = module->symbol_at(function);
-  return symbol && symbol->offset == 0 && symbol->name.find("noop_coroutine_promise") != std::string::npos;
+  return symbol && symbol->offset == 0 && symbol->name.find("noop_coroutine_promise") != std::string_view::npos;
 }
 
 std::optional<Coroutine> try_coroutine_at(std::uintptr_t frame, std::string* problem) {

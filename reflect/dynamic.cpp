@@ -75,7 +75,7 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
     std::lock_guard lock(mutex_);
     if (const dwarf::Module* module = process().module_at(vptr))
       if (auto symbol = module->symbol_at(vptr); symbol && symbol->name.starts_with("_ZTV")) {
-        name = dwarf::demangle(symbol->name);
+        name = dwarf::demangle(std::string(symbol->name));
         if (name.starts_with("vtable for ")) name.erase(0, 11);
       }
   }

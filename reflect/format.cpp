@@ -20,16 +20,39 @@ using namespace detail;
 
 namespace detail {
 
-std::string symbol_for(std::uintptr_t address) {
+namespace {
+// Demangled symbol names by module and symbol start. Demangling one costs more than printing a
+// small struct, and a program prints pointers to the same few functions and globals again and
+// again. Guarded by the registry lock; like modules, never destroyed or emptied.
+using SymbolKey = std::pair<const dwarf::Module*, std::uintptr_t>;
+struct SymbolKeyHash {
+  std::size_t operator()(const SymbolKey& key) const noexcept {
+    return std::hash<const void*>()(key.first) ^ std::hash<std::uintptr_t>()(key.second) * 0x9e3779b97f4a7c15ull;
+  }
+};
+std::unordered_map<SymbolKey, std::string, SymbolKeyHash>& demangled_names() {
+  static auto* names = new std::unordered_map<SymbolKey, std::string, SymbolKeyHash>();
+  return *names;
+}
+}  // namespace
+
+std::optional<SymbolName> symbol_name(std::uintptr_t address) {
   Registry& registry = Registry::instance();
   std::lock_guard lock(registry.mutex());
   // A miss re-reads the module list only when objects were loaded since (dlopen): cheap.
   const dwarf::Module* module = registry.process().module_at(address);
-  if (module == nullptr) return {};
+  if (module == nullptr) return std::nullopt;
   auto symbol = module->symbol_at(address);
+  if (!symbol) return std::nullopt;
+  auto [it, inserted] = demangled_names().try_emplace(SymbolKey{module, address - symbol->offset});
+  if (inserted) it->second = demangle(std::string(symbol->name));
+  return SymbolName{&it->second, symbol->offset};
+}
+
+std::string symbol_for(std::uintptr_t address) {
+  auto symbol = symbol_name(address);
   if (!symbol) return {};
-  std::string name = demangle(symbol->name);
-  return symbol->offset ? fmt::format("{}+{}", name, symbol->offset) : name;
+  return symbol->offset ? fmt::format("{}+{}", *symbol->name, symbol->offset) : *symbol->name;
 }
 
 namespace {
@@ -185,19 +208,26 @@ class TextSink {
     out_.push_back('"');
     if (truncated) put("...");
   }
-  void address(std::uintptr_t address, std::string_view label) {
-    fmt::format_to(fmt::appender(out_), "{:#x}", address);
-    if (!label.empty()) {
-      put(" <");
-      put(label);
-      out_.push_back('>');
+  void address(std::uintptr_t address, std::string_view symbol, std::uint64_t offset) {
+    fmt::format_to(fmt::appender(out_), FMT_COMPILE("{:#x}"), address);
+    if (symbol.empty()) return;
+    put(" <");
+    put(symbol);
+    if (offset != 0) {
+      out_.push_back('+');
+      append(fmt::format_int(offset));
     }
+    out_.push_back('>');
   }
   void coroutine_handle(std::uintptr_t frame, std::string_view function) {
-    address(frame, function.empty() ? std::string() : fmt::format("coroutine {}", function));
+    fmt::format_to(fmt::appender(out_), FMT_COMPILE("{:#x}"), frame);
+    if (function.empty()) return;
+    put(" <coroutine ");
+    put(function);
+    out_.push_back('>');
   }
-  void follow(std::uintptr_t target, std::string_view label) {
-    address(target, label);
+  void follow(std::uintptr_t target, std::string_view symbol, std::uint64_t offset) {
+    address(target, symbol, offset);
     put(" -> ");
   }
   void null() { put("nullptr"); }

@@ -159,9 +159,9 @@ class JsonSink {
     out_.push_back('"');
     after_value();
   }
-  void address(std::uintptr_t address, std::string_view) { string(fmt::format("{:#x}", address)); }
-  void coroutine_handle(std::uintptr_t frame, std::string_view) { address(frame, {}); }
-  void follow(std::uintptr_t, std::string_view) {}
+  void address(std::uintptr_t address, std::string_view, std::uint64_t) { string(fmt::format("{:#x}", address)); }
+  void coroutine_handle(std::uintptr_t frame, std::string_view) { address(frame, {}, 0); }
+  void follow(std::uintptr_t, std::string_view, std::uint64_t) {}
   void null() {
     if (key_pending_) return string("null");
     value_start();

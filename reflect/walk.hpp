@@ -19,7 +19,8 @@
 //     boolean(byte) integer(bits, is_signed) character(code, char_type)
 //     floating(float | double | long double) enumeration(type, raw, names, is_flags)
 //     text(char_type, bytes, characters, truncated)    [a string literal]
-//     address(address, label)     [`0x401136 <f(int)>`]  follow(address, label) [`0x… -> `]
+//     address(address, symbol, offset)  [`0x401136 <f(int)>`, `0x4040a8 <g+8>`]
+//     follow(address, symbol, offset)   [`0x… -> `: the pointee follows]
 //     coroutine_handle(frame, function)  [`0x5a0c2f0 <coroutine app::top()>`]
 //     null() empty(text) token(text) quoted(text) comment(text) problem(text)
 //   recovery
@@ -64,7 +65,14 @@ struct WalkLimits {
   std::size_t max_pointer_hops = SIZE_MAX;  // raw pointers followed on one path
 };
 
-/// The name of the symbol at `address` (`ns::f(int)`, `ns::g+8`); empty if none.
+/// The symbol an address lies in: its demangled name (cached, valid for the process's life)
+/// and the offset into it.
+struct SymbolName {
+  const std::string* name;
+  std::uint64_t offset;
+};
+std::optional<SymbolName> symbol_name(std::uintptr_t address);
+/// The same as text: `ns::f(int)`, `ns::g+8`; empty if none.
 std::string symbol_for(std::uintptr_t address);
 /// A pointer to member function's text: `&Class::f`, or the raw address.
 std::string member_function_text(const TypeNode& type, std::uintptr_t function, std::ptrdiff_t adjustment);
@@ -123,9 +131,9 @@ struct QuietSink {
   void floating(long double) {}
   void enumeration(const TypeNode&, std::int64_t, const std::string_view*, std::size_t, bool) {}
   void text(const TypeNode&, const unsigned char*, std::size_t, bool) {}
-  void address(std::uintptr_t, std::string_view) {}
+  void address(std::uintptr_t, std::string_view, std::uint64_t) {}
   void coroutine_handle(std::uintptr_t, std::string_view) {}
-  void follow(std::uintptr_t, std::string_view) {}
+  void follow(std::uintptr_t, std::string_view, std::uint64_t) {}
   void null() {}
   void empty(std::string_view) {}
   void token(std::string_view) {}
@@ -265,7 +273,10 @@ template <class Sink> class Walk {
     }
   }
 
-  void address(std::uintptr_t target) { sink_.address(target, symbol_for(target)); }
+  void address(std::uintptr_t target) {
+    if (auto symbol = symbol_name(target)) sink_.address(target, *symbol->name, symbol->offset);
+    else sink_.address(target, {}, 0);
+  }
 
   void pointer(const Value& value, const TypeNode& type, std::size_t depth) {
     const std::uintptr_t target = read_pointer(value);
@@ -284,7 +295,8 @@ template <class Sink> class Walk {
     }
     if (limits_.follow_pointers && hops_ < limits_.max_pointer_hops && pointee.kind != Kind::Void &&
         pointee.kind != Kind::Function) {
-      sink_.follow(target, symbol_for(target));
+      if (auto symbol = symbol_name(target)) sink_.follow(target, *symbol->name, symbol->offset);
+      else sink_.follow(target, {}, 0);
       ++hops_;
       nested(value_at_address(type.target->get(), target), depth);
       --hops_;

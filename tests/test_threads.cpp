@@ -1,6 +1,6 @@
-// Threads: reflect's lookups that are not anchors (names, std::type_info, vtables) and its
-// checked memory reads, from many threads at once. Built for two cells and run in every build,
-// including the ThreadSanitizer one (tools/test), where a data race fails the test.
+// Threads: reflect's lookups that are not anchors (names, std::type_info, vtables, symbols) and
+// its checked memory reads, from many threads at once. Built for two cells and run in every
+// build, including the ThreadSanitizer one (tools/test), where a data race fails the test.
 //
 // The first test case runs in a process of its own (fresh_process.hpp): it starts cold, before
 // anything has used reflect. Every job has its exact expected text, written out below.
@@ -136,6 +136,11 @@ TEST_CASE("threads: names, type_info and vtables looked up at once, while the na
        "  },\n"
        "  .none = nullptr,\n"
        "}"},
+      // A function's and a global's names: the module's symbol table is built on first use.
+      {[&] { return fmt::format("{} {}", reflect::reflect(z.handlers), reflect::reflect(z.global_ptr)); },
+       "zoo::Handlers{.fn = " + address(reinterpret_cast<const void*>(&zoo::handler)) +
+           " <zoo::handler(int)>, .member = &zoo::Point::y, .method = &zoo::Widget::draw} " +
+           address(&zoo::global_counter) + " <zoo::global_counter>"},
   };
   run_together(jobs, 20);
 }

@@ -367,8 +367,10 @@ def ninja_text(tus, args):
     lib = os.path.join(args.reflect_lib, "libreflect.so")
     out.append(f"build prog: link {' '.join(objects)} | {lib}")
     if args.warm_src:
+        # Linked with the program's units (not main.o): the symbol table its pointers' names
+        # are looked up in is as big as the program's.
         out.append(f"build obj/warm.o: warmcxx {args.warm_src}")
-        out.append(f"build warm: link obj/warm.o | {lib}")
+        out.append(f"build warm: link obj/warm.o {' '.join(objects[1:])} | {lib}")
     out.append("default prog" + (" warm" if args.warm_src else ""))
     return "\n".join(out) + "\n"
 
@@ -395,7 +397,8 @@ def main():
                         help="more flags for the program's units, e.g. -gdwarf-5 -gpubnames (name tables)")
     parser.add_argument("--reflect-include", required=True, help="the repository's include/ directory")
     parser.add_argument("--reflect-lib", required=True, help="directory holding libreflect.so")
-    parser.add_argument("--warm-src", help="tools/bench/warm.cpp, to build the warm benchmark too (-O2)")
+    parser.add_argument("--warm-src",
+                        help="tools/bench/warm.cpp, to build the warm benchmark too (-O2, linked with the units)")
     args = parser.parse_args()
     if args.tus < 1 or args.structs < 10:
         parser.error("need at least 1 unit and 10 structs per unit")

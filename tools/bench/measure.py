@@ -213,8 +213,10 @@ def main():
         result = check(run([warm, "15"], env=env), "warm")
         values = dict(line.split(" ", 1) for line in result["out"].splitlines() if " " in line)
         warm_samples.append({k: float(values[k]) for k in
-                             ("format_reflect_ns", "format_manual_ns", "field_lookup_ns", "format_ratio")})
+                             ("format_reflect_ns", "format_manual_ns", "field_lookup_ns", "format_ratio",
+                              "pointers_reflect_ns", "pointers_manual_ns", "pointers_ratio")})
     warm_text = values.get("text", "")
+    pointers_text = values.get("pointers_text", "")
 
     def med(name, key):
         return median([s[key] for s in samples[name]])
@@ -290,6 +292,11 @@ def main():
     r = median([s["format_ratio"] for s in warm_samples])  # of ratios paired batch by batch
     rows.append(("warm format, 10 members", f"{w_reflect:.0f} ns",
                  f"hand-written formatter {w_manual:.0f} ns", f"{r:.2f}× slower", "within 3×", yes(r <= 3)))
+    p_reflect = median([s["pointers_reflect_ns"] for s in warm_samples])
+    p_manual = median([s["pointers_manual_ns"] for s in warm_samples])
+    r = median([s["pointers_ratio"] for s in warm_samples])
+    rows.append(("warm format, 8 pointers named by symbol", f"{p_reflect:.0f} ns",
+                 f"hand-written formatter {p_manual:.0f} ns", f"{r:.2f}× slower", "within 3×", yes(r <= 3)))
     rows.append(("warm Struct::field(name)", f"{w_field:.1f} ns", "—", "", "< 50 ns", yes(w_field < 50)))
 
     # --- the context
@@ -322,8 +329,10 @@ def main():
         "  file-backed (the program's debug sections, mapped and read in place) than `prog noprint`.",
         "find_type, first lookup: `prog lookup` (only the find_type of that type) minus `prog noprint`; with",
         "  .debug_names it is answered from their hash tables, else it builds the index.",
-        "warm: tools/bench/warm.cpp (-O2), ns per call, medians over batches that alternate between the",
-        "  benchmarks; the ratio is the median of the per-batch ratios. Both formatters print the same text.",
+        "warm: tools/bench/warm.cpp (-O2, linked with the program's units), ns per call, medians over batches",
+        "  that alternate between the benchmarks; the ratio is the median of the per-batch ratios. Both",
+        "  formatters print the same text; for the pointers, reflect looks each name up in the symbol table",
+        "  and the hand-written formatter writes them as literals.",
         "The OS page cache is warm for every tool (each command ran once before the timed runs).",
     ]
     if use_drgn:
@@ -352,6 +361,7 @@ def main():
         f.write(text)
     with open(base + ".json", "w") as f:
         json.dump({"manifest": manifest, "samples": samples, "warm": warm_samples, "warm_text": warm_text,
+                   "pointers_text": pointers_text,
                    "sections": {k: v for k, v in sizes.items() if k.startswith(".debug")},
                    "rows": rows, "context": context}, f, indent=1)
     sys.stdout.write(text)

@@ -1,15 +1,21 @@
 // Warm benchmarks: what reflect costs once the debug info it needs is loaded.
 //
-//   format: a struct of ten mixed members formatted into a fmt::memory_buffer through
-//           reflect (`fmt::format_to(out, "{}", reflect::reflect(r))`) against a hand-written
-//           fmt::formatter producing the same text.
-//   field:  `Struct::field(name)` lookups, cycling over the ten member names.
+//   format:   a struct of ten mixed members formatted into a fmt::memory_buffer through
+//             reflect (`fmt::format_to(out, "{}", reflect::reflect(r))`) against a hand-written
+//             fmt::formatter producing the same text.
+//   pointers: the same for a struct of four function pointers, four pointers to globals and
+//             three integers. reflect names each target from the module's symbol table
+//             (`0x… <warm::on_open(int)>`, `0x… <warm::limits+16>`); the hand-written formatter
+//             writes the same names as literals, with no lookup.
+//   field:    `Struct::field(name)` lookups, cycling over the ten member names.
 //
-// Built by tools/bench/run with -O2 -g against libreflect. Prints one `key value` per line:
-//   format_reflect_ns, format_manual_ns, field_lookup_ns, format_ratio (the median of the
-//   per-round reflect/manual ratios) and `text <what both printed>`.
+// Built by tools/bench/run with -O2 -g against libreflect and linked with the generated
+// program's units, so that the symbol table searched is as big as the program's. Prints one
+// `key value` per line: format_reflect_ns, format_manual_ns, format_ratio (the median of the
+// per-round reflect/manual ratios), pointers_reflect_ns, pointers_manual_ns, pointers_ratio,
+// field_lookup_ns, and `text <what both printed>` and `pointers_text <...>`.
 // Usage: warm [repeats [only]]   median over `repeats` timed batches (default 15); `only` runs
-// one benchmark (reflect, manual or field), for profiling it alone.
+// one benchmark (reflect, manual, pointers, pointers-manual or field), for profiling it alone.
 
 #include <reflect/reflect.hpp>
 
@@ -25,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace warm {
@@ -49,6 +56,30 @@ struct Record {
   unsigned flags;
 };
 
+// Targets for pointers: functions and globals with symbols of their own.
+int on_open(int fd) { return fd + 1; }
+int on_close(int fd) { return fd - 1; }
+double scale(double x) { return x * 2.5; }
+void reset() { asm volatile("" ::: "memory"); }
+int open_count = 3;
+double limits[4] = {0.5, 1.5, 2.5, 3.5};
+long totals[3] = {10, 20, 30};
+Point home{7, 8};
+
+struct Handlers {
+  int id;
+  int (*open_fn)(int);
+  int (*close_fn)(int);
+  double (*scale_fn)(double);
+  void (*reset_fn)();
+  const int* count_ptr;
+  const double* limit_ptr;
+  const long* total_ptr;
+  const Point* home_ptr;
+  int retries;
+  unsigned flags;
+};
+
 }  // namespace warm
 
 // The formatter a user would write by hand, printing exactly what reflect prints.
@@ -70,6 +101,26 @@ template <> struct fmt::formatter<warm::Record> {
     if (r.limit) out = fmt::format_to(out, "{}", *r.limit);
     else out = fmt::format_to(out, "std::nullopt");
     return fmt::format_to(out, ", .flags = {}}}", r.flags);
+  }
+};
+
+// Knows what each pointer points at, so writes the names reflect looks up.
+template <> struct fmt::formatter<warm::Handlers> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <class FormatContext> auto format(const warm::Handlers& h, FormatContext& ctx) const {
+    auto offset = [](const void* p, const void* base) {
+      return reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base);
+    };
+    return fmt::format_to(ctx.out(),
+                          "warm::Handlers{{.id = {}, .open_fn = {} <warm::on_open(int)>, "
+                          ".close_fn = {} <warm::on_close(int)>, .scale_fn = {} <warm::scale(double)>, "
+                          ".reset_fn = {} <warm::reset()>, .count_ptr = {} <warm::open_count>, "
+                          ".limit_ptr = {} <warm::limits+{}>, .total_ptr = {} <warm::totals+{}>, "
+                          ".home_ptr = {} <warm::home>, .retries = {}, .flags = {}}}",
+                          h.id, fmt::ptr(h.open_fn), fmt::ptr(h.close_fn), fmt::ptr(h.scale_fn), fmt::ptr(h.reset_fn),
+                          fmt::ptr(h.count_ptr), fmt::ptr(h.limit_ptr), offset(h.limit_ptr, warm::limits),
+                          fmt::ptr(h.total_ptr), offset(h.total_ptr, warm::totals), fmt::ptr(h.home_ptr), h.retries,
+                          h.flags);
   }
 };
 
@@ -119,10 +170,16 @@ int main(int argc, char** argv) {
   // Both must print the same text, or the comparison means nothing.
   std::string by_reflect = fmt::format("{}", reflect::reflect(record));
   std::string by_hand = fmt::format("{}", record);
-  if (by_reflect != by_hand) {
-    std::fprintf(stderr, "warm: reflect and the hand-written formatter disagree:\n  reflect: %s\n  by hand: %s\n",
-                 by_reflect.c_str(), by_hand.c_str());
-    return 1;
+  warm::Handlers handlers{11, &warm::on_open, &warm::on_close, &warm::scale, &warm::reset, &warm::open_count,
+                          &warm::limits[2], &warm::totals[1], &warm::home, 3, 5u};
+  std::string pointers_by_reflect = fmt::format("{}", reflect::reflect(handlers));
+  std::string pointers_by_hand = fmt::format("{}", handlers);
+  for (auto [a, b] : {std::pair{&by_reflect, &by_hand}, std::pair{&pointers_by_reflect, &pointers_by_hand}}) {
+    if (*a != *b) {
+      std::fprintf(stderr, "warm: reflect and the hand-written formatter disagree:\n  reflect: %s\n  by hand: %s\n",
+                   a->c_str(), b->c_str());
+      return 1;
+    }
   }
 
   fmt::memory_buffer buffer;
@@ -137,6 +194,20 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < n; ++i) {
       buffer.clear();
       fmt::format_to(std::back_inserter(buffer), "{}", record);
+      keep(buffer.data()[buffer.size() - 1]);
+    }
+  }};
+  Bench pointers_by_reflect_bench{[&](std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      buffer.clear();
+      fmt::format_to(std::back_inserter(buffer), "{}", reflect::reflect(handlers));
+      keep(buffer.data()[buffer.size() - 1]);
+    }
+  }};
+  Bench pointers_by_hand_bench{[&](std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      buffer.clear();
+      fmt::format_to(std::back_inserter(buffer), "{}", handlers);
       keep(buffer.data()[buffer.size() - 1]);
     }
   }};
@@ -162,12 +233,17 @@ int main(int argc, char** argv) {
   std::vector<Bench*> benches;
   if (wanted("reflect")) benches.push_back(&by_reflect_bench);
   if (wanted("manual")) benches.push_back(&by_hand_bench);
+  if (wanted("pointers")) benches.push_back(&pointers_by_reflect_bench);
+  if (wanted("pointers-manual")) benches.push_back(&pointers_by_hand_bench);
   if (wanted("field")) benches.push_back(&field_bench);
   for (Bench* b : benches) b->calibrate();
-  std::vector<double> ratios;
+  std::vector<double> ratios, pointers_ratios;
   for (int r = 0; r < repeats; ++r) {
     for (Bench* b : benches) b->ns.push_back(b->time_batch());
-    if (only.empty()) ratios.push_back(by_reflect_bench.ns.back() / by_hand_bench.ns.back());
+    if (only.empty()) {
+      ratios.push_back(by_reflect_bench.ns.back() / by_hand_bench.ns.back());
+      pointers_ratios.push_back(pointers_by_reflect_bench.ns.back() / pointers_by_hand_bench.ns.back());
+    }
   }
   if (wanted("field") && sink == 0) {
     std::fprintf(stderr, "warm: Struct::field found none of the fields\n");
@@ -181,5 +257,9 @@ int main(int argc, char** argv) {
   std::printf("format_manual_ns %.1f\n", manual_ns);
   std::printf("field_lookup_ns %.2f\n", field_ns);
   std::printf("format_ratio %.3f\n", median(ratios));
+  std::printf("pointers_reflect_ns %.1f\n", median(pointers_by_reflect_bench.ns));
+  std::printf("pointers_manual_ns %.1f\n", median(pointers_by_hand_bench.ns));
+  std::printf("pointers_ratio %.3f\n", median(pointers_ratios));
   std::printf("text %s\n", by_reflect.c_str());
+  std::printf("pointers_text %s\n", pointers_by_reflect.c_str());
 }
