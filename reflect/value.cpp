@@ -280,7 +280,8 @@ Array::iterator::iterator(const Array* array, std::size_t index) : array_(array)
 
 void Array::iterator::load() {
   current_ = array_->provider_->next(array_->container_, cursor_);
-  if (!current_) index_ = array_->size_;  // memory ends the walk before the recorded size
+  // Memory may end the walk before the recorded size, or loop (a garbage size): both end it.
+  if (!current_ || loop_.seen(cursor_.node)) index_ = array_->size_;
 }
 
 Value Array::iterator::operator*() const {
@@ -328,7 +329,7 @@ Map::iterator::iterator(const Map* map, std::size_t index) : map_(map), index_(i
 
 void Map::iterator::load() {
   current_ = map_->provider_->next(map_->container_, cursor_);
-  if (!current_) index_ = map_->size_;
+  if (!current_ || loop_.seen(cursor_.node)) index_ = map_->size_;
 }
 
 Map::iterator& Map::iterator::operator++() {

@@ -40,28 +40,6 @@ std::optional<Value> find_member(const Value& value, std::string_view name, bool
 /// The provider of the value's class when it follows `protocol`, else nullptr.
 const Provider* provider_with(const Value& value, Protocol protocol);
 
-/// Brent's cycle finder over the nodes of a walk: constant memory, finds a loop within about
-/// twice its length.
-class LoopFinder {
- public:
-  /// Whether `node` was seen before (0 is never a node).
-  bool seen(std::uint64_t node) {
-    if (node == 0) return false;
-    if (node == saved_) return true;
-    if (++steps_ == power_) {
-      saved_ = node;
-      power_ *= 2;
-      steps_ = 0;
-    }
-    return false;
-  }
-
- private:
-  std::uint64_t saved_ = 0;
-  std::uint64_t power_ = 1;
-  std::uint64_t steps_ = 0;
-};
-
 /// What a sequence provider says of one container, read once: shared by the walk and Array.
 struct SequenceSetup {
   const TypeNode* element = nullptr;   // concrete

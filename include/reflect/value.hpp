@@ -22,7 +22,8 @@ class VariantProvider;
 
 /// A walk's position, as a provider defines it: a node's address, an index, a block.
 struct Cursor {
-  std::uint64_t node = 0;   // the current node, for node-based containers (cycle checks); else 0
+  std::uint64_t node = 0;   // the current node's address, distinct for every element: a repeat
+                            // means the links loop (0: not a node container)
   std::uint64_t index = 0;  // elements visited so far
   std::uint64_t extra = 0;
 };
@@ -64,6 +65,28 @@ template <class T> constexpr std::string_view scalar_name() {
 // type, typedefs and cv removed, is exactly `expected_name`. Throws Error or UnreadableMemory.
 void read_scalar(const Value& value, std::string_view expected_name, void* out, std::size_t size);
 [[noreturn]] void throw_view_mismatch(const Value& value, std::string_view view_name);
+
+/// Brent's cycle finder over the nodes of a walk: constant memory, finds a loop within about
+/// twice its length.
+class LoopFinder {
+ public:
+  /// Whether `node` was seen before (0 is never a node).
+  bool seen(std::uint64_t node) {
+    if (node == 0) return false;
+    if (node == saved_) return true;
+    if (++steps_ == power_) {
+      saved_ = node;
+      power_ *= 2;
+      steps_ = 0;
+    }
+    return false;
+  }
+
+ private:
+  std::uint64_t saved_ = 0;
+  std::uint64_t power_ = 1;
+  std::uint64_t steps_ = 0;
+};
 }  // namespace detail
 
 /// A typed location in live memory: a Type and the address of an object of that type. Cheap
@@ -275,10 +298,11 @@ class Array : public detail::View {
     bool operator==(const iterator& other) const { return index_ == other.index_; }
 
    private:
-    void load();  // the element at the cursor, or the end when there is none
+    void load();  // the element at the cursor, or the end when there is none (or a loop)
     const Array* array_ = nullptr;
     std::size_t index_ = 0;
     Cursor cursor_;
+    detail::LoopFinder loop_;
     std::optional<Value> current_;
   };
   iterator begin() const { return iterator(this, 0); }
@@ -354,6 +378,7 @@ class Map : public detail::View {
     const Map* map_ = nullptr;
     std::size_t index_ = 0;
     Cursor cursor_;
+    detail::LoopFinder loop_;
     std::optional<MapEntry> current_;
   };
   iterator begin() const { return iterator(this, 0); }
