@@ -742,6 +742,7 @@ TypeRecord Module::read_type(const DieId& id) const {
   if (ref(&die, DW_AT_type, &target)) record.target = id_of(this, &target);
   record.name = name_of(&die);
   record.byte_size = udata(&die, DW_AT_byte_size);
+  record.alignment = udata(&die, DW_AT_alignment);
   record.is_declaration = flag(&die, DW_AT_declaration);
   if (!id.in_type_units) record.scope = scope_of(id);
   int tag = dwarf_tag(&die);

@@ -129,6 +129,7 @@ struct TypeRecord {
   std::string name;  // DW_AT_name as written by the compiler, empty if none
   std::vector<ScopeRecord> scope;
   std::optional<std::uint64_t> byte_size;
+  std::optional<std::uint64_t> alignment;  // DW_AT_alignment: only written for alignas
   bool is_declaration = false;
   DieId target;  // pointee, referent, element, typedef target, cv target, enum underlying,
                  // function return type, member pointer's member type

@@ -121,6 +121,7 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
   node.kind = kind_of(record);
   node.id = id;
   node.size = record.byte_size.value_or(0);
+  node.alignment = record.alignment.value_or(0);
   node.is_declaration = record.is_declaration;
   node.encoding = record.encoding;
   node.dwarf_name = std::move(record.name);

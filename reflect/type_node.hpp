@@ -113,6 +113,7 @@ struct TypeNode {
   Kind kind = Kind::Unknown;
   dwarf::DieId id;
   std::size_t size = 0;
+  std::size_t alignment = 0;  // what alignas asked for (DW_AT_alignment); 0 when not recorded
   bool is_signed = false;
   bool is_declaration = false;
   dwarf::BaseEncoding encoding = dwarf::BaseEncoding::None;

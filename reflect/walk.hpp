@@ -542,59 +542,13 @@ template <class Sink> class Walk {
       sink_.elided(type, named(top));
       return;
     }
-    Cursor cursor = provider.begin(value);
+    Cursor cursor = provider.begin(value);  // before anything is written: it may not fit the layout
     sink_.begin_sequence(type, named(top));
-    const std::size_t limit = std::min(setup.size.value_or(SIZE_MAX), limits_.max_elements);
-    LoopFinder loop;
-    std::size_t walked = 0;
-    bool ended = false;
-    while (walked < limit) {
-      std::optional<Value> element;
-      if (!next_element(provider, value, cursor, element)) return finish_broken(walked);
-      if (!element) {
-        ended = true;
-        break;
-      }
-      if (loop.seen(cursor.node)) return finish_loop(cursor.node);
+    const bool truncated = node_items<Value>(provider, value, cursor, setup.size, [&](const Value& element) {
       sink_.element();
-      this->value(*element, depth + 1, false);
-      ++walked;
-    }
-    bool truncated = false;
-    if (!ended) {
-      if (setup.size) {
-        truncated = walked < *setup.size;
-      } else {  // no recorded size: is there one more?
-        std::optional<Value> more;
-        truncated = next_element(provider, value, cursor, more) && more.has_value();
-      }
-    } else if (setup.size && walked < *setup.size) {
-      sink_.element();
-      sink_.problem(fmt::format("<the container records {} elements; memory holds {}>", *setup.size, walked));
-    }
+      this->value(element, depth + 1, false);
+    });
     sink_.end_sequence(truncated);
-  }
-
-  // A node walk's next step; false (after writing the problem) when memory broke it.
-  template <class Provider, class Item>
-  bool next_element(const Provider& provider, const Value& container, Cursor& cursor, std::optional<Item>& out) {
-    try {
-      out = provider.next(container, cursor);
-      return true;
-    } catch (const UnreadableMemory& e) {
-      sink_.element();
-      unreadable(e.address());
-    } catch (const Error& e) {
-      sink_.element();
-      sink_.problem(fmt::format("<error: {}>", e.what()));
-    }
-    return false;
-  }
-  void finish_broken(std::size_t) { sink_.end_sequence(false); }
-  void finish_loop(std::uint64_t node) {
-    sink_.element();
-    sink_.problem(fmt::format("<cycle {:#x}>", node));
-    sink_.end_sequence(false);
   }
 
   void map(const Value& value, const TypeNode& type, const MapProvider& provider, std::size_t depth, bool top) {
@@ -607,47 +561,62 @@ template <class Sink> class Walk {
     Cursor cursor = provider.begin(value);
     const bool string_keys = is_string_key(key);
     sink_.begin_map(type, named(top), string_keys);
+    const bool truncated = node_items<MapEntry>(provider, value, cursor, size, [&](const MapEntry& entry) {
+      sink_.entry_key();
+      if (string_keys) key_text(entry.key());
+      else this->value(entry.key(), depth + 2, false);
+      sink_.entry_value();
+      this->value(entry.value(), depth + 2, false);
+      sink_.end_entry();
+    });
+    sink_.end_map(truncated);
+  }
+
+  // The items of a node container, up to max_elements, each through `emit`. A loop in its
+  // links, a link memory breaks, or fewer items than the container records end the walk with
+  // a problem in place. Returns whether items were left out (past max_elements).
+  template <class Item, class Provider, class Emit>
+  bool node_items(const Provider& provider, const Value& container, Cursor& cursor, std::optional<std::size_t> size,
+                  Emit&& emit) {
     const std::size_t limit = std::min(size.value_or(SIZE_MAX), limits_.max_elements);
     LoopFinder loop;
     std::size_t walked = 0;
-    bool ended = false;
-    while (walked < limit) {
-      std::optional<MapEntry> entry;
-      if (!next_element(provider, value, cursor, entry)) {
-        sink_.end_map(false);
-        return;
-      }
-      if (!entry) {
-        ended = true;
-        break;
+    for (; walked < limit; ++walked) {
+      std::optional<Item> item;
+      if (!next_item(provider, container, cursor, item)) return false;
+      if (!item) {
+        if (size && walked < *size) {
+          sink_.element();
+          sink_.problem(fmt::format("<the container records {} elements; memory holds {}>", *size, walked));
+        }
+        return false;
       }
       if (loop.seen(cursor.node)) {
         sink_.element();
         sink_.problem(fmt::format("<cycle {:#x}>", cursor.node));
-        sink_.end_map(false);
-        return;
+        return false;
       }
-      sink_.entry_key();
-      if (string_keys) key_text(entry->key());
-      else this->value(entry->key(), depth + 2, false);
-      sink_.entry_value();
-      this->value(entry->value(), depth + 2, false);
-      sink_.end_entry();
-      ++walked;
+      emit(*item);
     }
-    bool truncated = false;
-    if (!ended) {
-      if (size) {
-        truncated = walked < *size;
-      } else {
-        std::optional<MapEntry> more;
-        truncated = next_element(provider, value, cursor, more) && more.has_value();
-      }
-    } else if (size && walked < *size) {
+    if (size) return walked < *size;
+    std::optional<Item> more;  // no recorded size: is there one more?
+    return next_item(provider, container, cursor, more) && more.has_value();
+  }
+
+  // A node walk's next step; false (after writing the problem) when memory broke it.
+  template <class Provider, class Item>
+  bool next_item(const Provider& provider, const Value& container, Cursor& cursor, std::optional<Item>& out) {
+    try {
+      out = provider.next(container, cursor);
+      return true;
+    } catch (const UnreadableMemory& e) {
       sink_.element();
-      sink_.problem(fmt::format("<the container records {} entries; memory holds {}>", *size, walked));
+      unreadable(e.address());
+    } catch (const Error& e) {
+      sink_.element();
+      sink_.problem(fmt::format("<error: {}>", e.what()));
     }
-    sink_.end_map(truncated);
+    return false;
   }
 
   // A key of a map whose keys are text is always a string (JSON object keys must be).

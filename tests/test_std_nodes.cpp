@@ -354,6 +354,12 @@ struct Mixed {
 template <class T> std::size_t alignment() { return reflect::detail::alignment_of(reflect::type_of<T>().node()); }
 }  // namespace
 
+TEST_CASE("std nodes: an over-aligned element is found where its node puts it") {
+  CHECK(fmt::format("{}", reflect::reflect(F.wide_list)) == "std::list<std_nodes::Wide>{{.v = 1}, {.v = 2}}");
+  CHECK(fmt::format("{}", reflect::reflect(F.wide_map)) == "std::map<int, std_nodes::Wide>{{1, {.v = 5}}}");
+  CHECK(alignment<std_nodes::Wide>() == 32);
+}
+
 TEST_CASE("std nodes: the element's alignment, for nodes no debug info describes") {
   // The fallback when no module describes a container's node type: the element after the
   // links, aligned as the ABI aligns it.

@@ -35,11 +35,8 @@ std::optional<Value> list_next(const Value& container, Cursor& cursor) {
   if (next == 0) return std::nullopt;
   cursor.node = next;
   ++cursor.index;
-  const TypeNode& type = concrete_of(container);
   const TypeNode& value = node_value_type(container);
-  const std::size_t offset = node_element_offset(
-      type, {"std::__detail::_Hash_node<{}, true>", "std::__detail::_Hash_node<{}, false>"}, value, kLinks,
-      address_of(container));
+  const std::size_t offset = node_element_offset(value, kLinks);
   const auto at = add_address(next, offset);
   if (!at) throw UnreadableMemory(next);
   return value_at(value, *at);

@@ -1,12 +1,8 @@
 #include "layout.hpp"
 
-#include "../../dwarf/names.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <mutex>
-#include <unordered_map>
 
 namespace reflect::detail {
 
@@ -71,63 +67,31 @@ namespace {
 std::size_t alignment_at(const TypeNode& node, std::size_t depth) {
   const TypeNode& type = node.concrete();
   if (depth > 64) return 8;
+  // alignas raises a type's alignment above its members' (DW_AT_alignment).
+  const std::size_t asked = std::max<std::size_t>(std::max(node.alignment, type.alignment), 1);
   switch (type.kind) {
-    case Kind::Array: return type.element ? alignment_at(*type.element, depth + 1) : 1;
-    case Kind::Complex: return std::clamp<std::size_t>(type.size / 2, 1, 16);
-    case Kind::MemberPointer: return 8;
+    case Kind::Array: return std::max(asked, type.element ? alignment_at(*type.element, depth + 1) : 1);
+    case Kind::Complex: return std::max(asked, std::clamp<std::size_t>(type.size / 2, 1, 16));
+    case Kind::MemberPointer: return std::max<std::size_t>(asked, 8);
     case Kind::Struct: case Kind::Union: {
-      std::size_t most = type.is_polymorphic() ? 8 : 1;
+      std::size_t most = std::max<std::size_t>(asked, type.is_polymorphic() ? 8 : 1);
       for (const BaseNode& base : type.bases) most = std::max(most, alignment_at(base.type.get(), depth + 1));
       for (const MemberNode& member : type.members) most = std::max(most, alignment_at(member.type.get(), depth + 1));
       return most;
     }
-    default: return std::clamp<std::size_t>(type.size, 1, 16);
+    default: return std::max(asked, std::clamp<std::size_t>(type.size, 1, 16));
   }
 }
-
-struct OffsetCache {
-  std::mutex mutex;
-  std::unordered_map<const TypeNode*, std::size_t> offsets;
-};
 
 }  // namespace
 
 std::size_t alignment_of(const TypeNode& type) { return alignment_at(type, 0); }
 
-std::size_t node_element_offset(const TypeNode& container, std::initializer_list<std::string_view> node_names,
-                                const TypeNode& element, std::size_t links, std::uintptr_t preferred) {
-  // Asked once per element: the last answer of this thread is kept without a lock.
-  thread_local const TypeNode* last_container = nullptr;
-  thread_local std::size_t last_offset = 0;
-  if (last_container == &container) return last_offset;
-  static OffsetCache* cache = new OffsetCache();  // never destroyed: printing may run during exit
-  {
-    std::lock_guard lock(cache->mutex);
-    if (auto it = cache->offsets.find(&container); it != cache->offsets.end()) {
-      last_container = &container;
-      return last_offset = it->second;
-    }
-  }
-  std::optional<std::size_t> offset;
-  for (std::string_view pattern : node_names) {
-    const std::string name = fmt::format(fmt::runtime(pattern), element.name());
-    const TypeNode* node = Registry::instance().find_type(dwarf::normalize_name(name), preferred);
-    if (node == nullptr || node->concrete().kind != Kind::Struct || node->concrete().is_declaration) continue;
-    // Offsets only: no memory is read at this made-up address.
-    constexpr std::uintptr_t kOrigin = 0x10000;
-    if (auto storage = find_member(value_at(node->concrete(), kOrigin), "_M_storage")) {
-      offset = address_of(*storage) - kOrigin;
-      break;
-    }
-  }
-  if (!offset) {
-    const std::size_t align = alignment_of(element);
-    offset = (links + align - 1) / align * align;
-  }
-  std::lock_guard lock(cache->mutex);
-  cache->offsets.emplace(&container, *offset);
-  last_container = &container;
-  return last_offset = *offset;
+std::size_t node_element_offset(const TypeNode& element, std::size_t links) {
+  // The node type itself (`std::_Rb_tree_node<V>`) would say it too, but finding it by name
+  // can build the module's whole name index, which the first print must not pay for.
+  const std::size_t align = alignment_of(element);
+  return (links + align - 1) / align * align;
 }
 
 }  // namespace reflect::detail

@@ -57,13 +57,9 @@ namespace reflect::detail {
 std::size_t alignment_of(const TypeNode& type);
 
 /// Where a node container keeps the element inside one of its nodes, in bytes from the node's
-/// start. `node_names` are the node class's candidate names, with `{}` for the element type's
-/// (`std::_Rb_tree_node<{}>`): the first one a loaded module describes gives the offset of its
-/// `_M_storage` member. When
-/// none does (a container whose nodes no code in the program touched), the element follows
-/// the node's links (`links` bytes), aligned for `element`. Computed once per container type.
-std::size_t node_element_offset(const TypeNode& container, std::initializer_list<std::string_view> node_names,
-                                const TypeNode& element, std::size_t links, std::uintptr_t preferred);
+/// start: libstdc++'s nodes are their links (`links` bytes) followed by the element's storage,
+/// aligned for the element (the x86-64 System V ABI's rule).
+std::size_t node_element_offset(const TypeNode& element, std::size_t links);
 
 /// How far a node walk follows links inside one step (a tree's descent to a leftmost node):
 /// a red-black tree of 2^64 nodes is less than 128 deep, so a longer chain is corrupt memory.

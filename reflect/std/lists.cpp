@@ -11,11 +11,9 @@ namespace {
 // _Fwd_list_node_base::_M_next); the element follows the links in the node.
 std::uintptr_t next_link(std::uintptr_t node) { return read_as<std::uintptr_t>(node); }
 
-Value element_at(const Value& container, std::uintptr_t node, std::string_view node_name, std::size_t links) {
-  const TypeNode& type = concrete_of(container);
-  const TypeNode& element = template_type(type, 0);
-  const std::size_t offset =
-      node_element_offset(type, {node_name}, element, links, address_of(container));
+Value element_at(const Value& container, std::uintptr_t node, std::size_t links) {
+  const TypeNode& element = template_type(concrete_of(container), 0);
+  const std::size_t offset = node_element_offset(element, links);
   const auto at = add_address(node, offset);
   if (!at) throw UnreadableMemory(node);
   return value_at(element, *at);
@@ -43,7 +41,7 @@ class List final : public SequenceProvider {
     if (next == 0) throw UnreadableMemory(0);         // a list's links are never null
     cursor.node = next;
     ++cursor.index;
-    return element_at(value, next, "std::_List_node<{}>", kLinks);
+    return element_at(value, next, kLinks);
   }
 
  private:
@@ -72,7 +70,7 @@ class ForwardList final : public SequenceProvider {
     if (next == 0) return std::nullopt;
     cursor.node = next;
     ++cursor.index;
-    return element_at(value, next, "std::_Fwd_list_node<{}>", sizeof(std::uintptr_t));
+    return element_at(value, next, sizeof(std::uintptr_t));
   }
 };
 

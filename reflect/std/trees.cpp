@@ -65,9 +65,8 @@ Tree tree_of(const Value& container) {
 const TypeNode& node_value_type(const Value& container) { return template_type(concrete_of(member(container, "_M_t")), 1); }
 
 Value node_value(const Value& container, std::uintptr_t node) {
-  const TypeNode& type = concrete_of(container);
   const TypeNode& value = node_value_type(container);
-  const std::size_t offset = node_element_offset(type, {"std::_Rb_tree_node<{}>"}, value, kLinks, address_of(container));
+  const std::size_t offset = node_element_offset(value, kLinks);
   const auto at = add_address(node, offset);
   if (!at) throw UnreadableMemory(node);
   return value_at(value, *at);
