@@ -8,18 +8,33 @@
 //             (`0x… <warm::on_open(int)>`, `0x… <warm::limits+16>`); the hand-written formatter
 //             writes the same names as literals, with no lookup.
 //   field:    `Struct::field(name)` lookups, cycling over the ten member names.
+//   map, unordered_map, list: a `std::map<std::string, int>`, a `std::unordered_map<std::string,
+//             int>` and a `std::list<int>` of 1,000 entries each, through reflect with
+//             `.max_elements = 1000` (all of them), against {fmt}'s own `<fmt/ranges.h>`. The texts
+//             differ in syntax (`std::map<...>{{"k", 1}, ...}` against `{"k": 1, ...}`); both are
+//             checked to hold all 1,000 entries.
+//   json:     the ten-member struct as a JSON document, `reflect::to_json(reflect::reflect(r))`,
+//             against an `nlohmann::json` filled member by member by hand and `dump()`ed (checked
+//             at start: both parse to the same JSON value).
 //
 // Built by tools/bench/run with -O2 -g against libreflect and linked with the generated
 // program's units, so that the symbol table searched is as big as the program's. Prints one
 // `key value` per line: format_reflect_ns, format_manual_ns, format_ratio (the median of the
 // per-round reflect/manual ratios), pointers_reflect_ns, pointers_manual_ns, pointers_ratio,
-// field_lookup_ns, and `text <what both printed>` and `pointers_text <...>`.
+// field_lookup_ns, then for each of map, unordered_map, list and json NAME_reflect_ns,
+// NAME_baseline_ns, NAME_ratio, and `text <what both printed>`, `pointers_text <...>` and
+// `json_text <...>`.
 // Usage: warm [repeats [only]]   median over `repeats` timed batches (default 15); `only` runs
-// one benchmark (reflect, manual, pointers, pointers-manual or field), for profiling it alone.
+// one benchmark (reflect, manual, pointers, pointers-manual, field, map, map-fmt,
+// unordered_map, unordered_map-fmt, list, list-fmt, json or json-nlohmann), for profiling it
+// alone (e.g. under callgrind).
 
 #include <reflect/reflect.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -28,9 +43,12 @@
 #include <cstdlib>
 #include <functional>
 #include <iterator>
+#include <list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -158,6 +176,30 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// How many times `what` occurs in `text`.
+std::size_t occurrences(std::string_view text, std::string_view what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string_view::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+// The JSON a user would build by hand, member by member, with what reflect writes for each.
+nlohmann::json to_nlohmann(const warm::Record& r) {
+  nlohmann::json j;
+  j["id"] = r.id;
+  j["total"] = r.total;
+  j["ratio"] = r.ratio;
+  j["active"] = r.active;
+  j["name"] = r.name;
+  j["color"] = r.color == warm::Color::Red ? "Red" : r.color == warm::Color::Green ? "Green" : "Blue";
+  j["values"] = r.values;
+  j["origin"]["x"] = r.origin.x;
+  j["origin"]["y"] = r.origin.y;
+  j["limit"] = r.limit ? nlohmann::json(*r.limit) : nlohmann::json(nullptr);
+  j["flags"] = r.flags;
+  return j;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -182,7 +224,88 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Containers of 1,000 entries: reflect prints them all (the default max_elements is 100), {fmt}
+  // with <fmt/ranges.h>. The syntaxes differ; both texts must hold every entry.
+  constexpr std::size_t kEntries = 1000;
+  std::map<std::string, int> map;
+  std::unordered_map<std::string, int> unordered_map;
+  std::list<int> list;
+  for (std::size_t i = 0; i < kEntries; ++i) {
+    std::string key = fmt::format("key{}", i);
+    map.emplace(key, static_cast<int>(i));
+    unordered_map.emplace(key, static_cast<int>(i));
+    list.push_back(static_cast<int>(i));
+  }
+  const reflect::FormatOptions all{.max_elements = kEntries};
+  struct Printed {
+    const char* name;
+    std::string by_reflect, by_fmt;
+    std::string_view entry;  // what each entry prints once (a key), or "" to count separators
+  };
+  Printed printed[] = {
+      {"map", fmt::format("{}", reflect::formatted(reflect::reflect(map), all)), fmt::format("{}", map), "\"key"},
+      {"unordered_map", fmt::format("{}", reflect::formatted(reflect::reflect(unordered_map), all)),
+       fmt::format("{}", unordered_map), "\"key"},
+      {"list", fmt::format("{}", reflect::formatted(reflect::reflect(list), all)), fmt::format("{}", list), ""},
+  };
+  for (const Printed& p : printed) {
+    for (std::string_view text : {std::string_view(p.by_reflect), std::string_view(p.by_fmt)}) {
+      std::size_t entries = p.entry.empty() ? occurrences(text, ", ") + 1 : occurrences(text, p.entry);
+      if (entries != kEntries || text.find("...") != std::string_view::npos) {
+        std::fprintf(stderr, "warm: %s: %zu entries printed, not %zu: %.300s\n", p.name, entries, kEntries,
+                     std::string(text).c_str());
+        return 1;
+      }
+    }
+  }
+
+  // JSON: both documents must be the same JSON value.
+  std::string json_by_reflect = reflect::to_json(reflect::reflect(record));
+  nlohmann::json json_by_hand = to_nlohmann(record);
+  bool same_json = false;
+  try {
+    same_json = nlohmann::json::parse(json_by_reflect) == json_by_hand;
+  } catch (const nlohmann::json::exception&) {
+  }
+  if (!same_json) {
+    std::fprintf(stderr, "warm: reflect's JSON and nlohmann's differ:\n  reflect:  %s\n  nlohmann: %s\n",
+                 json_by_reflect.c_str(), json_by_hand.dump().c_str());
+    return 1;
+  }
+
   fmt::memory_buffer buffer;
+  // A benchmark that prints into `buffer` n times.
+  auto printing = [&buffer](auto print) {
+    return Bench{[&buffer, print](std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) {
+        buffer.clear();
+        print(std::back_inserter(buffer));
+        keep(buffer.data()[buffer.size() - 1]);
+      }
+    }};
+  };
+  Bench map_reflect_bench = printing(
+      [&](auto out) { fmt::format_to(out, "{}", reflect::formatted(reflect::reflect(map), all)); });
+  Bench map_fmt_bench = printing([&](auto out) { fmt::format_to(out, "{}", map); });
+  Bench unordered_map_reflect_bench = printing(
+      [&](auto out) { fmt::format_to(out, "{}", reflect::formatted(reflect::reflect(unordered_map), all)); });
+  Bench unordered_map_fmt_bench = printing([&](auto out) { fmt::format_to(out, "{}", unordered_map); });
+  Bench list_reflect_bench = printing(
+      [&](auto out) { fmt::format_to(out, "{}", reflect::formatted(reflect::reflect(list), all)); });
+  Bench list_fmt_bench = printing([&](auto out) { fmt::format_to(out, "{}", list); });
+  Bench json_reflect_bench{[&](std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string text = reflect::to_json(reflect::reflect(record));
+      keep(text.data()[text.size() - 1]);
+    }
+  }};
+  Bench json_nlohmann_bench{[&](std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string text = to_nlohmann(record).dump();
+      keep(text.data()[text.size() - 1]);
+    }
+  }};
+
   Bench by_reflect_bench{[&](std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
       buffer.clear();
@@ -236,6 +359,22 @@ int main(int argc, char** argv) {
   if (wanted("pointers")) benches.push_back(&pointers_by_reflect_bench);
   if (wanted("pointers-manual")) benches.push_back(&pointers_by_hand_bench);
   if (wanted("field")) benches.push_back(&field_bench);
+  // Each new row: reflect against its baseline, one after the other in every round.
+  struct Row {
+    const char* name;
+    Bench* reflect;
+    Bench* baseline;
+    std::vector<double> ratios;
+  };
+  Row rows[] = {{"map", &map_reflect_bench, &map_fmt_bench, {}},
+                {"unordered_map", &unordered_map_reflect_bench, &unordered_map_fmt_bench, {}},
+                {"list", &list_reflect_bench, &list_fmt_bench, {}},
+                {"json", &json_reflect_bench, &json_nlohmann_bench, {}}};
+  const char* baseline_names[] = {"map-fmt", "unordered_map-fmt", "list-fmt", "json-nlohmann"};
+  for (std::size_t i = 0; i < std::size(rows); ++i) {
+    if (wanted(rows[i].name)) benches.push_back(rows[i].reflect);
+    if (wanted(baseline_names[i])) benches.push_back(rows[i].baseline);
+  }
   for (Bench* b : benches) b->calibrate();
   std::vector<double> ratios, pointers_ratios;
   for (int r = 0; r < repeats; ++r) {
@@ -243,6 +382,7 @@ int main(int argc, char** argv) {
     if (only.empty()) {
       ratios.push_back(by_reflect_bench.ns.back() / by_hand_bench.ns.back());
       pointers_ratios.push_back(pointers_by_reflect_bench.ns.back() / pointers_by_hand_bench.ns.back());
+      for (Row& row : rows) row.ratios.push_back(row.reflect->ns.back() / row.baseline->ns.back());
     }
   }
   if (wanted("field") && sink == 0) {
@@ -260,6 +400,15 @@ int main(int argc, char** argv) {
   std::printf("pointers_reflect_ns %.1f\n", median(pointers_by_reflect_bench.ns));
   std::printf("pointers_manual_ns %.1f\n", median(pointers_by_hand_bench.ns));
   std::printf("pointers_ratio %.3f\n", median(pointers_ratios));
+  for (const Row& row : rows) {
+    std::printf("%s_reflect_ns %.1f\n", row.name, median(row.reflect->ns));
+    std::printf("%s_baseline_ns %.1f\n", row.name, median(row.baseline->ns));
+    std::printf("%s_ratio %.3f\n", row.name, median(row.ratios));
+  }
   std::printf("text %s\n", by_reflect.c_str());
   std::printf("pointers_text %s\n", pointers_by_reflect.c_str());
+  std::printf("json_text %s\n", json_by_reflect.c_str());
+  for (const Printed& p : printed)
+    std::printf("%s_text %.60s... (%zu chars) / fmt: %.40s... (%zu chars)\n", p.name, p.by_reflect.c_str(),
+                p.by_reflect.size(), p.by_fmt.c_str(), p.by_fmt.size());
 }
