@@ -114,11 +114,17 @@ std::shared_ptr<const CoroutineInfo> make_info(const dwarf::Module& module, cons
     if (!name) continue;
     CoroutineVariable variable{std::string(*name), i, std::nullopt, std::nullopt};
     if (gcc) variable.is_parameter = *name == fields[i].name;  // GCC suffixes locals, not parameter copies
+    bool declared_here = false;
     for (const auto& declared : record.variables)
       if (declared.offset == fields[i].offset) {
+        declared_here = true;
         variable.declared_at = declared.line;
         if (!gcc) variable.is_parameter = declared.is_parameter;
       }
+    // clang -O0 also keeps in the frame, under their own names, the parameters and locals of
+    // functions it inlined into the coroutine (`fmt`, `args` of an inlined fmt::format): a member
+    // that no variable of the coroutine itself declares is not one of its variables.
+    if (!gcc && !record.variables.empty() && !declared_here) continue;
     info->variables.push_back(std::move(variable));
   }
   return info;
