@@ -98,13 +98,13 @@ void escape_json(fmt::memory_buffer& out, std::uint32_t c) {
 
 }  // namespace
 
-void escape_cpp_string(fmt::memory_buffer& out, const unsigned char* bytes, std::size_t count, std::size_t char_size) {
-  if (char_size != 1) {
-    for (std::size_t i = 0; i < count; ++i) escape_cpp(out, wide_char(bytes, i, char_size), '"', true);
-    return;
-  }
+namespace {
+
+// 8-bit text: runs of printable ASCII and valid UTF-8 sequences copied as they are, every
+// other byte through `escape_byte`.
+template <class EscapeByte>
+void copy_text(fmt::memory_buffer& out, const unsigned char* bytes, std::size_t count, EscapeByte&& escape_byte) {
   for (std::size_t i = 0; i < count;) {
-    // A run of characters that print as themselves, appended at once.
     std::size_t plain = i;
     while (plain < count && bytes[plain] >= 0x20 && bytes[plain] < 0x7f && bytes[plain] != '"' && bytes[plain] != '\\')
       ++plain;
@@ -113,16 +113,25 @@ void escape_cpp_string(fmt::memory_buffer& out, const unsigned char* bytes, std:
       i = plain;
       continue;
     }
-    if (bytes[i] >= 0x80) {
+    if (bytes[i] >= 0x80)
       if (std::size_t len = utf8_sequence(bytes, i, count)) {
         append(out, bytes + i, len);
         i += len;
         continue;
       }
-    }
-    escape_cpp(out, bytes[i], '"', false);
+    escape_byte(bytes[i]);
     ++i;
   }
+}
+
+}  // namespace
+
+void escape_cpp_string(fmt::memory_buffer& out, const unsigned char* bytes, std::size_t count, std::size_t char_size) {
+  if (char_size != 1) {
+    for (std::size_t i = 0; i < count; ++i) escape_cpp(out, wide_char(bytes, i, char_size), '"', true);
+    return;
+  }
+  copy_text(out, bytes, count, [&](unsigned char byte) { escape_cpp(out, byte, '"', false); });
 }
 
 void escape_json_string(fmt::memory_buffer& out, const unsigned char* bytes, std::size_t count, std::size_t char_size) {
@@ -130,28 +139,10 @@ void escape_json_string(fmt::memory_buffer& out, const unsigned char* bytes, std
     for (std::size_t i = 0; i < count; ++i) escape_json(out, wide_char(bytes, i, char_size));
     return;
   }
-  for (std::size_t i = 0; i < count;) {
-    std::size_t plain = i;
-    while (plain < count && bytes[plain] >= 0x20 && bytes[plain] < 0x7f && bytes[plain] != '"' && bytes[plain] != '\\')
-      ++plain;
-    if (plain > i) {
-      append(out, bytes + i, plain - i);
-      i = plain;
-      continue;
-    }
-    if (bytes[i] >= 0x80) {
-      if (std::size_t len = utf8_sequence(bytes, i, count)) {
-        append(out, bytes + i, len);
-        i += len;
-        continue;
-      }
-      fmt::format_to(fmt::appender(out), "\\\\x{:02x}", bytes[i]);
-      ++i;
-      continue;
-    }
-    escape_json(out, bytes[i]);
-    ++i;
-  }
+  copy_text(out, bytes, count, [&](unsigned char byte) {
+    if (byte >= 0x80) fmt::format_to(fmt::appender(out), "\\\\x{:02x}", byte);  // not UTF-8: the text `\xNN`
+    else escape_json(out, byte);
+  });
 }
 
 void indent_json(fmt::memory_buffer& out, std::string_view compact) {
