@@ -109,6 +109,49 @@ struct MemberLookup {
   std::size_t bound = 0;
 };
 
+/// What a standard-library provider works out once per class from its layout (member offsets,
+/// element types, a node's element offset), kept with the class so that walking a thousand
+/// elements pays for the member lookups once. Only for providers that live as long as the
+/// process (the standard ones): `owner` tells whose facts they are.
+struct ProviderFacts {
+  virtual ~ProviderFacts() = default;
+  const Provider* owner = nullptr;
+  const ProviderFacts* next = nullptr;  // the class's facts published before these
+};
+
+/// The ProviderFacts published for a class: a list pushed to with compare-and-swap (no lock),
+/// read with one atomic load. It holds more than one owner only after reflect::add_provider()
+/// changed the class's provider, or after two threads computed the same facts at once.
+class ProviderFactsList {
+ public:
+  ProviderFactsList() = default;
+  ProviderFactsList(const ProviderFactsList&) = delete;
+  ProviderFactsList& operator=(const ProviderFactsList&) = delete;
+  ~ProviderFactsList() {
+    for (const ProviderFacts* facts = head_.load(std::memory_order_acquire); facts != nullptr;) {
+      const ProviderFacts* next = facts->next;
+      delete facts;
+      facts = next;
+    }
+  }
+  const ProviderFacts* find(const Provider* owner) const noexcept {
+    for (const ProviderFacts* facts = head_.load(std::memory_order_acquire); facts != nullptr; facts = facts->next)
+      if (facts->owner == owner) return facts;
+    return nullptr;
+  }
+  /// Publishes `facts`, which live as long as the class.
+  const ProviderFacts& publish(std::unique_ptr<ProviderFacts> facts) const noexcept {
+    const ProviderFacts* head = head_.load(std::memory_order_acquire);
+    do {
+      facts->next = head;
+    } while (!head_.compare_exchange_weak(head, facts.get(), std::memory_order_acq_rel, std::memory_order_acquire));
+    return *facts.release();
+  }
+
+ private:
+  mutable std::atomic<const ProviderFacts*> head_{nullptr};
+};
+
 struct TypeNode {
   Kind kind = Kind::Unknown;
   dwarf::DieId id;
@@ -207,6 +250,7 @@ struct TypeNode {
   static constexpr std::size_t kMemberLookups = 8;
   mutable std::array<std::atomic<const MemberLookup*>, kMemberLookups> member_lookups{};
   mutable std::vector<std::unique_ptr<MemberLookup>> member_lookup_storage;
+  ProviderFactsList provider_facts;
 };
 
 /// Owner of all type nodes and of the process's debug info.

@@ -13,53 +13,83 @@ namespace {
 // hash code, when there is one, comes after the element).
 constexpr std::size_t kLinks = sizeof(std::uintptr_t);
 
-Value hashtable_of(const Value& container) { return member(container, "_M_h"); }
+// What the class tells once: where the node list starts and the count is, where a node keeps
+// the element (a map's: the pair's key and value).
+struct HashtableFacts final : ProviderFacts {
+  MemberAt before_begin;            // _Hash_node_base: its _M_nxt is the first node
+  MemberAt count;
+  const TypeNode* value = nullptr;  // _Hashtable<Key, Value, ...>'s second argument: a pair for maps
+  std::size_t value_offset = 0;     // in a node
+  MemberAt key, mapped;             // maps: the pair's `first` and `second`
+};
 
-// _Hashtable<Key, Value, ...>'s second argument: a pair for the maps.
-const TypeNode& node_value_type(const Value& container) { return template_type(concrete_of(hashtable_of(container)), 1); }
-
-std::size_t element_count(const Value& container) { return read_unsigned(member(hashtable_of(container), "_M_element_count")); }
-
-Cursor list_begin(const Value& container) {
-  const Value before_begin = member(hashtable_of(container), "_M_before_begin");
-  const Value next = member(before_begin, "_M_nxt");
-  if (address_of(next) != address_of(before_begin))
+HashtableFacts hashtable_facts(const Value& container, bool is_map) {
+  HashtableFacts facts;
+  const Value table = member(container, "_M_h");
+  const Value before_begin = member(table, "_M_before_begin");
+  if (address_of(member(before_begin, "_M_nxt")) != address_of(before_begin))
     throw LayoutMismatch(fmt::format("{}'s _M_before_begin is not laid out as _Hash_node_base", container.type().name()));
+  facts.before_begin = member_at(container, "_M_h._M_before_begin");
+  facts.count = member_at(container, "_M_h._M_element_count");
+  facts.value = &template_type(concrete_of(table), 1);
+  facts.value_offset = node_element_offset(*facts.value, kLinks);
+  if (is_map) {
+    const Value pair = value_at(*facts.value, 0);  // only the pair's class is read
+    facts.key = member_at(pair, "first");
+    facts.mapped = member_at(pair, "second");
+  }
+  return facts;
+}
+
+std::size_t element_count(const Value& container, const HashtableFacts& facts) {
+  return read_unsigned(member(container, facts.count));
+}
+
+Cursor list_begin(const Value& container, const HashtableFacts& facts) {
   Cursor cursor;
-  cursor.node = address_of(before_begin);
+  cursor.node = address_of(member(container, facts.before_begin));
   return cursor;
 }
 
-std::optional<Value> list_next(const Value& container, Cursor& cursor) {
+std::optional<Value> list_next(const HashtableFacts& facts, Cursor& cursor) {
   const std::uintptr_t next = read_as<std::uintptr_t>(cursor.node);
   if (next == 0) return std::nullopt;
   cursor.node = next;
   ++cursor.index;
-  const TypeNode& value = node_value_type(container);
-  const std::size_t offset = node_element_offset(value, kLinks);
-  const auto at = add_address(next, offset);
+  const auto at = add_address(next, facts.value_offset);
   if (!at) throw UnreadableMemory(next);
-  return value_at(value, *at);
+  return value_at(*facts.value, *at);
 }
 
 class UnorderedSet final : public SequenceProvider {
  public:
-  Type element_type(const Value& value) const override { return Type(node_value_type(value)); }
-  std::optional<std::size_t> size(const Value& value) const override { return element_count(value); }
-  Cursor begin(const Value& value) const override { return list_begin(value); }
-  std::optional<Value> next(const Value& value, Cursor& cursor) const override { return list_next(value, cursor); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).value); }
+  std::optional<std::size_t> size(const Value& value) const override { return element_count(value, facts(value)); }
+  Cursor begin(const Value& value) const override { return list_begin(value, facts(value)); }
+  std::optional<Value> next(const Value& value, Cursor& cursor) const override { return list_next(facts(value), cursor); }
+
+ private:
+  const HashtableFacts& facts(const Value& value) const {
+    return facts_of<HashtableFacts>(value, *this, [](const Value& set) { return hashtable_facts(set, false); });
+  }
 };
 
 class UnorderedMap final : public MapProvider {
  public:
   Type key_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
   Type mapped_type(const Value& value) const override { return Type(template_type(concrete_of(value), 1)); }
-  std::optional<std::size_t> size(const Value& value) const override { return element_count(value); }
-  Cursor begin(const Value& value) const override { return list_begin(value); }
+  std::optional<std::size_t> size(const Value& value) const override { return element_count(value, facts(value)); }
+  Cursor begin(const Value& value) const override { return list_begin(value, facts(value)); }
   std::optional<MapEntry> next(const Value& value, Cursor& cursor) const override {
-    const std::optional<Value> pair = list_next(value, cursor);
+    const HashtableFacts& table = facts(value);
+    const std::optional<Value> pair = list_next(table, cursor);
     if (!pair) return std::nullopt;
-    return MapEntry(member(*pair, "first"), member(*pair, "second"));
+    return MapEntry(member(*pair, table.key), member(*pair, table.mapped));
+  }
+
+ private:
+  const HashtableFacts& facts(const Value& value) const {
+    return facts_of<HashtableFacts>(value, *this, [](const Value& map) { return hashtable_facts(map, true); });
   }
 };
 

@@ -10,10 +10,20 @@ class StdOptional final : public OptionalProvider {
   std::optional<Value> held(const Value& value) const override {
     // _Optional_base::_M_payload (_Optional_payload) holds _M_engaged and the storage union
     // _M_payload, whose _M_value is the object.
-    Value payload = member(value, "_M_payload");
-    if (read_unsigned(member(payload, "_M_engaged")) == 0) return std::nullopt;
-    return member(payload, "_M_payload._M_value");
+    const OptionalFacts& optional = facts_of<OptionalFacts>(value, *this, [](const Value& o) {
+      OptionalFacts facts;
+      facts.engaged = member_at(o, "_M_payload._M_engaged");
+      facts.value = member_at(o, "_M_payload._M_payload._M_value");
+      return facts;
+    });
+    if (read_unsigned(member(value, optional.engaged)) == 0) return std::nullopt;
+    return member(value, optional.value);
   }
+
+ private:
+  struct OptionalFacts final : ProviderFacts {
+    MemberAt engaged, value;
+  };
 };
 
 // std::atomic<T>: the integral and pointer specialisations keep the value in a base or member

@@ -42,6 +42,25 @@ Value member(const Value& value, std::string_view path) {
   missing(value, path);
 }
 
+std::optional<MemberAt> try_member_at(const Value& value, std::string_view path) {
+  const std::optional<Value> found = try_member(value, path);
+  if (!found) return std::nullopt;
+  if (found->is_bitfield())  // a place in bytes cannot say it; no standard member read so is one
+    throw LayoutMismatch(fmt::format("{}'s member {} is a bitfield", value.type().name(), path));
+  return MemberAt{address_of(*found) - address_of(value), &found->type().node()};
+}
+
+MemberAt member_at(const Value& value, std::string_view path) {
+  if (auto found = try_member_at(value, path)) return *found;
+  missing(value, path);
+}
+
+Value member(const Value& object, const MemberAt& at) {
+  const auto address = add_address(address_of(object), at.offset);
+  if (!address) throw UnreadableMemory(address_of(object));
+  return value_at(*at.type, *address);
+}
+
 Value member_if(const Value& value, std::string_view name, bool (*accept)(const TypeNode&)) {
   if (auto found = find_member(value, name, accept)) return *found;
   missing(value, name);

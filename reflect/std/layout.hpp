@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <initializer_list>
 #include <vector>
 
@@ -45,6 +46,32 @@ std::optional<std::int64_t> template_value(const TypeNode& type, std::size_t ind
 /// A Value of `type` at `address`.
 inline Value value_at(const TypeNode& type, std::uintptr_t address) {
   return Value(Type(type), reinterpret_cast<const void*>(address));
+}
+
+/// Where a member lies in its class, found once by name: its offset from the object's start
+/// and its declared type. The standard classes have no virtual bases, so this is the same for
+/// every object of the class.
+struct MemberAt {
+  std::size_t offset = 0;
+  const TypeNode* type = nullptr;
+};
+/// member()'s answer for `path`, as a place in the class; throws LayoutMismatch as member() does.
+MemberAt member_at(const Value& value, std::string_view path);
+std::optional<MemberAt> try_member_at(const Value& value, std::string_view path);
+/// The member at `at` inside `object`; throws UnreadableMemory if the address would wrap.
+Value member(const Value& object, const MemberAt& at);
+
+/// The facts `owner` keeps for the class of `value` (see ProviderFacts), worked out by
+/// `compute(value)` the first time. A LayoutMismatch that `compute` throws is not remembered:
+/// every call throws it again, and the value prints raw with its note.
+template <class Facts>
+const Facts& facts_of(const Value& value, const Provider& owner, Facts (*compute)(const Value&)) {
+  static_assert(std::is_base_of_v<ProviderFacts, Facts>);
+  const TypeNode& type = concrete_of(value);
+  if (const ProviderFacts* known = type.provider_facts.find(&owner)) return static_cast<const Facts&>(*known);
+  auto facts = std::make_unique<Facts>(compute(value));
+  facts->owner = &owner;
+  return static_cast<const Facts&>(type.provider_facts.publish(std::move(facts)));
 }
 
 }  // namespace reflect::detail

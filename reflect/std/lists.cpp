@@ -11,27 +11,31 @@ namespace {
 // _Fwd_list_node_base::_M_next); the element follows the links in the node.
 std::uintptr_t next_link(std::uintptr_t node) { return read_as<std::uintptr_t>(node); }
 
-Value element_at(const Value& container, std::uintptr_t node, std::size_t links) {
-  const TypeNode& element = template_type(concrete_of(container), 0);
-  const std::size_t offset = node_element_offset(element, links);
-  const auto at = add_address(node, offset);
+struct ListFacts final : ProviderFacts {
+  const TypeNode* element = nullptr;
+  std::size_t element_offset = 0;  // in a node
+  MemberAt head;                   // the header node (list) or the head's link (forward_list)
+  std::optional<MemberAt> size;    // the C++11 ABI's list counts its nodes
+};
+
+Value element_in(const ListFacts& facts, std::uintptr_t node) {
+  const auto at = add_address(node, facts.element_offset);
   if (!at) throw UnreadableMemory(node);
-  return value_at(element, *at);
+  return value_at(*facts.element, *at);
 }
 
 class List final : public SequenceProvider {
  public:
-  Type element_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).element); }
   std::optional<std::size_t> size(const Value& value) const override {
-    // The C++11 ABI's header counts the nodes; the old ABI's (-D_GLIBCXX_USE_CXX11_ABI=0) does
-    // not, and the walk counts them.
-    if (auto size = try_member(value, "_M_impl._M_node._M_size")) return read_unsigned(*size);
-    static_cast<void>(header(value));  // the layout is checked even when there is no size
-    return std::nullopt;
+    // The old ABI's header (-D_GLIBCXX_USE_CXX11_ABI=0) records no size: the walk counts.
+    const ListFacts& list = facts(value);
+    if (!list.size) return std::nullopt;
+    return read_unsigned(member(value, *list.size));
   }
   Cursor begin(const Value& value) const override {
     Cursor cursor;
-    cursor.node = header(value);
+    cursor.node = address_of(member(value, facts(value).head));
     cursor.extra = cursor.node;
     return cursor;
   }
@@ -41,28 +45,34 @@ class List final : public SequenceProvider {
     if (next == 0) throw UnreadableMemory(0);         // a list's links are never null
     cursor.node = next;
     ++cursor.index;
-    return element_at(value, next, kLinks);
+    return element_in(facts(value), next);
   }
 
  private:
   static constexpr std::size_t kLinks = 2 * sizeof(std::uintptr_t);  // _M_next, _M_prev
-  static std::uintptr_t header(const Value& value) {
-    const Value node = member(value, "_M_impl._M_node");
-    static_cast<void>(member(node, "_M_next"));
-    return address_of(node);
+  const ListFacts& facts(const Value& value) const {
+    return facts_of<ListFacts>(value, *this, [](const Value& list) {
+      ListFacts facts;
+      facts.element = &template_type(concrete_of(list), 0);
+      facts.element_offset = node_element_offset(*facts.element, kLinks);
+      facts.head = member_at(list, "_M_impl._M_node");
+      static_cast<void>(member_at(member(list, facts.head), "_M_next"));
+      facts.size = try_member_at(list, "_M_impl._M_node._M_size");
+      return facts;
+    });
   }
 };
 
 class ForwardList final : public SequenceProvider {
  public:
-  Type element_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).element); }
   std::optional<std::size_t> size(const Value& value) const override {
-    static_cast<void>(member(value, "_M_impl._M_head._M_next"));
-    return std::nullopt;  // it records none
+    static_cast<void>(facts(value));  // the layout is checked even though it records no size
+    return std::nullopt;
   }
   Cursor begin(const Value& value) const override {
     Cursor cursor;
-    cursor.node = address_of(member(value, "_M_impl._M_head"));
+    cursor.node = address_of(member(value, facts(value).head));
     return cursor;
   }
   std::optional<Value> next(const Value& value, Cursor& cursor) const override {
@@ -70,7 +80,19 @@ class ForwardList final : public SequenceProvider {
     if (next == 0) return std::nullopt;
     cursor.node = next;
     ++cursor.index;
-    return element_at(value, next, sizeof(std::uintptr_t));
+    return element_in(facts(value), next);
+  }
+
+ private:
+  const ListFacts& facts(const Value& value) const {
+    return facts_of<ListFacts>(value, *this, [](const Value& list) {
+      ListFacts facts;
+      facts.element = &template_type(concrete_of(list), 0);
+      facts.element_offset = node_element_offset(*facts.element, sizeof(std::uintptr_t));
+      facts.head = member_at(list, "_M_impl._M_head");
+      static_cast<void>(member_at(list, "_M_impl._M_head._M_next"));
+      return facts;
+    });
   }
 };
 

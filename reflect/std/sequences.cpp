@@ -12,18 +12,34 @@ class Vector final : public SequenceProvider {
     return !t.template_args.empty() && t.template_args[0].type &&
            t.template_args[0].type->get().concrete().kind != Kind::Bool;  // vector<bool> packs bits
   }
-  Type element_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).element); }
   std::optional<std::size_t> size(const Value& value) const override {
-    const TypeNode& element = template_type(concrete_of(value), 0).concrete();
-    const std::uintptr_t start = read_pointer(member(value, "_M_impl._M_start"));
-    const std::uintptr_t finish = read_pointer(member(value, "_M_impl._M_finish"));
+    const VectorFacts& vector = facts(value);
+    const TypeNode& element = vector.element->concrete();
+    const std::uintptr_t start = read_pointer(member(value, vector.start));
+    const std::uintptr_t finish = read_pointer(member(value, vector.finish));
     // Garbage bounds are reported as unreadable rather than walked.
     if (finish < start || element.size == 0 || (finish - start) % element.size != 0)
       throw UnreadableMemory(address_of(value));
     return (finish - start) / element.size;
   }
   std::optional<std::uint64_t> contiguous_data(const Value& value) const override {
-    return read_pointer(member(value, "_M_impl._M_start"));
+    return read_pointer(member(value, facts(value).start));
+  }
+
+ private:
+  struct VectorFacts final : ProviderFacts {
+    const TypeNode* element = nullptr;
+    MemberAt start, finish;
+  };
+  const VectorFacts& facts(const Value& value) const {
+    return facts_of<VectorFacts>(value, *this, [](const Value& vector) {
+      VectorFacts facts;
+      facts.element = &template_type(concrete_of(vector), 0);
+      facts.start = member_at(vector, "_M_impl._M_start");
+      facts.finish = member_at(vector, "_M_impl._M_finish");
+      return facts;
+    });
   }
 };
 

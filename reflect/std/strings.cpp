@@ -8,15 +8,28 @@ namespace {
 class BasicString final : public StringProvider {
  public:
   Text text(const Value& value) const override {
-    const TypeNode& ch = template_type(concrete_of(value), 0);
-    const std::uintptr_t data = read_pointer(member(value, "_M_dataplus._M_p"));
-    if (auto length = find_member(value, "_M_string_length")) return {Type(ch), data, read_unsigned(*length)};
+    const StringFacts& string = facts_of<StringFacts>(value, *this, [](const Value& s) {
+      StringFacts facts;
+      facts.char_type = &template_type(concrete_of(s), 0);
+      facts.data = member_at(s, "_M_dataplus._M_p");
+      facts.length = try_member_at(s, "_M_string_length");
+      return facts;
+    });
+    const std::uintptr_t data = read_pointer(member(value, string.data));
+    if (string.length) return {Type(*string.char_type), data, read_unsigned(member(value, *string.length))};
     // The old, reference-counted ABI (_GLIBCXX_USE_CXX11_ABI=0): the characters follow a
     // header {length, capacity, reference count} that the object does not describe.
     constexpr std::size_t header = 3 * sizeof(std::size_t);
     if (data < header) throw UnreadableMemory(data);
-    return {Type(ch), data, read_as<std::size_t>(data - header)};
+    return {Type(*string.char_type), data, read_as<std::size_t>(data - header)};
   }
+
+ private:
+  struct StringFacts final : ProviderFacts {
+    const TypeNode* char_type = nullptr;
+    MemberAt data;
+    std::optional<MemberAt> length;  // none in the old ABI
+  };
 };
 
 class BasicStringView final : public StringProvider {

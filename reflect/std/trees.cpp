@@ -43,38 +43,50 @@ std::uintptr_t successor(std::uintptr_t x) {
   return link(x, kRight) != y ? y : x;
 }
 
-// What every tree container shares: the tree in `_M_t`, its header and count.
-struct Tree {
-  Value tree;
-  std::uintptr_t header;
-  Value count;
+// What every tree container's class tells once: where its header and count are, and where a
+// node keeps the element (a map's: the pair's key and value).
+struct TreeFacts final : ProviderFacts {
+  MemberAt header;  // _Rb_tree_node_base
+  MemberAt count;
+  const TypeNode* value = nullptr;  // _Rb_tree<Key, Value, ...>'s second argument: a pair for maps
+  std::size_t value_offset = 0;     // in a node
+  MemberAt key, mapped;             // maps: the pair's `first` and `second`
 };
 
-Tree tree_of(const Value& container) {
-  Value tree = member(container, "_M_t");
-  Value header = member(tree, "_M_impl._M_header");
+TreeFacts tree_facts(const Value& container, bool is_map) {
+  TreeFacts facts;
+  const Value tree = member(container, "_M_t");
+  const Value header = member(tree, "_M_impl._M_header");
   // The links are where stl_tree.h puts them, or this is some other tree.
   const std::uintptr_t base = address_of(header);
   if (address_of(member(header, "_M_parent")) != base + kParent || address_of(member(header, "_M_left")) != base + kLeft ||
       address_of(member(header, "_M_right")) != base + kRight)
     throw LayoutMismatch(fmt::format("{}'s tree header is not laid out as _Rb_tree_node_base", container.type().name()));
-  return {tree, base, member(tree, "_M_impl._M_node_count")};
+  facts.header = member_at(container, "_M_t._M_impl._M_header");
+  facts.count = member_at(container, "_M_t._M_impl._M_node_count");
+  facts.value = &template_type(concrete_of(tree), 1);
+  facts.value_offset = node_element_offset(*facts.value, kLinks);
+  if (is_map) {
+    const Value pair = value_at(*facts.value, 0);  // only the pair's class is read
+    facts.key = member_at(pair, "first");
+    facts.mapped = member_at(pair, "second");
+  }
+  return facts;
 }
 
-// The tree's value type: _Rb_tree<Key, Value, ...>'s second argument (a pair for maps).
-const TypeNode& node_value_type(const Value& container) { return template_type(concrete_of(member(container, "_M_t")), 1); }
-
-Value node_value(const Value& container, std::uintptr_t node) {
-  const TypeNode& value = node_value_type(container);
-  const std::size_t offset = node_element_offset(value, kLinks);
-  const auto at = add_address(node, offset);
+Value node_value(const TreeFacts& facts, std::uintptr_t node) {
+  const auto at = add_address(node, facts.value_offset);
   if (!at) throw UnreadableMemory(node);
-  return value_at(value, *at);
+  return value_at(*facts.value, *at);
 }
 
-Cursor tree_begin(const Value& container) {
+std::size_t node_count(const Value& container, const TreeFacts& facts) {
+  return read_unsigned(member(container, facts.count));
+}
+
+Cursor tree_begin(const Value& container, const TreeFacts& facts) {
   Cursor cursor;
-  cursor.node = tree_of(container).header;
+  cursor.node = address_of(member(container, facts.header));
   cursor.extra = cursor.node;
   return cursor;
 }
@@ -92,13 +104,18 @@ std::optional<std::uintptr_t> tree_next(Cursor& cursor) {
 
 class Set final : public SequenceProvider {
  public:
-  Type element_type(const Value& value) const override { return Type(node_value_type(value)); }
-  std::optional<std::size_t> size(const Value& value) const override { return read_unsigned(tree_of(value).count); }
-  Cursor begin(const Value& value) const override { return tree_begin(value); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).value); }
+  std::optional<std::size_t> size(const Value& value) const override { return node_count(value, facts(value)); }
+  Cursor begin(const Value& value) const override { return tree_begin(value, facts(value)); }
   std::optional<Value> next(const Value& value, Cursor& cursor) const override {
     const auto node = tree_next(cursor);
     if (!node) return std::nullopt;
-    return node_value(value, *node);
+    return node_value(facts(value), *node);
+  }
+
+ private:
+  const TreeFacts& facts(const Value& value) const {
+    return facts_of<TreeFacts>(value, *this, [](const Value& set) { return tree_facts(set, false); });
   }
 };
 
@@ -106,23 +123,24 @@ class Map final : public MapProvider {
  public:
   Type key_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
   Type mapped_type(const Value& value) const override { return Type(template_type(concrete_of(value), 1)); }
-  std::optional<std::size_t> size(const Value& value) const override { return read_unsigned(tree_of(value).count); }
-  Cursor begin(const Value& value) const override { return tree_begin(value); }
+  std::optional<std::size_t> size(const Value& value) const override { return node_count(value, facts(value)); }
+  Cursor begin(const Value& value) const override { return tree_begin(value, facts(value)); }
   std::optional<MapEntry> next(const Value& value, Cursor& cursor) const override {
     const auto node = tree_next(cursor);
     if (!node) return std::nullopt;
-    return entry(value, *node);
+    return entry(facts(value), *node);
   }
 
   // std::less orders the tree as KeyOrder does: descend it (lower_bound), O(depth) nodes read.
   Found find_ordered(const Value& value, const KeyOrder& order) const override {
     if (!ordered_as_key_order(concrete_of(value))) return {};
-    const std::uintptr_t header = tree_of(value).header;
+    const TreeFacts& tree = facts(value);
+    const std::uintptr_t header = address_of(member(value, tree.header));
     std::uintptr_t x = link(header, kParent);  // the root
     std::uintptr_t bound = header;             // the first node whose key is not less
     for (std::size_t steps = 0; x != 0; ++steps) {
       if (steps == kMaxTreeDepth) return {};  // not a tree: let the scan report what memory holds
-      if (order.compare(entry(value, x).key()) >= 0) {
+      if (order.compare(entry(tree, x).key()) >= 0) {
         bound = x;
         x = link(x, kLeft);
       } else {
@@ -130,7 +148,7 @@ class Map final : public MapProvider {
       }
     }
     if (bound == header) return {true, std::nullopt};
-    MapEntry found = entry(value, bound);
+    MapEntry found = entry(tree, bound);
     if (order.compare(found.key()) != 0) return {true, std::nullopt};
     return {true, found};
   }
@@ -153,9 +171,12 @@ class Map final : public MapProvider {
     }
   }
 
-  static MapEntry entry(const Value& value, std::uintptr_t node) {
-    const Value pair = node_value(value, node);
-    return MapEntry(member(pair, "first"), member(pair, "second"));
+  const TreeFacts& facts(const Value& value) const {
+    return facts_of<TreeFacts>(value, *this, [](const Value& map) { return tree_facts(map, true); });
+  }
+  static MapEntry entry(const TreeFacts& facts, std::uintptr_t node) {
+    const Value pair = node_value(facts, node);
+    return MapEntry(member(pair, facts.key), member(pair, facts.mapped));
   }
 };
 
