@@ -22,7 +22,7 @@
 //     address(address, symbol, offset)  [`0x401136 <f(int)>`, `0x4040a8 <g+8>`]
 //     follow(address, symbol, offset)   [`0x… -> `: the pointee follows]
 //     coroutine_handle(frame, function)  [`0x5a0c2f0 <coroutine app::top()>`]
-//     null() empty(text) token(text) quoted(text) comment(text) problem(text)
+//     null() empty(text) token(text) quoted(text, truncated) comment(text) problem(text)
 //   recovery
 //     depth()                     how many structures are open
 //     unwind(depth)               closes those opened since depth() was that
@@ -137,7 +137,7 @@ struct QuietSink {
   void null() {}
   void empty(std::string_view) {}
   void token(std::string_view) {}
-  void quoted(std::string_view) {}
+  void quoted(std::string_view, bool) {}
   void comment(std::string_view) {}
   void problem(std::string_view) {}
   std::size_t depth() const { return open; }
@@ -521,11 +521,23 @@ template <class Sink> class Walk {
     }
   }
 
+  // A provider's quoted text (a bitset's digits) is held to max_string as strings are, cut at
+  // a character boundary of its UTF-8.
+  void quoted(std::string_view text) {
+    if (text.size() <= limits_.max_string) {
+      sink_.quoted(text, false);
+      return;
+    }
+    std::size_t cut = limits_.max_string;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    sink_.quoted(text.substr(0, cut), true);
+  }
+
   void presented(const TypeNode& type, const Presentation& presentation, bool top) {
     const bool braced = presentation.shape == Presentation::Shape::Braced;
     if (braced) sink_.begin_holder(type, named(top), true);
     if (!presentation.token.empty() || presentation.quoted) {
-      if (presentation.quoted) sink_.quoted(presentation.token);
+      if (presentation.quoted) quoted(presentation.token);
       else sink_.token(presentation.token);
     }
     if (!presentation.comment.empty()) sink_.comment(presentation.comment);
@@ -582,8 +594,9 @@ template <class Sink> class Walk {
     LoopFinder loop;
     std::size_t walked = 0;
     for (; walked < limit; ++walked) {
-      std::optional<Item> item;
-      if (!next_item(provider, container, cursor, item)) return false;
+      bool broken = false;
+      const std::optional<Item> item = next_item<Item>(provider, container, cursor, broken);
+      if (broken) return false;
       if (!item) {
         if (size && walked < *size) {
           sink_.element();
@@ -599,16 +612,16 @@ template <class Sink> class Walk {
       emit(*item);
     }
     if (size) return walked < *size;
-    std::optional<Item> more;  // no recorded size: is there one more?
-    return next_item(provider, container, cursor, more) && more.has_value();
+    bool broken = false;  // no recorded size: is there one more?
+    return next_item<Item>(provider, container, cursor, broken).has_value() && !broken;
   }
 
-  // A node walk's next step; false (after writing the problem) when memory broke it.
-  template <class Provider, class Item>
-  bool next_item(const Provider& provider, const Value& container, Cursor& cursor, std::optional<Item>& out) {
+  // A node walk's next step; `broken` is set (after writing the problem) when memory broke it.
+  // The item is returned, not assigned to an out-parameter: constructed once, in place.
+  template <class Item, class Provider>
+  std::optional<Item> next_item(const Provider& provider, const Value& container, Cursor& cursor, bool& broken) {
     try {
-      out = provider.next(container, cursor);
-      return true;
+      return provider.next(container, cursor);
     } catch (const UnreadableMemory& e) {
       sink_.element();
       unreadable(e.address());
@@ -616,7 +629,8 @@ template <class Sink> class Walk {
       sink_.element();
       sink_.problem(fmt::format("<error: {}>", e.what()));
     }
-    return false;
+    broken = true;
+    return std::nullopt;
   }
 
   // A key of a map whose keys are text is always a string (JSON object keys must be).
