@@ -233,10 +233,11 @@ class TextSink {
   void null() { put("nullptr"); }
   void empty(std::string_view text) { put(text); }
   void token(std::string_view text) { put(text); }
-  void quoted(std::string_view text) {
+  void quoted(std::string_view text, bool truncated) {
     out_.push_back('"');
     escape_cpp_string(out_, reinterpret_cast<const unsigned char*>(text.data()), text.size(), 1);
     out_.push_back('"');
+    if (truncated) put("...");
   }
   void comment(std::string_view text) {
     if (out_.size() > 0 && out_.data()[out_.size() - 1] != '{') out_.push_back(' ');

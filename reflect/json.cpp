@@ -169,7 +169,13 @@ class JsonSink {
   }
   void empty(std::string_view) { null(); }
   void token(std::string_view text) { string(text); }
-  void quoted(std::string_view text) { string(text); }
+  void quoted(std::string_view text, bool truncated) {
+    if (!truncated) {
+      string(text);
+      return;
+    }
+    string(fmt::format("{}...", text));  // as a truncated string's text: the dots inside
+  }
   // A comment is a note beside a value; only a holder that holds nothing else shows it.
   void comment(std::string_view text) {
     if (!levels_.empty() && levels_.back().kind == Level::Holder && levels_.back().count == 0) string(text);

@@ -111,6 +111,14 @@ TEST_CASE("std sequences: bitset prints as to_string() does") {
   CHECK(json(S.bits0) == nlohmann::json(""));
 }
 
+TEST_CASE("std sequences: a bitset's digits are held to max_string, as a string's characters") {
+  const reflect::Value bits = reflect::reflect(S.bits65);
+  CHECK(fmt::format("{}", reflect::formatted(bits, {.max_string = 4})) == R"(std::bitset<65>{"1000"...})");
+  CHECK(nlohmann::json::parse(reflect::to_json(bits, {.max_string = 4})) == nlohmann::json("1000..."));
+  CHECK(fmt::format("{}", reflect::formatted(bits, {.max_string = 65})) ==
+        R"(std::bitset<65>{"1)" + std::string(63, '0') + R"(1"})");
+}
+
 TEST_CASE("std sequences: bitset walks as bools, bit i at index i") {
   const auto bits = reflect::reflect(S.bits8).as<reflect::Array>();
   REQUIRE(bits.size() == 8);
