@@ -18,9 +18,7 @@ constexpr std::size_t kLinks = sizeof(std::uintptr_t);
 struct HashtableFacts final : ProviderFacts {
   MemberAt before_begin;            // _Hash_node_base: its _M_nxt is the first node
   MemberAt count;
-  const TypeNode* value = nullptr;  // _Hashtable<Key, Value, ...>'s second argument: a pair for maps
-  std::size_t value_offset = 0;     // in a node
-  MemberAt key, mapped;             // maps: the pair's `first` and `second`
+  NodeLayout node;  // of _Hashtable<Key, Value, ...>'s second argument: a pair for maps
 };
 
 HashtableFacts hashtable_facts(const Value& container, bool is_map) {
@@ -31,13 +29,7 @@ HashtableFacts hashtable_facts(const Value& container, bool is_map) {
     throw LayoutMismatch(fmt::format("{}'s _M_before_begin is not laid out as _Hash_node_base", container.type().name()));
   facts.before_begin = member_at(container, "_M_h._M_before_begin");
   facts.count = member_at(container, "_M_h._M_element_count");
-  facts.value = &template_type(concrete_of(table), 1);
-  facts.value_offset = node_element_offset(*facts.value, kLinks);
-  if (is_map) {
-    const Value pair = value_at(*facts.value, 0);  // only the pair's class is read
-    facts.key = member_at(pair, "first");
-    facts.mapped = member_at(pair, "second");
-  }
+  facts.node = node_layout(template_type(concrete_of(table), 1), kLinks, is_map);
   return facts;
 }
 
@@ -51,22 +43,25 @@ Cursor list_begin(const Value& container, const HashtableFacts& facts) {
   return cursor;
 }
 
-std::optional<Value> list_next(const HashtableFacts& facts, Cursor& cursor) {
+// The next node of the list, or nullopt at its end; cursor.node becomes that node.
+std::optional<std::uintptr_t> list_next(Cursor& cursor) {
   const std::uintptr_t next = read_as<std::uintptr_t>(cursor.node);
   if (next == 0) return std::nullopt;
   cursor.node = next;
   ++cursor.index;
-  const auto at = add_address(next, facts.value_offset);
-  if (!at) throw UnreadableMemory(next);
-  return value_at(*facts.value, *at);
+  return next;
 }
 
 class UnorderedSet final : public SequenceProvider {
  public:
-  Type element_type(const Value& value) const override { return Type(*facts(value).value); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).node.element); }
   std::optional<std::size_t> size(const Value& value) const override { return element_count(value, facts(value)); }
   Cursor begin(const Value& value) const override { return list_begin(value, facts(value)); }
-  std::optional<Value> next(const Value& value, Cursor& cursor) const override { return list_next(facts(value), cursor); }
+  std::optional<Value> next(const Value& value, Cursor& cursor) const override {
+    const auto node = list_next(cursor);
+    if (!node) return std::nullopt;
+    return element_in_node(facts(value).node, *node);
+  }
 
  private:
   const HashtableFacts& facts(const Value& value) const {
@@ -81,10 +76,9 @@ class UnorderedMap final : public MapProvider {
   std::optional<std::size_t> size(const Value& value) const override { return element_count(value, facts(value)); }
   Cursor begin(const Value& value) const override { return list_begin(value, facts(value)); }
   std::optional<MapEntry> next(const Value& value, Cursor& cursor) const override {
-    const HashtableFacts& table = facts(value);
-    const std::optional<Value> pair = list_next(table, cursor);
-    if (!pair) return std::nullopt;
-    return MapEntry(member(*pair, table.key), member(*pair, table.mapped));
+    const auto node = list_next(cursor);
+    if (!node) return std::nullopt;
+    return entry_in_node(facts(value).node, *node);
   }
 
  private:

@@ -113,4 +113,27 @@ std::size_t node_element_offset(const TypeNode& element, std::size_t links) {
   return (links + align - 1) / align * align;
 }
 
+NodeLayout node_layout(const TypeNode& element, std::size_t links, bool is_map) {
+  NodeLayout layout;
+  layout.element = &element;
+  layout.element_offset = node_element_offset(element, links);
+  if (is_map) {
+    const Value pair = value_at(element, 0);  // only the pair's class is read
+    layout.key = member_at(pair, "first");
+    layout.mapped = member_at(pair, "second");
+  }
+  return layout;
+}
+
+Value element_in_node(const NodeLayout& layout, std::uintptr_t node) {
+  const auto at = add_address(node, layout.element_offset);
+  if (!at) throw UnreadableMemory(node);
+  return value_at(*layout.element, *at);
+}
+
+MapEntry entry_in_node(const NodeLayout& layout, std::uintptr_t node) {
+  const Value pair = element_in_node(layout, node);
+  return MapEntry(member(pair, layout.key), member(pair, layout.mapped));
+}
+
 }  // namespace reflect::detail

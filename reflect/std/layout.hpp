@@ -88,6 +88,20 @@ std::size_t alignment_of(const TypeNode& type);
 /// aligned for the element (the x86-64 System V ABI's rule).
 std::size_t node_element_offset(const TypeNode& element, std::size_t links);
 
+/// Where a node container's nodes keep the element: found once per class (see ProviderFacts).
+struct NodeLayout {
+  const TypeNode* element = nullptr;  // a map's: the pair
+  std::size_t element_offset = 0;     // from the node's start
+  MemberAt key, mapped;               // maps: the pair's `first` and `second`
+};
+/// The layout of nodes of `links` bytes of links followed by an `element`; `is_map`: the
+/// element is a pair whose key and value are looked up too.
+NodeLayout node_layout(const TypeNode& element, std::size_t links, bool is_map);
+/// The element of the node at `node`; throws UnreadableMemory if the address would wrap.
+Value element_in_node(const NodeLayout& layout, std::uintptr_t node);
+/// A map's entry in the node at `node`.
+MapEntry entry_in_node(const NodeLayout& layout, std::uintptr_t node);
+
 /// How far a node walk follows links inside one step (a tree's descent to a leftmost node):
 /// a red-black tree of 2^64 nodes is less than 128 deep, so a longer chain is corrupt memory.
 inline constexpr std::size_t kMaxTreeDepth = 128;

@@ -12,21 +12,14 @@ namespace {
 std::uintptr_t next_link(std::uintptr_t node) { return read_as<std::uintptr_t>(node); }
 
 struct ListFacts final : ProviderFacts {
-  const TypeNode* element = nullptr;
-  std::size_t element_offset = 0;  // in a node
+  NodeLayout node;
   MemberAt head;                   // the header node (list) or the head's link (forward_list)
   std::optional<MemberAt> size;    // the C++11 ABI's list counts its nodes
 };
 
-Value element_in(const ListFacts& facts, std::uintptr_t node) {
-  const auto at = add_address(node, facts.element_offset);
-  if (!at) throw UnreadableMemory(node);
-  return value_at(*facts.element, *at);
-}
-
 class List final : public SequenceProvider {
  public:
-  Type element_type(const Value& value) const override { return Type(*facts(value).element); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).node.element); }
   std::optional<std::size_t> size(const Value& value) const override {
     // The old ABI's header (-D_GLIBCXX_USE_CXX11_ABI=0) records no size: the walk counts.
     const ListFacts& list = facts(value);
@@ -45,7 +38,7 @@ class List final : public SequenceProvider {
     if (next == 0) throw UnreadableMemory(0);         // a list's links are never null
     cursor.node = next;
     ++cursor.index;
-    return element_in(facts(value), next);
+    return element_in_node(facts(value).node, next);
   }
 
  private:
@@ -53,8 +46,7 @@ class List final : public SequenceProvider {
   const ListFacts& facts(const Value& value) const {
     return facts_of<ListFacts>(value, *this, [](const Value& list) {
       ListFacts facts;
-      facts.element = &template_type(concrete_of(list), 0);
-      facts.element_offset = node_element_offset(*facts.element, kLinks);
+      facts.node = node_layout(template_type(concrete_of(list), 0), kLinks, false);
       facts.head = member_at(list, "_M_impl._M_node");
       static_cast<void>(member_at(member(list, facts.head), "_M_next"));
       facts.size = try_member_at(list, "_M_impl._M_node._M_size");
@@ -65,7 +57,7 @@ class List final : public SequenceProvider {
 
 class ForwardList final : public SequenceProvider {
  public:
-  Type element_type(const Value& value) const override { return Type(*facts(value).element); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).node.element); }
   std::optional<std::size_t> size(const Value& value) const override {
     static_cast<void>(facts(value));  // the layout is checked even though it records no size
     return std::nullopt;
@@ -80,15 +72,14 @@ class ForwardList final : public SequenceProvider {
     if (next == 0) return std::nullopt;
     cursor.node = next;
     ++cursor.index;
-    return element_in(facts(value), next);
+    return element_in_node(facts(value).node, next);
   }
 
  private:
   const ListFacts& facts(const Value& value) const {
     return facts_of<ListFacts>(value, *this, [](const Value& list) {
       ListFacts facts;
-      facts.element = &template_type(concrete_of(list), 0);
-      facts.element_offset = node_element_offset(*facts.element, sizeof(std::uintptr_t));
+      facts.node = node_layout(template_type(concrete_of(list), 0), sizeof(std::uintptr_t), false);
       facts.head = member_at(list, "_M_impl._M_head");
       static_cast<void>(member_at(list, "_M_impl._M_head._M_next"));
       return facts;

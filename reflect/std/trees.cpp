@@ -48,9 +48,7 @@ std::uintptr_t successor(std::uintptr_t x) {
 struct TreeFacts final : ProviderFacts {
   MemberAt header;  // _Rb_tree_node_base
   MemberAt count;
-  const TypeNode* value = nullptr;  // _Rb_tree<Key, Value, ...>'s second argument: a pair for maps
-  std::size_t value_offset = 0;     // in a node
-  MemberAt key, mapped;             // maps: the pair's `first` and `second`
+  NodeLayout node;  // of _Rb_tree<Key, Value, ...>'s second argument: a pair for maps
 };
 
 TreeFacts tree_facts(const Value& container, bool is_map) {
@@ -64,20 +62,8 @@ TreeFacts tree_facts(const Value& container, bool is_map) {
     throw LayoutMismatch(fmt::format("{}'s tree header is not laid out as _Rb_tree_node_base", container.type().name()));
   facts.header = member_at(container, "_M_t._M_impl._M_header");
   facts.count = member_at(container, "_M_t._M_impl._M_node_count");
-  facts.value = &template_type(concrete_of(tree), 1);
-  facts.value_offset = node_element_offset(*facts.value, kLinks);
-  if (is_map) {
-    const Value pair = value_at(*facts.value, 0);  // only the pair's class is read
-    facts.key = member_at(pair, "first");
-    facts.mapped = member_at(pair, "second");
-  }
+  facts.node = node_layout(template_type(concrete_of(tree), 1), kLinks, is_map);
   return facts;
-}
-
-Value node_value(const TreeFacts& facts, std::uintptr_t node) {
-  const auto at = add_address(node, facts.value_offset);
-  if (!at) throw UnreadableMemory(node);
-  return value_at(*facts.value, *at);
 }
 
 std::size_t node_count(const Value& container, const TreeFacts& facts) {
@@ -104,13 +90,13 @@ std::optional<std::uintptr_t> tree_next(Cursor& cursor) {
 
 class Set final : public SequenceProvider {
  public:
-  Type element_type(const Value& value) const override { return Type(*facts(value).value); }
+  Type element_type(const Value& value) const override { return Type(*facts(value).node.element); }
   std::optional<std::size_t> size(const Value& value) const override { return node_count(value, facts(value)); }
   Cursor begin(const Value& value) const override { return tree_begin(value, facts(value)); }
   std::optional<Value> next(const Value& value, Cursor& cursor) const override {
     const auto node = tree_next(cursor);
     if (!node) return std::nullopt;
-    return node_value(facts(value), *node);
+    return element_in_node(facts(value).node, *node);
   }
 
  private:
@@ -128,7 +114,7 @@ class Map final : public MapProvider {
   std::optional<MapEntry> next(const Value& value, Cursor& cursor) const override {
     const auto node = tree_next(cursor);
     if (!node) return std::nullopt;
-    return entry(facts(value), *node);
+    return entry_in_node(facts(value).node, *node);
   }
 
   // std::less orders the tree as KeyOrder does: descend it (lower_bound), O(depth) nodes read.
@@ -140,7 +126,7 @@ class Map final : public MapProvider {
     std::uintptr_t bound = header;             // the first node whose key is not less
     for (std::size_t steps = 0; x != 0; ++steps) {
       if (steps == kMaxTreeDepth) return {};  // not a tree: let the scan report what memory holds
-      if (order.compare(entry(tree, x).key()) >= 0) {
+      if (order.compare(entry_in_node(tree.node, x).key()) >= 0) {
         bound = x;
         x = link(x, kLeft);
       } else {
@@ -148,7 +134,7 @@ class Map final : public MapProvider {
       }
     }
     if (bound == header) return {true, std::nullopt};
-    MapEntry found = entry(tree, bound);
+    MapEntry found = entry_in_node(tree.node, bound);
     if (order.compare(found.key()) != 0) return {true, std::nullopt};
     return {true, found};
   }
@@ -173,10 +159,6 @@ class Map final : public MapProvider {
 
   const TreeFacts& facts(const Value& value) const {
     return facts_of<TreeFacts>(value, *this, [](const Value& map) { return tree_facts(map, true); });
-  }
-  static MapEntry entry(const TreeFacts& facts, std::uintptr_t node) {
-    const Value pair = node_value(facts, node);
-    return MapEntry(member(pair, facts.key), member(pair, facts.mapped));
   }
 };
 
