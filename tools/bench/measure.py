@@ -352,7 +352,7 @@ def main():
         "  file-backed (the program's debug sections, mapped and read in place) than `prog noprint`.",
         "find_type, first lookup: `prog lookup` (only the find_type of that type) minus `prog noprint`; with",
         "  .debug_names it is answered from their hash tables, else it builds the index.",
-        "warm: tools/bench/warm.cpp (-O2, linked with the program's units), ns per call, medians over batches",
+        "warm: tools/bench/warm.cpp (-O2, linked with the program's units), ns per call (thread CPU time), medians over batches",
         "  that alternate between the benchmarks; the ratio is the median of the per-batch ratios. Both",
         "  formatters print the same text; for the pointers, reflect looks each name up in the symbol table",
         "  and the hand-written formatter writes them as literals.",
