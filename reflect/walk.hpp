@@ -32,6 +32,7 @@
 
 #include "memory.hpp"
 #include "providers.hpp"
+#include "symbol_names.hpp"
 #include "type_node.hpp"
 #include "value_access.hpp"
 
@@ -65,15 +66,6 @@ struct WalkLimits {
   std::size_t max_pointer_hops = SIZE_MAX;  // raw pointers followed on one path
 };
 
-/// The symbol an address lies in: its demangled name (cached, valid for the process's life)
-/// and the offset into it.
-struct SymbolName {
-  const std::string* name;
-  std::uint64_t offset;
-};
-std::optional<SymbolName> symbol_name(std::uintptr_t address);
-/// The same as text: `ns::f(int)`, `ns::g+8`; empty if none.
-std::string symbol_for(std::uintptr_t address);
 /// A pointer to member function's text: `&Class::f`, or the raw address.
 std::string member_function_text(const TypeNode& type, std::uintptr_t function, std::ptrdiff_t adjustment);
 
