@@ -410,16 +410,19 @@ template <class Sink> class Walk {
       coroutine_handle(value, type);
       return;
     }
-    if (type.is_declaration) {
-      sink_.problem(fmt::format("<incomplete {}>", value.type().name()));
-      return;
-    }
+    // A class only declared has a provider only where one reads the library's ABI layout.
     if (const Provider* provider = type.provider()) {
       provided(value, type, *provider, depth, top);
       return;
     }
+    if (type.is_declaration) {
+      incomplete(value);
+      return;
+    }
     raw(value, type, depth, top);
   }
+
+  void incomplete(const Value& value) { sink_.problem(fmt::format("<incomplete {}>", value.type().name())); }
 
   // The members as the class declares them.
   void raw(const Value& value, const TypeNode& type, std::size_t depth, bool top) {
@@ -508,7 +511,9 @@ template <class Sink> class Walk {
     } catch (const UnreadableMemory&) {
       throw;
     } catch (const Error& e) {
-      raw(value, type, depth, top);
+      // A declared class has no members to fall back on.
+      if (type.is_declaration) incomplete(value);
+      else raw(value, type, depth, top);
       sink_.comment(fmt::format("reflect: {}", e.what()));
     }
   }
