@@ -257,6 +257,15 @@ TEST_CASE("std values: a string stream prints the text written so far") {
   CHECK(show(reflect::reflect(F.traced)) == R"(std::basic_ostringstream<char, std_values::Traits>{"traced"})");
   CHECK(show_multiline(reflect::reflect(F.out)) == R"(std::ostringstream{"abc"})");
   CHECK(reflect::reflect(F.out).type().name() == "std::ostringstream");
+  // By name, as users write it or spelled out: the same class.
+  for (const char* name : {"std::ostringstream", "std::basic_ostringstream<char>",
+                           "std::__cxx11::basic_ostringstream<char, std::char_traits<char>, std::allocator<char> >"}) {
+    INFO(name);
+    const auto type = reflect::find_type(name);
+    REQUIRE(type.has_value());
+    CHECK(type->name() == "std::ostringstream");
+    CHECK(show(reflect::Value::at(*type, &F.out)) == R"(std::ostringstream{"abc"})");
+  }
 }
 
 TEST_CASE("std values: a string stream walks through reflect::String") {

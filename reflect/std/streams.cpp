@@ -42,6 +42,12 @@ struct Areas {
   std::uintptr_t egptr = 0;  // _M_in_end
 };
 
+// _M_string's characters and their count.
+struct Stored {
+  std::uintptr_t data;
+  std::size_t size;
+};
+
 // Characters at `data`, all of them readable and no more than kMaxTextBytes.
 StringProvider::Text checked_text(const Type& ch, std::uintptr_t data, std::size_t size) {
   const std::size_t char_size = std::max<std::size_t>(ch.size(), 1);
@@ -75,11 +81,6 @@ template <class Stored> StringProvider::Text stringbuf_text(const Type& ch, cons
   return checked_text(ch, areas.pbase, bytes / char_size);
 }
 
-struct Stored {
-  std::uintptr_t data;
-  std::size_t size;
-};
-
 // ---- a stream some module defines: its members by name -------------------------------------
 
 StringProvider::Text declared_stringbuf_text(const Value& buffer);
@@ -99,8 +100,9 @@ StringProvider::Text defined_stringbuf_text(const Value& buffer) {
 
 // ---- a stream only declared: libstdc++'s ABI layout, checked against the vtables -----------
 
-// One of the classes, laid out as libstdc++ lays it out on x86-64 (checked against sizeof and
-// the members' offsets of both ABIs by tests/test_std_values.cpp).
+// One of the classes, laid out as libstdc++ lays it out on x86-64. tests/test_std_values.cpp
+// and tests/stdlib_modes/test_modes.cpp check it for both ABIs: the classes' sizes, where the
+// stringbuf and basic_ios lie, and the put area's members (a stream copied with them replaced).
 struct StreamClass {
   std::string_view name;             // as mangled and in DW_AT_name: `basic_ostringstream`
   std::size_t stringbuf_offset = 0;  // _M_stringbuf: after the stream's own non-virtual part
