@@ -1054,13 +1054,21 @@ std::string_view plain_template_name(std::string_view name) {
   return name[i] == '<' && name.back() == '>' ? name.substr(0, i) : std::string_view();
 }
 
+// The templates whose names normalize_name() replaces whole, arguments and all, by their
+// aliases: std::basic_string (`std::string`) and the string streams (`std::stringbuf`,
+// `std::ostringstream`, ...).
+bool renamed_template(std::string_view identifier) {
+  return identifier.starts_with("basic_string") || identifier.starts_with("basic_istringstream") ||
+         identifier.starts_with("basic_ostringstream");
+}
+
 // What one thread files, into one IndexPart.
 //
 // Most names need no normalize_name() to be filed (hash_bucket()): a scope's or type's name
 // that is an identifier, with or without one list of template arguments, is that identifier
 // in its bucket, whatever normalize_name() does to the arguments. Except for the names whose
 // identifiers normalize_name() changes: an inline namespace it drops (`__cxx11`), the
-// std::basic_string it renames (`std::string`); those, and names that are not plain (a base
+// templates it renames (renamed_template()); those, and names that are not plain (a base
 // type's "unsigned long"), are normalized whole.
 class IndexShare {
  public:
@@ -1084,7 +1092,7 @@ class IndexShare {
       std::string_view name = type.is_base ? canonical_base_name(type.name) : type.name;
       std::string_view identifier = plain_template_name(name);
       std::uint32_t bucket = 0;
-      if (!identifier.empty() && !identifier.starts_with("basic_string") &&
+      if (!identifier.empty() && !renamed_template(identifier) &&
           (type.scope == no_scope || state(type.scope).fast)) {
         std::uint64_t scope_hash = type.scope == no_scope ? hash_basis : state(type.scope).hash;
         bucket = fold_hash(add_component(scope_hash, identifier));
@@ -1123,7 +1131,7 @@ class IndexShare {
         continue;
       }
       std::string_view identifier = unit_scope.name.empty() ? name : plain_template_name(name);
-      if (identifier.empty() || identifier.starts_with("basic_string") || identifier.ends_with("__cxx11") ||
+      if (identifier.empty() || renamed_template(identifier) || identifier.ends_with("__cxx11") ||
           identifier.ends_with("__n4861"))
         continue;
       out.hash = add_component(hash, identifier);

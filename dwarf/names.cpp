@@ -39,6 +39,18 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 10> std_alia
     {"std::basic_string_view<char32_t>", "std::u32string_view"},
 }};
 
+// The string streams' aliases (both of libstdc++'s ABIs: `__cxx11::` is gone by then).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 8> stream_aliases{{
+    {"std::basic_stringbuf<char>", "std::stringbuf"},
+    {"std::basic_stringbuf<wchar_t>", "std::wstringbuf"},
+    {"std::basic_istringstream<char>", "std::istringstream"},
+    {"std::basic_istringstream<wchar_t>", "std::wistringstream"},
+    {"std::basic_ostringstream<char>", "std::ostringstream"},
+    {"std::basic_ostringstream<wchar_t>", "std::wostringstream"},
+    {"std::basic_stringstream<char>", "std::stringstream"},
+    {"std::basic_stringstream<wchar_t>", "std::wstringstream"},
+}};
+
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
     s.replace(at, from.size(), to);
@@ -145,6 +157,8 @@ std::string normalize_name(std::string_view spelled) {
     for (auto [from, to] : gcc_base_spellings) replace_all(name, from, to);
   if (has("std::basic_string"))
     for (auto [from, to] : std_aliases) replace_all(name, from, to);
+  if (has("stringstream<") || has("stringbuf<"))
+    for (auto [from, to] : stream_aliases) replace_all(name, from, to);
   return name;
 }
 

@@ -10,7 +10,8 @@ namespace reflect::dwarf {
 /// The canonical spelling of a C++ type name, as a user writes it: no `__cxx11::` or `__n4861::`,
 /// no `[abi:cxx11]` tags, no trailing
 /// default arguments of standard templates, `unsigned long` for GCC's `long unsigned int`,
-/// `std::string` for `std::basic_string<char>`, `>>` closings, `T*` without a space, integer
+/// `std::string` for `std::basic_string<char>` (`std::ostringstream` for
+/// `std::basic_ostringstream<char>`, and so on), `>>` closings, `T*` without a space, integer
 /// template arguments without suffixes (`3` for the demangler's `3u`).
 std::string normalize_name(std::string_view spelled);
 

@@ -34,19 +34,39 @@ std::unordered_map<SymbolKey, std::string, SymbolKeyHash>& demangled_names() {
   static auto* names = new std::unordered_map<SymbolKey, std::string, SymbolKeyHash>();
   return *names;
 }
-}  // namespace
 
-std::optional<SymbolName> symbol_name(std::uintptr_t address) {
-  Registry& registry = Registry::instance();
-  std::lock_guard lock(registry.mutex());
+// The module an address lies in and its symbol there; the caller holds the registry lock.
+struct Located {
+  const dwarf::Module* module;
+  dwarf::Symbol symbol;
+};
+std::optional<Located> locate_symbol(Registry& registry, std::uintptr_t address) {
   // A miss re-reads the module list only when objects were loaded since (dlopen): cheap.
   const dwarf::Module* module = registry.process().module_at(address);
   if (module == nullptr) return std::nullopt;
   auto symbol = module->symbol_at(address);
   if (!symbol) return std::nullopt;
-  auto [it, inserted] = demangled_names().try_emplace(SymbolKey{module, address - symbol->offset});
-  if (inserted) it->second = demangle(std::string(symbol->name));
-  return SymbolName{&it->second, symbol->offset};
+  return Located{module, *symbol};
+}
+}  // namespace
+
+std::optional<SymbolName> symbol_name(std::uintptr_t address) {
+  Registry& registry = Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  auto found = locate_symbol(registry, address);
+  if (!found) return std::nullopt;
+  const dwarf::Symbol& symbol = found->symbol;
+  auto [it, inserted] = demangled_names().try_emplace(SymbolKey{found->module, address - symbol.offset});
+  if (inserted) it->second = demangle(std::string(symbol.name));
+  return SymbolName{&it->second, symbol.offset};
+}
+
+std::optional<dwarf::Symbol> mangled_symbol(std::uintptr_t address) {
+  Registry& registry = Registry::instance();
+  std::lock_guard lock(registry.mutex());
+  auto found = locate_symbol(registry, address);
+  if (!found) return std::nullopt;
+  return found->symbol;
 }
 
 std::string symbol_for(std::uintptr_t address) {

@@ -89,17 +89,19 @@ Library library_of(const TypeNode& type) {
 }
 
 const Provider* find_provider(const TypeNode& type) {
-  if ((type.kind != Kind::Struct && type.kind != Kind::Union) || type.is_declaration) return nullptr;
+  if (type.kind != Kind::Struct && type.kind != Kind::Union) return nullptr;
   const Type handle(type);
   std::string_view name = type.template_name();
-  if (auto user = user_providers().find(name))
-    if (user->matches(handle)) return user.get();  // kept alive by the registry of users' providers
+  if (!type.is_declaration)  // a user's provider is promised complete classes
+    if (auto user = user_providers().find(name))
+      if (user->matches(handle)) return user.get();  // kept alive by the registry of users' providers
   const Library library = library_of(type);
   if (library == Library::None) return nullptr;
   std::string_view unqualified = standard_template_name(name);
   if (unqualified.empty()) return nullptr;
   for (const StandardProvider& standard : standard_providers())
-    if (standard.library == library && standard.template_name == unqualified && standard.provider->matches(handle))
+    if (standard.library == library && standard.template_name == unqualified &&
+        (standard.declarations || !type.is_declaration) && standard.provider->matches(handle))
       return standard.provider;
   return nullptr;
 }

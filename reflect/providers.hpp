@@ -26,9 +26,14 @@ struct StandardProvider {
   Library library;
   std::string_view template_name;
   const Provider* provider;
+  // Whether it also presents a class that no loaded module defines, only declares (libstdc++'s
+  // extern templates: the string streams). Such a provider reads the library's ABI layout and
+  // checks the object against it itself; every other provider sees only complete classes.
+  bool declarations = false;
 };
 
-/// The provider of a concrete class type, or nullptr (cached: see TypeNode::provider).
+/// The provider of a concrete class type, or nullptr (cached: see TypeNode::provider). A class
+/// that is only declared has one only from a standard provider that takes declarations.
 const Provider* find_provider(const TypeNode& type);
 
 // Each family of standard providers (reflect/std/*.cpp) lists its own; adding a family is

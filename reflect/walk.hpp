@@ -32,6 +32,7 @@
 
 #include "memory.hpp"
 #include "providers.hpp"
+#include "symbol_names.hpp"
 #include "type_node.hpp"
 #include "value_access.hpp"
 
@@ -65,15 +66,6 @@ struct WalkLimits {
   std::size_t max_pointer_hops = SIZE_MAX;  // raw pointers followed on one path
 };
 
-/// The symbol an address lies in: its demangled name (cached, valid for the process's life)
-/// and the offset into it.
-struct SymbolName {
-  const std::string* name;
-  std::uint64_t offset;
-};
-std::optional<SymbolName> symbol_name(std::uintptr_t address);
-/// The same as text: `ns::f(int)`, `ns::g+8`; empty if none.
-std::string symbol_for(std::uintptr_t address);
 /// A pointer to member function's text: `&Class::f`, or the raw address.
 std::string member_function_text(const TypeNode& type, std::uintptr_t function, std::ptrdiff_t adjustment);
 
@@ -418,16 +410,19 @@ template <class Sink> class Walk {
       coroutine_handle(value, type);
       return;
     }
-    if (type.is_declaration) {
-      sink_.problem(fmt::format("<incomplete {}>", value.type().name()));
-      return;
-    }
+    // A class only declared has a provider only where one reads the library's ABI layout.
     if (const Provider* provider = type.provider()) {
       provided(value, type, *provider, depth, top);
       return;
     }
+    if (type.is_declaration) {
+      incomplete(value);
+      return;
+    }
     raw(value, type, depth, top);
   }
+
+  void incomplete(const Value& value) { sink_.problem(fmt::format("<incomplete {}>", value.type().name())); }
 
   // The members as the class declares them.
   void raw(const Value& value, const TypeNode& type, std::size_t depth, bool top) {
@@ -516,7 +511,9 @@ template <class Sink> class Walk {
     } catch (const UnreadableMemory&) {
       throw;
     } catch (const Error& e) {
-      raw(value, type, depth, top);
+      // A declared class has no members to fall back on.
+      if (type.is_declaration) incomplete(value);
+      else raw(value, type, depth, top);
       sink_.comment(fmt::format("reflect: {}", e.what()));
     }
   }

@@ -1,5 +1,6 @@
 // The standard library's value types: std::variant, std::complex, std::chrono durations and
-// time points, std::filesystem::path, std::error_code/error_condition and the mutexes, printed
+// time points, std::filesystem::path, std::error_code/error_condition, the mutexes and the
+// string streams, printed
 // (exact strings from ARCHITECTURE.md §9), walked and written as JSON.
 
 #include <doctest/doctest.h>
@@ -9,7 +10,12 @@
 
 #include "fixtures/std_values.hpp"
 
+#include <cstdint>
+#include <cstring>
+#include <ios>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -193,6 +199,168 @@ TEST_CASE("std values: a free mutex prints empty; a held one names its owner") {
   // Walked as its raw members.
   const auto raw = reflect::reflect(F.mutex).as<reflect::Struct>();
   CHECK(raw.bases().size() == 1);
+}
+
+// ---- string streams ------------------------------------------------------------------------
+// What basic_stringbuf::str() returns: the text written so far (all of it after seekp() moved
+// the put position back), or for a stream opened for input only, the whole text it was given,
+// however much was read.
+
+TEST_CASE("std values: the fixtures' streams hold the text the tests expect") {
+  CHECK(F.out.str() == "abc");
+  CHECK(F.both.str() == "hello world");
+  CHECK(F.in.str() == "one two");
+  CHECK(F.out_empty.str().empty());
+  CHECK(F.out_seeked.str() == "abcdef");
+  CHECK(F.buf.str() == "buffered");
+  CHECK(F.wide.str() == L"wide 7");
+  CHECK(F.traced.str() == "traced");
+  CHECK(F.journal.log.str() == "started; ready");
+}
+
+TEST_CASE("std values: libstdc++'s layout of the string streams, which a declared stream is read with") {
+  // reflect/std/streams.cpp: basic_stringbuf is 104 bytes (80 with the old ABI: see
+  // tests/stdlib_modes/test_modes.cpp); the stream's own non-virtual part comes first (basic_istream
+  // {vptr, _M_gcount}, basic_ostream {vptr}, basic_iostream both), then _M_stringbuf, then the
+  // virtual basic_ios.
+  const auto offset = [](const auto& stream, const void* part) {
+    return static_cast<const char*>(part) - reinterpret_cast<const char*>(&stream);
+  };
+  CHECK(sizeof(std::stringbuf) == 104);
+  CHECK(sizeof(std::wstringbuf) == 104);
+  CHECK(offset(F.out, F.out.rdbuf()) == 8);
+  CHECK(offset(F.in, F.in.rdbuf()) == 16);
+  CHECK(offset(F.both, F.both.rdbuf()) == 24);
+  CHECK(offset(F.wide, F.wide.rdbuf()) == 8);
+  CHECK(offset(F.out, static_cast<const std::ios_base*>(&F.out)) == 8 + 104);
+  CHECK(offset(F.in, static_cast<const std::ios_base*>(&F.in)) == 16 + 104);
+  CHECK(offset(F.both, static_cast<const std::ios_base*>(&F.both)) == 24 + 104);
+  CHECK(sizeof(std::ostringstream) == 376);
+  CHECK(sizeof(std::istringstream) == 384);
+  CHECK(sizeof(std::stringstream) == 392);
+  CHECK(sizeof(std::wostringstream) == 376);
+  // Without libstdc++'s own debug info, these are only declared: the layout above is what is
+  // read. (With it installed, they are read by their members' names and print the same.)
+  WARN_FALSE(reflect::type_of<std::ostringstream>().is_complete());
+  WARN_FALSE(reflect::type_of<std::stringbuf>().is_complete());
+}
+
+TEST_CASE("std values: a string stream prints the text written so far") {
+  CHECK(show(reflect::reflect(F.out)) == R"(std::ostringstream{"abc"})");
+  CHECK(show(reflect::reflect(F.both)) == R"(std::stringstream{"hello world"})");
+  CHECK(show(reflect::reflect(F.in)) == R"(std::istringstream{"one two"})");
+  CHECK(show(reflect::reflect(F.out_empty)) == R"(std::ostringstream{""})");
+  CHECK(show(reflect::reflect(F.out_seeked)) == R"(std::ostringstream{"abcdef"})");
+  CHECK(show(reflect::reflect(F.buf)) == R"(std::stringbuf{"buffered"})");
+  CHECK(show(reflect::reflect(F.wide)) == R"(std::wostringstream{L"wide 7"})");
+  CHECK(show(reflect::reflect(F.wide_buf)) == R"(std::wstringbuf{L"w"})");
+  CHECK(show(reflect::reflect(F.traced)) == R"(std::basic_ostringstream<char, std_values::Traits>{"traced"})");
+  CHECK(show_multiline(reflect::reflect(F.out)) == R"(std::ostringstream{"abc"})");
+  CHECK(reflect::reflect(F.out).type().name() == "std::ostringstream");
+  // By name, as users write it or spelled out: the same class.
+  for (const char* name : {"std::ostringstream", "std::basic_ostringstream<char>",
+                           "std::__cxx11::basic_ostringstream<char, std::char_traits<char>, std::allocator<char> >"}) {
+    INFO(name);
+    const auto type = reflect::find_type(name);
+    REQUIRE(type.has_value());
+    CHECK(type->name() == "std::ostringstream");
+    CHECK(show(reflect::Value::at(*type, &F.out)) == R"(std::ostringstream{"abc"})");
+  }
+}
+
+TEST_CASE("std values: a string stream walks through reflect::String") {
+  CHECK(text_of(reflect::reflect(F.out)) == "abc");
+  CHECK(text_of(reflect::reflect(F.both)) == "hello world");
+  CHECK(text_of(reflect::reflect(F.in)) == "one two");
+  CHECK(text_of(reflect::reflect(F.out_empty)).empty());
+  CHECK(text_of(reflect::reflect(F.out_seeked)) == "abcdef");
+  CHECK(text_of(reflect::reflect(F.buf)) == "buffered");
+  CHECK(text_of(reflect::reflect(F.traced)) == "traced");
+  const auto out = reflect::reflect(F.out).as<reflect::String>();
+  CHECK(out.size() == 3);
+  CHECK(out.char_type().name() == "char");
+  CHECK(out.data() == F.out.view().data());
+  const auto wide = reflect::reflect(F.wide).as<reflect::String>();
+  CHECK(wide.char_type().name() == "wchar_t");
+  REQUIRE(wide.size() == 6);
+  CHECK(std::wstring_view(static_cast<const wchar_t*>(wide.data()), wide.size()) == L"wide 7");
+  CHECK_THROWS_AS(wide.text(), reflect::Error);  // text() reads 8-bit text
+  const auto log = reflect::reflect(F.journal).as<reflect::Struct>().field("log");
+  REQUIRE(log);
+  CHECK(text_of(log->value()) == "started; ready");
+}
+
+TEST_CASE("std values: string streams nested in a struct, and as JSON") {
+  CHECK(show(reflect::reflect(F.journal)) ==
+        R"(std_values::Journal{.entries = 2, .log = "started; ready", .input = L"wide input", .buffer = "in a buffer"})");
+  CHECK(show_multiline(reflect::reflect(F.journal)) ==
+        "std_values::Journal{\n"
+        "  .entries = 2,\n"
+        "  .log = \"started; ready\",\n"
+        "  .input = L\"wide input\",\n"
+        "  .buffer = \"in a buffer\",\n"
+        "}");
+  CHECK(json(reflect::reflect(F.journal)) ==
+        nlohmann::json{{"entries", 2}, {"log", "started; ready"}, {"input", "wide input"}, {"buffer", "in a buffer"}});
+  CHECK(json(reflect::reflect(F.out)) == "abc");
+  CHECK(json(reflect::reflect(F.in)) == "one two");
+  CHECK(json(reflect::reflect(F.out_empty)) == "");
+  CHECK(json(reflect::reflect(F.wide)) == "wide 7");
+  CHECK(json(reflect::reflect(F.traced)) == "traced");
+}
+
+TEST_CASE("std values: a declared stream whose vtable pointers are not libstdc++'s is not read") {
+  // Zeros typed as std::ostringstream: no vtable pointer to trust, so it prints as before the
+  // view, with why.
+  alignas(std::ostringstream) static const unsigned char zeros[sizeof(std::ostringstream)] = {};
+  const reflect::Value value = reflect::Value::at(reflect::type_of<std::ostringstream>(), zeros);
+  if (reflect::type_of<std::ostringstream>().is_complete()) return;  // libstdc++'s debug info is installed
+  CHECK(show(value) ==
+        "<incomplete std::ostringstream> /* reflect: std::ostringstream is only declared in the debug info, and the "
+        "object's vtable pointer 0x0 points into no symbol, not into libstdc++'s vtable "
+        "_ZTVNSt7__cxx1119basic_ostringstreamIcSt11char_traitsIcESaIcEEE: its layout is not trusted */");
+  CHECK(json(value) == "<incomplete std::ostringstream>");
+  CHECK_THROWS_AS(value.as<reflect::String>(), reflect::Error);
+}
+
+TEST_CASE("std values: a declared stream whose put area is garbage says so, and reads no more than memory holds") {
+  if (reflect::type_of<std::ostringstream>().is_complete()) return;  // libstdc++'s debug info is installed
+  // A copy of a live stream's bytes, whose vtable pointers pass the check, with the put area
+  // replaced: basic_streambuf's _M_in_end, _M_out_beg, _M_out_cur, _M_out_end lie 24, 32, 40 and
+  // 48 bytes into the stringbuf, which lies 8 bytes into an ostringstream.
+  alignas(std::ostringstream) static unsigned char copy[sizeof(std::ostringstream)];
+  std::memcpy(copy, static_cast<const void*>(&F.out), sizeof copy);
+  const auto set = [](std::size_t offset, std::uintptr_t word) { std::memcpy(copy + 8 + offset, &word, sizeof word); };
+  const auto areas = [&](std::uintptr_t egptr, std::uintptr_t pbase, std::uintptr_t pptr, std::uintptr_t epptr) {
+    set(24, egptr);
+    set(32, pbase);
+    set(40, pptr);
+    set(48, epptr);
+  };
+  const reflect::Value value = reflect::Value::at(reflect::type_of<std::ostringstream>(), copy);
+  const auto text = reinterpret_cast<std::uintptr_t>(F.out.view().data());
+
+  areas(0, text, text + 2, text + 8);  // sane: the first two characters
+  CHECK(show(value) == R"(std::ostringstream{"ab"})");
+  areas(text + 3, text, text + 2, text + 8);  // egptr() past pptr(): what seekp() moved back over
+  CHECK(show(value) == R"(std::ostringstream{"abc"})");
+
+  areas(0, text + 2, text, text + 8);  // pptr() before pbase()
+  CHECK(show(value) == fmt::format("<incomplete std::ostringstream> /* reflect: the stream's put area is not one: pbase "
+                                   "{:#x}, pptr {:#x}, egptr 0x0, epptr {:#x} */",
+                                   text + 2, text, text + 8));
+  CHECK_THROWS_AS(value.as<reflect::String>(), reflect::Error);
+
+  areas(0, 0x10, 0x20, 0x20);  // unreadable
+  CHECK(show(value) == "<unreadable 0x10>");
+  CHECK_THROWS_AS(value.as<reflect::String>(), reflect::UnreadableMemory);
+
+  const std::uintptr_t far = std::uintptr_t{1} << 40;  // more than any stream: not allocated, not probed
+  areas(0, text, text + far, text + far);
+  CHECK(show(value) == "<incomplete std::ostringstream> /* reflect: the stream's text would be 1099511627776 "
+                       "characters long, more than the 268435456 bytes a stream view reads: its memory is not a "
+                       "stream's */");
+  CHECK(json(value) == "<incomplete std::ostringstream>");
 }
 
 // ---- nested, and JSON ----------------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include <list>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,6 +34,27 @@ struct Everything {
   std::set<int> set{7, 8};
   std::map<std::string, int> map{{"one", 1}, {"two", 2}};
   std::unordered_map<int, int> hashed{{3, 4}};
+};
+
+// String streams: in the old ABI, std::basic_ostringstream (outside std::__cxx11) holding the
+// reference-counted std::string; in debug mode, the same classes as the default mode. Only
+// declared in the debug info either way (libstdc++ instantiates them), so they are read with
+// libstdc++'s layout of that ABI.
+struct Streams {
+  std::ostringstream out;
+  std::istringstream in{"one two"};
+  std::stringstream both;
+  std::wostringstream wide;
+  std::stringbuf buf{"a buffer's text, too long for any small buffer"};
+  std::ostringstream empty;
+  Streams() {
+    out << "written " << 42;
+    std::string word;
+    in >> word;
+    both << "hello world";
+    both >> word;
+    wide << L"wide";
+  }
 };
 
 }  // namespace modes
@@ -66,4 +88,36 @@ TEST_CASE("library modes: every container prints as in the default mode") {
   CHECK(show(out, reflect::reflect(e), "{:j}") ==
         R"({"name":"a string too long for any small buffer","empty":"","vec":[4,5],"list":[1,2,3],"flist":[5,6],)"
         R"("deque":[9,10],"set":[7,8],"map":{"one":1,"two":2},"hashed":[[3,4]]})");
+}
+
+TEST_CASE("library modes: string streams print the text written so far") {
+  static const modes::Streams s;
+  // The layout the streams are read with (reflect/std/streams.cpp): basic_stringbuf ends with
+  // a std::string, 32 bytes in the new ABI and one pointer in the old.
+#if _GLIBCXX_USE_CXX11_ABI
+  CHECK(sizeof(std::stringbuf) == 104);
+  CHECK(sizeof(std::ostringstream) == 376);
+  CHECK(sizeof(std::stringstream) == 392);
+#else
+  CHECK(sizeof(std::stringbuf) == 80);
+  CHECK(sizeof(std::ostringstream) == 352);
+  CHECK(sizeof(std::stringstream) == 368);
+#endif
+  CHECK(static_cast<const void*>(s.out.rdbuf()) == reinterpret_cast<const char*>(&s.out) + 8);
+  CHECK(static_cast<const void*>(s.in.rdbuf()) == reinterpret_cast<const char*>(&s.in) + 16);
+  CHECK(static_cast<const void*>(s.both.rdbuf()) == reinterpret_cast<const char*>(&s.both) + 24);
+  fmt::memory_buffer out;
+  CHECK(show(out, reflect::reflect(s.out), "{}") == R"(std::ostringstream{"written 42"})");
+  CHECK(show(out, reflect::reflect(s.in), "{}") == R"(std::istringstream{"one two"})");
+  CHECK(show(out, reflect::reflect(s.both), "{}") == R"(std::stringstream{"hello world"})");
+  CHECK(show(out, reflect::reflect(s.wide), "{}") == R"(std::wostringstream{L"wide"})");
+  CHECK(show(out, reflect::reflect(s.buf), "{}") == R"(std::stringbuf{"a buffer's text, too long for any small buffer"})");
+  CHECK(show(out, reflect::reflect(s.empty), "{}") == R"(std::ostringstream{""})");
+  CHECK(show(out, reflect::reflect(s), "{}") ==
+        R"(modes::Streams{.out = "written 42", .in = "one two", .both = "hello world", .wide = L"wide", )"
+        R"(.buf = "a buffer's text, too long for any small buffer", .empty = ""})");
+  CHECK(show(out, reflect::reflect(s), "{:j}") ==
+        R"({"out":"written 42","in":"one two","both":"hello world","wide":"wide",)"
+        R"("buf":"a buffer's text, too long for any small buffer","empty":""})");
+  CHECK(reflect::reflect(s.out).as<reflect::String>().size() == 10);
 }
