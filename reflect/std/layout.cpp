@@ -95,3 +95,13 @@ std::size_t node_element_offset(const TypeNode& element, std::size_t links) {
 }
 
 }  // namespace reflect::detail
+
+namespace reflect::detail {
+
+Value node_element(const TypeNode& element, std::uintptr_t node, std::size_t links) {
+  const auto at = add_address(node, node_element_offset(element, links));
+  if (!at) throw UnreadableMemory(node);
+  return value_at(element, *at);
+}
+
+}  // namespace reflect::detail

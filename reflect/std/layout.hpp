@@ -66,3 +66,17 @@ std::size_t node_element_offset(const TypeNode& element, std::size_t links);
 inline constexpr std::size_t kMaxTreeDepth = 128;
 
 }  // namespace reflect::detail
+
+namespace reflect::detail {
+
+// Elements reached from a pointer to their node: by the node containers' providers and by the
+// iterators and node handles that point into those containers (iterators.cpp, node_handles.cpp),
+// which must agree on where the element lies. libstdc++'s nodes start with their links:
+inline constexpr std::size_t kTreeNodeLinks = 32;  // _Rb_tree_node_base: colour, parent, left, right
+inline constexpr std::size_t kListNodeLinks = 16;  // _List_node_base: next, prev
+inline constexpr std::size_t kNextNodeLinks = 8;   // _Fwd_list_node_base, _Hash_node_base, _Slist_node_base: next
+
+/// The element of type `element` in the node at `node`, node_element_offset() past its links.
+Value node_element(const TypeNode& element, std::uintptr_t node, std::size_t links);
+
+}  // namespace reflect::detail
