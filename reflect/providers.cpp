@@ -62,16 +62,23 @@ const std::vector<StandardProvider>& standard_providers() {
     libstdcxx_chrono(out);
     libstdcxx_system(out);
     libstdcxx_streams(out);
+    libstdcxx_iterators(out);
+    libstdcxx_node_handles(out);
+    libstdcxx_orderings(out);
+    libstdcxx_regex(out);
+    libstdcxx_slist(out);
     return out;
   }();
   return all;
 }
 
 // libstdc++'s debug mode (-D_GLIBCXX_DEBUG) wraps std::__cxx1998::vector in std::__debug::vector:
-// both present the template they wrap.
+// both present the template they wrap. libstdc++'s classes outside std (__gnu_cxx::slist,
+// __gnu_debug::_Safe_iterator) keep their namespace.
 std::string_view standard_template_name(std::string_view name) {
   for (std::string_view wrapper : {"std::__debug::", "std::__cxx1998::"})
     if (name.starts_with(wrapper)) return name.substr(wrapper.size());
+  if (name.starts_with("__gnu_cxx::") || name.starts_with("__gnu_debug::")) return name;
   return name.starts_with("std::") ? name.substr(5) : std::string_view();
 }
 

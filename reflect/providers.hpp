@@ -56,5 +56,10 @@ void libstdcxx_numbers(std::vector<StandardProvider>& out);
 void libstdcxx_chrono(std::vector<StandardProvider>& out);
 void libstdcxx_system(std::vector<StandardProvider>& out);
 void libstdcxx_streams(std::vector<StandardProvider>& out);
+void libstdcxx_iterators(std::vector<StandardProvider>& out);
+void libstdcxx_node_handles(std::vector<StandardProvider>& out);
+void libstdcxx_orderings(std::vector<StandardProvider>& out);
+void libstdcxx_regex(std::vector<StandardProvider>& out);
+void libstdcxx_slist(std::vector<StandardProvider>& out);
 
 }  // namespace reflect::detail

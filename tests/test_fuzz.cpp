@@ -29,6 +29,7 @@
 #include "fixtures/plugin.hpp"
 #include "fixtures/poly.hpp"
 #include "fixtures/std_sequences.hpp"
+#include "fixtures/std_iterators.hpp"
 #include "fixtures/std_nodes.hpp"
 #include "fixtures/std_values.hpp"
 #include "fixtures/zoo.hpp"
@@ -198,6 +199,27 @@ std::vector<Subject> subjects() {
   for (Subject s : {with_vtables_of(values.out, "std::ostringstream"), with_vtables_of(values.in, "std::istringstream"),
                     with_vtables_of(values.both, "std::stringstream"), with_vtables_of(values.buf, "std::stringbuf"),
                     with_vtables_of(values.wide, "std::wostringstream")})
+    all.push_back(s);
+  // std iterators (tests/fixtures/std_iterators.hpp): iterators, node handles, orderings, regex
+  // NFA states, slist
+  for (Subject s : {SUBJECT(std::list<int>::iterator), SUBJECT(std::list<int>::const_iterator),
+                    SUBJECT(std::forward_list<int>::iterator), SUBJECT(std::forward_list<int>::const_iterator),
+                    SUBJECT(std::set<int>::iterator), SUBJECT(std::set<int>::const_iterator),
+                    SUBJECT(std::map<std::string, std::string>::iterator),
+                    SUBJECT(std::map<std::string, std::string>::const_iterator), SUBJECT(std::map<int, int>::iterator),
+                    SUBJECT(std::vector<int>::iterator), SUBJECT(std::vector<int>::const_iterator),
+                    SUBJECT(std::vector<std_iterators::Point>::iterator), SUBJECT(std::string::iterator),
+                    SUBJECT(std::string::const_iterator), SUBJECT(std::deque<int>::iterator),
+                    SUBJECT(std::deque<int>::const_iterator), SUBJECT(std::unordered_set<int>::iterator),
+                    SUBJECT(std::unordered_map<std::string, int>::iterator),
+                    SUBJECT(std::unordered_map<std::string, int>::const_iterator), SUBJECT(std::vector<bool>::iterator),
+                    SUBJECT(std::vector<bool>::const_iterator), SUBJECT(std::vector<bool>::reference),
+                    SUBJECT(__gnu_cxx::slist<int>), SUBJECT(__gnu_cxx::slist<std::string>),
+                    SUBJECT(__gnu_cxx::slist<int>::iterator), SUBJECT(std::set<int>::node_type),
+                    SUBJECT(std::map<std::string, int>::node_type), SUBJECT(std::unordered_map<int, std::string>::node_type),
+                    SUBJECT(std::unordered_set<std::string>::node_type), SUBJECT(std::strong_ordering),
+                    SUBJECT(std::weak_ordering), SUBJECT(std::partial_ordering), SUBJECT(std::__detail::_State<char>),
+                    SUBJECT(std_iterators::Cursor), SUBJECT(std_iterators::Fixtures)})
     all.push_back(s);
   // Defined only in the plugin library (tests/fixtures/plugin.cpp).
   for (const char* name : {"plugin::Gadget", "plugin::Settings"})

@@ -11,8 +11,7 @@ namespace {
 
 // _Hash_node<V, cache> starts with _Hash_node_base::_M_nxt; the element follows it (the cached
 // hash code, when there is one, comes after the element).
-constexpr std::size_t kLinks = sizeof(std::uintptr_t);
-
+//
 // What the class tells once: where the node list starts and the count is, where a node keeps
 // the element (a map's: the pair's key and value).
 struct HashtableFacts final : ProviderFacts {
@@ -29,7 +28,7 @@ HashtableFacts hashtable_facts(const Value& container, bool is_map) {
     throw LayoutMismatch(fmt::format("{}'s _M_before_begin is not laid out as _Hash_node_base", container.type().name()));
   facts.before_begin = member_at(container, "_M_h._M_before_begin");
   facts.count = member_at(container, "_M_h._M_element_count");
-  facts.node = node_layout(template_type(concrete_of(table), 1), kLinks, is_map);
+  facts.node = node_layout(template_type(concrete_of(table), 1), kNextNodeLinks, is_map);
   return facts;
 }
 

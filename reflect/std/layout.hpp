@@ -88,6 +88,13 @@ std::size_t alignment_of(const TypeNode& type);
 /// aligned for the element (the x86-64 System V ABI's rule).
 std::size_t node_element_offset(const TypeNode& element, std::size_t links);
 
+// libstdc++'s nodes start with their links, then the element. The node containers' providers
+// and the iterators and node handles that point into them (iterators.cpp, node_handles.cpp)
+// must agree on where the element lies.
+inline constexpr std::size_t kTreeNodeLinks = 32;  // _Rb_tree_node_base: colour, parent, left, right
+inline constexpr std::size_t kListNodeLinks = 16;  // _List_node_base: next, prev
+inline constexpr std::size_t kNextNodeLinks = 8;   // _Fwd_list_node_base, _Hash_node_base, _Slist_node_base: next
+
 /// Where a node container's nodes keep the element: found once per class (see ProviderFacts).
 struct NodeLayout {
   const TypeNode* element = nullptr;  // a map's: the pair
@@ -101,6 +108,10 @@ NodeLayout node_layout(const TypeNode& element, std::size_t links, bool is_map);
 Value element_in_node(const NodeLayout& layout, std::uintptr_t node);
 /// A map's entry in the node at `node`.
 MapEntry entry_in_node(const NodeLayout& layout, std::uintptr_t node);
+/// The element of type `element` in the node at `node` (no layout kept: one iterator's step).
+inline Value node_element(const TypeNode& element, std::uintptr_t node, std::size_t links) {
+  return element_in_node(node_layout(element, links, false), node);
+}
 
 /// How far a node walk follows links inside one step (a tree's descent to a leftmost node):
 /// a red-black tree of 2^64 nodes is less than 128 deep, so a longer chain is corrupt memory.

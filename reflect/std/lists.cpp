@@ -42,11 +42,10 @@ class List final : public SequenceProvider {
   }
 
  private:
-  static constexpr std::size_t kLinks = 2 * sizeof(std::uintptr_t);  // _M_next, _M_prev
   const ListFacts& facts(const Value& value) const {
     return facts_of<ListFacts>(value, *this, [](const Value& list) {
       ListFacts facts;
-      facts.node = node_layout(template_type(concrete_of(list), 0), kLinks, false);
+      facts.node = node_layout(template_type(concrete_of(list), 0), kListNodeLinks, false);
       facts.head = member_at(list, "_M_impl._M_node");
       static_cast<void>(member_at(member(list, facts.head), "_M_next"));
       facts.size = try_member_at(list, "_M_impl._M_node._M_size");
@@ -79,7 +78,7 @@ class ForwardList final : public SequenceProvider {
   const ListFacts& facts(const Value& value) const {
     return facts_of<ListFacts>(value, *this, [](const Value& list) {
       ListFacts facts;
-      facts.node = node_layout(template_type(concrete_of(list), 0), sizeof(std::uintptr_t), false);
+      facts.node = node_layout(template_type(concrete_of(list), 0), kNextNodeLinks, false);
       facts.head = member_at(list, "_M_impl._M_head");
       static_cast<void>(member_at(list, "_M_impl._M_head._M_next"));
       return facts;

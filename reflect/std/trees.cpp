@@ -10,7 +10,7 @@ namespace {
 
 // _Rb_tree_node_base: {_M_color, _M_parent, _M_left, _M_right}; the header is one too, whose
 // _M_parent is the root and _M_left/_M_right the leftmost and rightmost nodes.
-constexpr std::size_t kParent = 8, kLeft = 16, kRight = 24, kLinks = 32;
+constexpr std::size_t kParent = 8, kLeft = 16, kRight = 24;
 
 std::uintptr_t link(std::uintptr_t node, std::size_t offset) {
   const auto at = add_address(node, offset);
@@ -62,7 +62,7 @@ TreeFacts tree_facts(const Value& container, bool is_map) {
     throw LayoutMismatch(fmt::format("{}'s tree header is not laid out as _Rb_tree_node_base", container.type().name()));
   facts.header = member_at(container, "_M_t._M_impl._M_header");
   facts.count = member_at(container, "_M_t._M_impl._M_node_count");
-  facts.node = node_layout(template_type(concrete_of(tree), 1), kLinks, is_map);
+  facts.node = node_layout(template_type(concrete_of(tree), 1), kTreeNodeLinks, is_map);
   return facts;
 }
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <reflect/reflect.hpp>
 
+#include <compare>
 #include <deque>
 #include <forward_list>
 #include <list>
@@ -57,9 +58,37 @@ struct Streams {
   }
 };
 
+#ifdef _GLIBCXX_DEBUG
+// Debug mode wraps every container's iterators in __gnu_debug::_Safe_iterator, which knows when
+// one has been invalidated.
+struct Iterators {
+  std::vector<int> vec{4, 5};
+  std::vector<int> grown{6};
+  std::map<std::string, int> map{{"one", 1}};
+  std::vector<bool> bits{false, true};
+  std::vector<int>::iterator at = vec.begin() + 1;
+  std::map<std::string, int>::iterator entry = map.begin();
+  std::map<std::string, int>::iterator end = map.end();
+  std::list<int>::iterator singular;
+  std::vector<bool>::iterator bit = bits.begin() + 1;
+  std::vector<int>::iterator invalidated = grown.begin();  // grown reallocates in iterators()
+};
+#endif
+
 }  // namespace modes
 
 namespace {
+
+#ifdef _GLIBCXX_DEBUG
+const modes::Iterators& iterators() {
+  static const modes::Iterators* made = [] {
+    auto* i = new modes::Iterators();  // never destroyed: printing may run during exit
+    i->grown.resize(100);
+    return i;
+  }();
+  return *made;
+}
+#endif
 
 std::string_view show(fmt::memory_buffer& out, const reflect::Value& value, std::string_view spec) {
   out.clear();
@@ -121,3 +150,24 @@ TEST_CASE("library modes: string streams print the text written so far") {
         R"("buf":"a buffer's text, too long for any small buffer","empty":""})");
   CHECK(reflect::reflect(s.out).as<reflect::String>().size() == 10);
 }
+
+#ifdef _GLIBCXX_DEBUG
+TEST_CASE("library modes: debug-mode iterators print as the iterators they wrap") {
+  const modes::Iterators& i = iterators();
+  fmt::memory_buffer out;
+  CHECK(show(out, reflect::reflect(i.at), "{}").ends_with(">{5}"));  // __gnu_debug::_Safe_iterator<...>{5}
+  CHECK(show(out, reflect::reflect(i.at), "{}").starts_with("__gnu_debug::_Safe_iterator<__gnu_cxx::__normal_iterator<int*, "));
+  CHECK(show(out, reflect::reflect(i.end), "{}") == "<end>");
+  CHECK(show(out, reflect::reflect(i.invalidated), "{}") == "<invalidated>");
+  CHECK(reflect::reflect(i.at).as<reflect::Pointer>().deref().as<int>() == 5);
+  CHECK(reflect::reflect(i.invalidated).as<reflect::Pointer>().is_null());
+  CHECK(reflect::reflect(i.bit).as<reflect::Optional>().value().as<bool>());
+  CHECK(show(out, reflect::reflect(i), "{}") ==
+        R"(modes::Iterators{.vec = {4, 5}, .grown = {6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, )"
+        R"(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, )"
+        R"(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, )"
+        R"(0, 0, 0, 0, 0, 0, 0, 0, 0}, .map = {{"one", 1}}, .bits = {false, true}, .at = 5, .entry = {"one", 1}, )"
+        R"(.end = <end>, .singular = nullptr, .bit = true, .invalidated = <invalidated>})");
+  CHECK(show(out, reflect::reflect(i.entry), "{:j}") == R"(["one",1])");
+}
+#endif
