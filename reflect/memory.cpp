@@ -35,6 +35,18 @@ bool plausible(std::uintptr_t address, std::size_t size) noexcept {
   return address >= kLowest && !__builtin_add_overflow(address, size, &end) && end <= kUserEnd;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 // ---- process_vm_readv on ourselves --------------------------------------------------------
 
 // getpid() is a system call in today's glibc; the pid is cached and renewed in a forked child
@@ -165,8 +177,14 @@ std::shared_ptr<const Mappings> load_mappings() {
   return mappings;
 }
 
+// AddressSanitizer's shadow memory (x86-64's default mapping: low shadow, gap and high shadow)
+// is mapped, so the snapshot lists it, but reading it from instrumented code is an ASan error:
+// under ASan a garbage pointer into it is unreadable, as the system call would say.
+constexpr std::uintptr_t kAsanShadowBegin = 0x00007fff8000, kAsanShadowEnd = 0x10007fff8000;
+
 bool covered(const Mappings& m, std::uintptr_t address, std::size_t size) {
   if (size == 0) return true;
+  if (kAddressSanitizer && address < kAsanShadowEnd && address + size > kAsanShadowBegin) return false;
   auto it = std::upper_bound(m.ranges.begin(), m.ranges.end(), address,
                              [](std::uintptr_t a, const Range& r) { return a < r.begin; });
   if (it == m.ranges.begin()) return false;
@@ -206,17 +224,7 @@ bool maps_readable(std::uintptr_t address, std::size_t size) {
 // (the locals a user prints) are copied with memcpy, saving a system call. Not under
 // AddressSanitizer, whose redzones between locals a string scan may cross.
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kTrustedRangesFastPath = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kTrustedRangesFastPath = false;
-#else
-constexpr bool kTrustedRangesFastPath = true;
-#endif
-#else
-constexpr bool kTrustedRangesFastPath = true;
-#endif
+constexpr bool kTrustedRangesFastPath = !kAddressSanitizer;
 
 struct StackBounds {
   std::uintptr_t low = 0, top = 0;  // top 0: not known (yet, or pthread could not tell)
