@@ -299,7 +299,6 @@ bool in_main_heap(std::uintptr_t address, std::size_t size) noexcept {
 
 // ---- the choice between the two -------------------------------------------------------------
 
-// Copies the range, not looking at open windows.
 // A node walk reads a link and a scalar per element: copies of 8 bytes and less are inline
 // moves rather than a call to memcpy.
 void copy_trusted(void* out, std::uintptr_t address, std::size_t size) noexcept {
@@ -313,6 +312,7 @@ void copy_trusted(void* out, std::uintptr_t address, std::size_t size) noexcept 
   }
 }
 
+// Copies the range, not looking at open windows.
 bool raw_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
   if (in_main_heap(address, size) || on_own_stack(address, size)) {
     copy_trusted(out, address, size);
