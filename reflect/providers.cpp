@@ -66,7 +66,6 @@ const std::vector<StandardProvider>& standard_providers() {
     libstdcxx_node_handles(out);
     libstdcxx_orderings(out);
     libstdcxx_regex(out);
-    libstdcxx_slist(out);
     return out;
   }();
   return all;

@@ -60,6 +60,5 @@ void libstdcxx_iterators(std::vector<StandardProvider>& out);
 void libstdcxx_node_handles(std::vector<StandardProvider>& out);
 void libstdcxx_orderings(std::vector<StandardProvider>& out);
 void libstdcxx_regex(std::vector<StandardProvider>& out);
-void libstdcxx_slist(std::vector<StandardProvider>& out);
 
 }  // namespace reflect::detail

@@ -64,8 +64,8 @@ Value member(const Value& object, const MemberAt& at);
 /// The facts `owner` keeps for the class of `value` (see ProviderFacts), worked out by
 /// `compute(value)` the first time. A LayoutMismatch that `compute` throws is not remembered:
 /// every call throws it again, and the value prints raw with its note.
-template <class Facts>
-const Facts& facts_of(const Value& value, const Provider& owner, Facts (*compute)(const Value&)) {
+template <class Facts, class Compute>
+const Facts& facts_of(const Value& value, const Provider& owner, Compute&& compute) {
   static_assert(std::is_base_of_v<ProviderFacts, Facts>);
   const TypeNode& type = concrete_of(value);
   if (const ProviderFacts* known = type.provider_facts.find(&owner)) return static_cast<const Facts&>(*known);

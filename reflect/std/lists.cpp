@@ -1,4 +1,4 @@
-// std::list and std::forward_list: elements in nodes linked from a header inside the container.
+// std::list, std::forward_list and __gnu_cxx::slist: elements in nodes linked from a header inside the container.
 
 #include "layout.hpp"
 
@@ -13,7 +13,7 @@ std::uintptr_t next_link(std::uintptr_t node) { return read_as<std::uintptr_t>(n
 
 struct ListFacts final : ProviderFacts {
   NodeLayout node;
-  MemberAt head;                   // the header node (list) or the head's link (forward_list)
+  MemberAt head;                   // the header node
   std::optional<MemberAt> size;    // the C++11 ABI's list counts its nodes
 };
 
@@ -54,8 +54,12 @@ class List final : public SequenceProvider {
   }
 };
 
+// std::forward_list, and __gnu_cxx::slist (<ext/slist>), the SGI singly linked list laid out
+// the same way: a head link (`head`, a _Fwd_list_node_base or _Slist_node_base) whose _M_next
+// is the first node, and no recorded size.
 class ForwardList final : public SequenceProvider {
  public:
+  explicit ForwardList(std::string_view head) : head_(head) {}
   Type element_type(const Value& value) const override { return Type(*facts(value).node.element); }
   std::optional<std::size_t> size(const Value& value) const override {
     static_cast<void>(facts(value));  // the layout is checked even though it records no size
@@ -75,24 +79,31 @@ class ForwardList final : public SequenceProvider {
   }
 
  private:
-  const ListFacts& facts(const Value& value) const {
-    return facts_of<ListFacts>(value, *this, [](const Value& list) {
-      ListFacts facts;
+  struct ForwardListFacts final : ProviderFacts {
+    NodeLayout node;
+    MemberAt head;
+  };
+  const ForwardListFacts& facts(const Value& value) const {
+    return facts_of<ForwardListFacts>(value, *this, [this](const Value& list) {
+      ForwardListFacts facts;
       facts.node = node_layout(template_type(concrete_of(list), 0), kNextNodeLinks, false);
-      facts.head = member_at(list, "_M_impl._M_head");
-      static_cast<void>(member_at(list, "_M_impl._M_head._M_next"));
+      facts.head = member_at(list, head_);
+      static_cast<void>(member_at(member(list, facts.head), "_M_next"));
       return facts;
     });
   }
+  std::string_view head_;
 };
 
 }  // namespace
 
 void libstdcxx_lists(std::vector<StandardProvider>& out) {
   static const List list;
-  static const ForwardList forward_list;
+  static const ForwardList forward_list("_M_impl._M_head");
+  static const ForwardList slist("_M_head");
   out.push_back({Library::LibStdCxx, "list", &list});
   out.push_back({Library::LibStdCxx, "forward_list", &forward_list});
+  out.push_back({Library::LibStdCxx, "__gnu_cxx::slist", &slist});
 }
 
 }  // namespace reflect::detail
