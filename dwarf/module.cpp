@@ -1125,14 +1125,16 @@ class IndexShare {
       if (unit_scope.parent != no_scope && !scopes_[unit_scope.parent].fast) continue;
       std::uint64_t hash = unit_scope.parent == no_scope ? hash_basis : scopes_[unit_scope.parent].hash;
       std::string_view name = scope_spelling(unit_scope);
-      if (name == "__cxx11" || name == "__n4861") {  // "__cxx11::" normalizes to nothing
+      const NamespaceDrop drop = namespace_drop(name);
+      if (drop == NamespaceDrop::Always) {  // "__cxx11::" normalizes to nothing
         out.hash = hash;
         out.fast = true;
         continue;
       }
       std::string_view identifier = unit_scope.name.empty() ? name : plain_template_name(name);
-      if (identifier.empty() || renamed_template(identifier) || identifier.ends_with("__cxx11") ||
-          identifier.ends_with("__n4861"))
+      // (normalize_name() drops "__cxx11::" after any identifier: `X__cxx11::` too.)
+      if (identifier.empty() || renamed_template(identifier) || drop == NamespaceDrop::InPlaces ||
+          identifier.ends_with("__cxx11") || identifier.ends_with("__n4861"))
         continue;
       out.hash = add_component(hash, identifier);
       out.fast = true;

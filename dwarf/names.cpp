@@ -26,7 +26,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> gcc_base_
 }};
 
 // Where std's aliases are what users write.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 10> std_aliases{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 15> std_aliases{{
     {"std::basic_string<char>", "std::string"},
     {"std::basic_string<wchar_t>", "std::wstring"},
     {"std::basic_string<char8_t>", "std::u8string"},
@@ -37,6 +37,12 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 10> std_alia
     {"std::basic_string_view<char8_t>", "std::u8string_view"},
     {"std::basic_string_view<char16_t>", "std::u16string_view"},
     {"std::basic_string_view<char32_t>", "std::u32string_view"},
+    // the Library Fundamentals TS's (GCC's <experimental/string_view>)
+    {"std::experimental::basic_string_view<char>", "std::experimental::string_view"},
+    {"std::experimental::basic_string_view<wchar_t>", "std::experimental::wstring_view"},
+    {"std::experimental::basic_string_view<char8_t>", "std::experimental::u8string_view"},
+    {"std::experimental::basic_string_view<char16_t>", "std::experimental::u16string_view"},
+    {"std::experimental::basic_string_view<char32_t>", "std::experimental::u32string_view"},
 }};
 
 // The string streams' aliases (both of libstdc++'s ABIs: `__cxx11::` is gone by then).
@@ -49,6 +55,16 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> stream_al
     {"std::basic_ostringstream<wchar_t>", "std::wostringstream"},
     {"std::basic_stringstream<char>", "std::stringstream"},
     {"std::basic_stringstream<wchar_t>", "std::wstringstream"},
+}};
+
+// The Technical Specifications' inline namespaces in libstdc++, dropped only there: a user's
+// `app::v1` stays.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> ts_namespaces{{
+    {"std::experimental::fundamentals_v1::", "std::experimental::"},
+    {"std::experimental::fundamentals_v2::", "std::experimental::"},
+    {"std::experimental::parallelism_v2::", "std::experimental::"},
+    {"std::experimental::filesystem::v1::", "std::experimental::filesystem::"},
+    {"std::experimental::net::v1::", "std::experimental::net::"},
 }};
 
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
@@ -115,6 +131,15 @@ void drop_abi_tags(std::string& name) {
 
 }  // namespace
 
+NamespaceDrop namespace_drop(std::string_view name) {
+  if (name == "__cxx11" || name == "__n4861") return NamespaceDrop::Always;
+  for (const auto& ts : ts_namespaces) {
+    std::string_view dropped = ts.first.substr(0, ts.first.size() - 2);  // its last namespace
+    if (dropped.substr(dropped.rfind("::") + 2) == name) return NamespaceDrop::InPlaces;
+  }
+  return NamespaceDrop::Never;
+}
+
 // Every step runs only when its patterns can occur in the name as it is at that point: the
 // name index normalizes ~100k names per module, most of which need none of the steps.
 bool is_normalized(std::string_view name) {
@@ -136,6 +161,8 @@ std::string normalize_name(std::string_view spelled) {
   // (`f[abi:cxx11](int)`): what no user writes.
   if (has("__cxx11::")) replace_all(name, "__cxx11::", "");
   if (has("__n4861::")) replace_all(name, "__n4861::", "");
+  if (has("std::experimental::"))  // `std::experimental::fundamentals_v1::optional`
+    for (auto [from, to] : ts_namespaces) replace_all(name, from, to);
   if (has("[abi:")) drop_abi_tags(name);
   if (has(", std::"))  // how every default argument drop_one_default_argument knows starts
     while (drop_one_default_argument(name)) {
@@ -155,7 +182,7 @@ std::string normalize_name(std::string_view spelled) {
   // Every GCC spelling holds "int" but "char signed".
   if (has("int") || has("char signed"))
     for (auto [from, to] : gcc_base_spellings) replace_all(name, from, to);
-  if (has("std::basic_string"))
+  if (has("basic_string"))
     for (auto [from, to] : std_aliases) replace_all(name, from, to);
   if (has("stringstream<") || has("stringbuf<"))
     for (auto [from, to] : stream_aliases) replace_all(name, from, to);

@@ -7,13 +7,20 @@
 
 namespace reflect::dwarf {
 
-/// The canonical spelling of a C++ type name, as a user writes it: no `__cxx11::` or `__n4861::`,
-/// no `[abi:cxx11]` tags, no trailing
+/// The canonical spelling of a C++ type name, as a user writes it: none of libstdc++'s inline
+/// namespaces (`__cxx11::`, `__n4861::`, the TSes' `fundamentals_v1::`, ...), no `[abi:cxx11]`
+/// tags, no trailing
 /// default arguments of standard templates, `unsigned long` for GCC's `long unsigned int`,
 /// `std::string` for `std::basic_string<char>` (`std::ostringstream` for
 /// `std::basic_ostringstream<char>`, and so on), `>>` closings, `T*` without a space, integer
 /// template arguments without suffixes (`3` for the demangler's `3u`).
 std::string normalize_name(std::string_view spelled);
+
+/// What normalize_name() does with a namespace of this name: drops it wherever it is (libstdc++'s
+/// `__cxx11`, `__n4861`), drops it in some places (the TSes' inline namespaces in
+/// `std::experimental`: `std::experimental::filesystem::v1`, not `app::v1`), or keeps it.
+enum class NamespaceDrop { Never, Always, InPlaces };
+NamespaceDrop namespace_drop(std::string_view name);
 
 /// Whether normalize_name() would return `name` unchanged, by a quick look that can say no
 /// to a name it would not change (it has no space, no ':', no digit with a suffix).

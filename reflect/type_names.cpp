@@ -15,7 +15,8 @@ namespace {
 bool dropped_namespace(const dwarf::ScopeRecord& scope) {
   return scope.kind == dwarf::ScopeRecord::Kind::Namespace &&
          // GCC flags anonymous namespaces with DW_AT_export_symbols too: only a named one is inline.
-         ((scope.is_inline_namespace && !scope.name.empty()) || scope.name == "__cxx11" || scope.name == "__1");
+         ((scope.is_inline_namespace && !scope.name.empty()) || scope.name == "__1" ||
+          dwarf::namespace_drop(scope.name) == dwarf::NamespaceDrop::Always);
 }
 
 std::string scope_prefix(const TypeNode& node) {

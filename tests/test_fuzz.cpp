@@ -30,6 +30,7 @@
 #include "fixtures/poly.hpp"
 #include "fixtures/std_sequences.hpp"
 #include "fixtures/std_iterators.hpp"
+#include "fixtures/std_legacy.hpp"
 #include "fixtures/std_nodes.hpp"
 #include "fixtures/std_values.hpp"
 #include "fixtures/zoo.hpp"
@@ -220,6 +221,15 @@ std::vector<Subject> subjects() {
                     SUBJECT(std::unordered_set<std::string>::node_type), SUBJECT(std::strong_ordering),
                     SUBJECT(std::weak_ordering), SUBJECT(std::partial_ordering), SUBJECT(std::__detail::_State<char>),
                     SUBJECT(std_iterators::Cursor), SUBJECT(std_iterators::Fixtures)})
+    all.push_back(s);
+  // TR1 and TS forms (tests/fixtures/std_legacy.hpp)
+  for (Subject s : {SUBJECT(std::tr1::unordered_map<std::string, int>), SUBJECT(std::tr1::unordered_multimap<int, int>),
+                    SUBJECT(std::tr1::unordered_set<int>), SUBJECT(std::tr1::unordered_multiset<int>),
+                    SUBJECT(std::tr1::shared_ptr<std_legacy::Crate>), SUBJECT(std::tr1::weak_ptr<std_legacy::Crate>),
+                    SUBJECT(std::experimental::optional<int>), SUBJECT(std::experimental::optional<std::string>),
+                    SUBJECT(std::experimental::any), SUBJECT(std::experimental::string_view),
+                    SUBJECT(std::experimental::filesystem::path), SUBJECT(std_legacy::Legacy),
+                    SUBJECT(std_legacy::Fixtures)})
     all.push_back(s);
   // Defined only in the plugin library (tests/fixtures/plugin.cpp).
   for (const char* name : {"plugin::Gadget", "plugin::Settings"})

@@ -18,9 +18,12 @@ const TypeNode& manager_class(const Value& holder, std::uintptr_t manager) {
   return cls->concrete();
 }
 
+// std::any, and the Library Fundamentals TS's std::experimental::any, which has the same members
+// and managers.
 class StdAny final : public OptionalProvider {
  public:
-  std::string_view empty_text() const override { return "std::any{}"; }
+  explicit StdAny(std::string_view empty_text) : empty_text_(empty_text) {}
+  std::string_view empty_text() const override { return empty_text_; }
   Naming content_naming() const override { return Naming::AtTop; }
   std::optional<Value> held(const Value& value) const override {
     std::uintptr_t manager = read_pointer(member(value, "_M_manager"));
@@ -33,6 +36,9 @@ class StdAny final : public OptionalProvider {
     std::uintptr_t at = in_place ? address_of(storage) : read_pointer(storage);
     return value_at(held, at);
   }
+
+ private:
+  std::string_view empty_text_;
 };
 
 // libstdc++ keeps a functor in place when it is trivially copyable and fits the 16-byte
@@ -77,9 +83,11 @@ class StdFunction final : public OptionalProvider {
 }  // namespace
 
 void libstdcxx_erased(std::vector<StandardProvider>& out) {
-  static const StdAny any;
+  static const StdAny any("std::any{}");
+  static const StdAny experimental_any("std::experimental::any{}");
   static const StdFunction function;
   out.push_back({Library::LibStdCxx, "any", &any});
+  out.push_back({Library::LibStdCxx, "experimental::any", &experimental_any});
   out.push_back({Library::LibStdCxx, "function", &function});
 }
 

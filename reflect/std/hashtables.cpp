@@ -1,6 +1,9 @@
 // std::unordered_map, std::unordered_set and their multi- forms: the _Hashtable of
 // hashtable.h, whose nodes form one singly linked list (the buckets only index into it), walked
 // in that list's order, which is the container's own iteration order.
+//
+// std::tr1::unordered_map and the other TR1 forms (tr1/hashtable.h) keep a chain per bucket
+// instead, walked bucket by bucket as their iterators do.
 
 #include "layout.hpp"
 
@@ -86,6 +89,112 @@ class UnorderedMap final : public MapProvider {
   }
 };
 
+// ---- TR1 ---------------------------------------------------------------------------------------
+
+// tr1::_Hashtable: _M_buckets, an array of _M_bucket_count chains (one more slot holds a
+// sentinel), and _M_element_count. Its nodes, _Hash_node<Value, cache>, hold the element
+// first, then the cached hash code when there is one, then _M_next.
+struct Tr1HashtableFacts final : ProviderFacts {
+  MemberAt buckets, bucket_count, count;
+  MemberAt next;    // in the node
+  NodeLayout node;  // the element at the node's start
+};
+
+Tr1HashtableFacts tr1_hashtable_facts(const Value& container, bool is_map) {
+  Tr1HashtableFacts facts;
+  facts.buckets = member_at(container, "_M_buckets");
+  facts.bucket_count = member_at(container, "_M_bucket_count");
+  facts.count = member_at(container, "_M_element_count");
+  // _Node** -> _Node* -> _Node
+  const TypeNode& slot = facts.buckets.type->concrete();
+  const TypeNode* chain = slot.kind == Kind::Pointer && slot.target ? &slot.target->get().concrete() : nullptr;
+  if (chain == nullptr || chain->kind != Kind::Pointer || !chain->target)
+    throw LayoutMismatch(fmt::format("{}'s _M_buckets is not an array of node pointers", container.type().name()));
+  const TypeNode& node = chain->target->get().concrete();
+  if (node.is_declaration)
+    throw LayoutMismatch(fmt::format("the debug info declares {} but does not define it", node.name()));
+  const Value node_value = value_at(node, 0);  // only the node's class is read
+  const MemberAt element = member_at(node_value, "_M_v");
+  facts.next = member_at(node_value, "_M_next");
+  facts.node = node_layout(*element.type, element.offset, is_map);
+  if (facts.node.element_offset != element.offset)
+    throw LayoutMismatch(fmt::format("{}'s element is not where its alignment puts it", node.name()));
+  return facts;
+}
+
+// The most buckets a walk looks through: a table of more is garbage, whose scan for the next
+// chain would crawl through gigabytes of zeros (tr1's largest prime bucket count is ~2^32).
+constexpr std::uint64_t kMaxTr1Buckets = std::uint64_t{1} << 33;
+
+// Cursor: `node` is the current node (0 before the first), `extra` its bucket.
+std::optional<std::uintptr_t> tr1_next(const Value& container, const Tr1HashtableFacts& facts, Cursor& cursor) {
+  if (cursor.node != 0) {
+    const auto link = add_address(cursor.node, facts.next.offset);
+    if (!link) throw UnreadableMemory(cursor.node);
+    if (const auto next = read_as<std::uintptr_t>(*link); next != 0) {
+      cursor.node = next;
+      ++cursor.index;
+      return next;
+    }
+    ++cursor.extra;
+  }
+  const std::uint64_t bucket_count = read_unsigned(member(container, facts.bucket_count));
+  if (bucket_count > kMaxTr1Buckets)
+    throw LayoutMismatch(fmt::format("the table records {} buckets: its memory is not a hash table's", bucket_count));
+  const std::uintptr_t buckets = read_pointer(member(container, facts.buckets));
+  for (; cursor.extra < bucket_count; ++cursor.extra) {
+    const auto slot = add_address(buckets, cursor.extra * sizeof(std::uintptr_t));
+    if (!slot) throw UnreadableMemory(buckets);
+    if (const auto head = read_as<std::uintptr_t>(*slot); head != 0) {
+      cursor.node = head;
+      ++cursor.index;
+      return head;
+    }
+  }
+  return std::nullopt;
+}
+
+class Tr1UnorderedSet final : public SequenceProvider {
+ public:
+  Type element_type(const Value& value) const override { return Type(*facts(value).node.element); }
+  std::optional<std::size_t> size(const Value& value) const override {
+    return read_unsigned(member(value, facts(value).count));
+  }
+  Cursor begin(const Value&) const override { return {}; }
+  std::optional<Value> next(const Value& value, Cursor& cursor) const override {
+    const Tr1HashtableFacts& table = facts(value);
+    const auto node = tr1_next(value, table, cursor);
+    if (!node) return std::nullopt;
+    return element_in_node(table.node, *node);
+  }
+
+ private:
+  const Tr1HashtableFacts& facts(const Value& value) const {
+    return facts_of<Tr1HashtableFacts>(value, *this, [](const Value& set) { return tr1_hashtable_facts(set, false); });
+  }
+};
+
+class Tr1UnorderedMap final : public MapProvider {
+ public:
+  Type key_type(const Value& value) const override { return Type(template_type(concrete_of(value), 0)); }
+  Type mapped_type(const Value& value) const override { return Type(template_type(concrete_of(value), 1)); }
+  std::optional<std::size_t> size(const Value& value) const override {
+    return read_unsigned(member(value, facts(value).count));
+  }
+  Cursor begin(const Value&) const override { return {}; }
+  std::optional<MapEntry> next(const Value& value, Cursor& cursor) const override {
+    const Tr1HashtableFacts& table = facts(value);
+    const auto node = tr1_next(value, table, cursor);
+    if (!node) return std::nullopt;
+    return entry_in_node(table.node, *node);
+  }
+
+ private:
+  const Tr1HashtableFacts& facts(const Value& value) const {
+    return facts_of<Tr1HashtableFacts>(value, *this, [](const Value& map) { return tr1_hashtable_facts(map, true); });
+  }
+};
+
 }  // namespace
 
 void libstdcxx_hashtables(std::vector<StandardProvider>& out) {
@@ -95,6 +204,12 @@ void libstdcxx_hashtables(std::vector<StandardProvider>& out) {
   out.push_back({Library::LibStdCxx, "unordered_multiset", &set});
   out.push_back({Library::LibStdCxx, "unordered_map", &map});
   out.push_back({Library::LibStdCxx, "unordered_multimap", &map});
+  static const Tr1UnorderedSet tr1_set;
+  static const Tr1UnorderedMap tr1_map;
+  out.push_back({Library::LibStdCxx, "tr1::unordered_set", &tr1_set});
+  out.push_back({Library::LibStdCxx, "tr1::unordered_multiset", &tr1_set});
+  out.push_back({Library::LibStdCxx, "tr1::unordered_map", &tr1_map});
+  out.push_back({Library::LibStdCxx, "tr1::unordered_multimap", &tr1_map});
 }
 
 }  // namespace reflect::detail

@@ -1,5 +1,5 @@
-// std::unique_ptr, std::shared_ptr and std::weak_ptr: what they point to; for the array forms
-// (`T[]`), only where the elements start, since nothing records how many there are.
+// std::unique_ptr, std::shared_ptr and std::weak_ptr (and TR1's): what they point to; for the
+// array forms (`T[]`), only where the elements start, since nothing records how many there are.
 
 #include "layout.hpp"
 
@@ -74,6 +74,9 @@ void libstdcxx_smart_pointers(std::vector<StandardProvider>& out) {
   out.push_back({Library::LibStdCxx, "unique_ptr", &unique});
   out.push_back({Library::LibStdCxx, "shared_ptr", &shared});
   out.push_back({Library::LibStdCxx, "weak_ptr", &weak});
+  // TR1's (tr1/shared_ptr.h) have the same members: _M_ptr, _M_refcount._M_pi->_M_use_count.
+  out.push_back({Library::LibStdCxx, "tr1::shared_ptr", &shared});
+  out.push_back({Library::LibStdCxx, "tr1::weak_ptr", &weak});
   out.push_back({Library::LibStdCxx, "reference_wrapper", &reference});
 }
 

@@ -1,4 +1,4 @@
-// std::filesystem::path and the string streams (std::basic_stringbuf, std::basic_istringstream,
+// std::filesystem::path (and the Filesystem TS's) and the string streams (std::basic_stringbuf, std::basic_istringstream,
 // std::basic_ostringstream, std::basic_stringstream): their text, named at the top level.
 //
 // libstdc++ declares the streams as extern templates, so a program's own debug info usually
@@ -229,6 +229,7 @@ class StringStream final : public StringProvider {
 void libstdcxx_streams(std::vector<StandardProvider>& out) {
   static const FilesystemPath path;
   out.push_back({Library::LibStdCxx, "filesystem::path", &path});
+  out.push_back({Library::LibStdCxx, "experimental::filesystem::path", &path});  // the Filesystem TS's
   static const std::array<StringStream, 4> streams{StringStream(kStringbuf), StringStream(kIstringstream),
                                                    StringStream(kOstringstream), StringStream(kStringstream)};
   // Declared-only classes too: see the top of this file.

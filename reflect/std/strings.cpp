@@ -1,4 +1,5 @@
-// std::basic_string (both of libstdc++'s ABIs) and std::basic_string_view.
+// std::basic_string (both of libstdc++'s ABIs) and std::basic_string_view (and the Library
+// Fundamentals TS's std::experimental::basic_string_view, which has the same members).
 
 #include "layout.hpp"
 
@@ -47,6 +48,7 @@ void libstdcxx_strings(std::vector<StandardProvider>& out) {
   static const BasicStringView view;
   out.push_back({Library::LibStdCxx, "basic_string", &string});
   out.push_back({Library::LibStdCxx, "basic_string_view", &view});
+  out.push_back({Library::LibStdCxx, "experimental::basic_string_view", &view});
 }
 
 }  // namespace reflect::detail
