@@ -1,6 +1,7 @@
 #include "process.hpp"
 
 #include "debuginfo.hpp"
+#include "maps.hpp"
 
 #include <reflect/error.hpp>
 
@@ -9,7 +10,6 @@
 #include <unistd.h>
 
 #include <cstddef>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -32,25 +32,14 @@ const Dwfl_Callbacks* callbacks() {
   return &instance;
 }
 
-// The file mapped at `address`, from /proc/self/maps: the path of an object the dynamic linker
-// names relatively (dlopen("./lib.so")) or not at all (the main program). Empty if none.
+// The file mapped at `address`: the path of an object the dynamic linker names relatively
+// (dlopen("./lib.so")) or not at all (the main program). Empty if none.
 std::string file_mapped_at(std::uintptr_t address) {
-  FILE* maps = std::fopen("/proc/self/maps", "re");
-  if (maps == nullptr) return {};
-  std::string path;
-  char line[4352];
-  while (path.empty() && std::fgets(line, sizeof line, maps)) {
-    unsigned long low = 0, high = 0;
-    int name_at = 0;
-    if (std::sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &low, &high, &name_at) >= 2 && name_at > 0 &&
-        address >= low && address < high) {
-      path = line + name_at;
-      while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
-      if (path.empty()) path = " ";  // anonymous memory: stop looking
-    }
-  }
-  std::fclose(maps);
-  return path.starts_with('/') ? path : std::string();
+  const auto maps = read_maps();
+  if (!maps) return {};
+  for (const Mapping& m : *maps)
+    if (address >= m.begin && address < m.end) return m.path.starts_with('/') ? m.path : std::string();
+  return {};
 }
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "memory.hpp"
 
+#include "../dwarf/maps.hpp"
 #include "../dwarf/process.hpp"
 
 #include <reflect/error.hpp>
@@ -157,22 +158,15 @@ std::chrono::steady_clock::time_point budget_updated = std::chrono::steady_clock
 std::shared_ptr<const Mappings> load_mappings() {
   auto mappings = std::make_shared<Mappings>();
   mappings->objects_generation = dwarf::loaded_objects_generation();
-  if (FILE* maps = std::fopen("/proc/self/maps", "re")) {
-    char line[4096];
-    while (std::fgets(line, sizeof line, maps)) {
-      unsigned long begin = 0, end = 0;
-      char perms[5] = {};
-      int name_at = 0;
-      if (std::sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &begin, &end, perms, &name_at) < 3) continue;
-      if (perms[0] != 'r') continue;
+  if (const auto maps = dwarf::read_maps()) {
+    for (const dwarf::Mapping& m : *maps) {
       // [vvar] pages can fault on read even though they are mapped readable.
-      if (std::strstr(line + name_at, "[vvar")) continue;
-      if (!mappings->ranges.empty() && mappings->ranges.back().end == begin)
-        mappings->ranges.back().end = end;
+      if (!m.readable || m.path.starts_with("[vvar")) continue;
+      if (!mappings->ranges.empty() && mappings->ranges.back().end == m.begin)
+        mappings->ranges.back().end = m.end;
       else
-        mappings->ranges.push_back({begin, end});
+        mappings->ranges.push_back({m.begin, m.end});
     }
-    std::fclose(maps);
   }
   return mappings;
 }
