@@ -61,6 +61,18 @@ Process::Process() : dwfl_(dwfl_begin(callbacks())) {
   report();
 }
 
+Process::Process(pid_t pid) : pid_(pid), dwfl_(dwfl_begin(callbacks())) {
+  if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
+  dwfl_report_begin(dwfl_);
+  const int error = dwfl_linux_proc_report(dwfl_, pid);
+  if (error != 0 || dwfl_report_end(dwfl_, nullptr, nullptr) != 0) {
+    const std::string why = error > 0 ? std::strerror(error) : dwfl_errmsg(-1);
+    dwfl_end(dwfl_);
+    throw Error("reflect: cannot list the modules of process " + std::to_string(pid) + " from /proc/" +
+                std::to_string(pid) + "/maps: " + why);
+  }
+}
+
 Process::~Process() {
   modules_.clear();
   dwfl_end(dwfl_);
@@ -124,7 +136,7 @@ const Module* Process::module_at(std::uintptr_t address, bool refresh) {
 }
 
 bool Process::refresh() {
-  if (loaded_objects_generation() == generation_) return false;
+  if (pid_ != 0 || loaded_objects_generation() == generation_) return false;
   report();
   return true;
 }

@@ -1,9 +1,11 @@
 #pragma once
-// The modules of the running process and their debug info, found through libdwfl (executable,
-// shared objects, separate debug files by build-id and .gnu_debuglink).
+// The modules of a process (this one, or another live one) and their debug info, found through
+// libdwfl (executable, shared objects, separate debug files by build-id and .gnu_debuglink).
 // Not thread-safe: callers serialise access.
 
 #include "module.hpp"
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
@@ -23,7 +25,11 @@ std::uint64_t loaded_objects_generation() noexcept;
 
 class Process {
  public:
+  /// This process's modules, as the dynamic linker lists them.
   Process();
+  /// Another live process's, from its memory map, listed once (objects it loads later are not
+  /// seen). Throws reflect::Error when the map cannot be read.
+  explicit Process(pid_t pid);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -46,11 +52,17 @@ class Process {
   /// loaded_objects_generation() at the last look: a lookup that missed at this generation
   /// will miss again until it changes.
   std::uint64_t generation() const noexcept { return generation_; }
+  /// The generation of the module list now (another process's never changes).
+  std::uint64_t current_generation() const noexcept { return pid_ == 0 ? loaded_objects_generation() : generation_; }
+
+  /// 0 for this process.
+  pid_t pid() const noexcept { return pid_; }
 
  private:
   void report();
   const Module& wrap(struct Dwfl_Module* module);
 
+  pid_t pid_ = 0;
   Dwfl* dwfl_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;
   std::set<std::pair<std::string, std::uintptr_t>> reported_;  // (file, load bias) of each object reported

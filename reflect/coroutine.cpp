@@ -35,6 +35,7 @@ struct CoroutineVariable {
 /// What is known of one coroutine function, shared by all its frames.
 struct CoroutineInfo {
   dwarf::CoroutineRecord record;
+  Registry* registry = nullptr;  // the target's
   const dwarf::Module* module = nullptr;
   std::string function;
   const TypeNode* frame = nullptr;    // concrete; nullptr when not described
@@ -95,10 +96,11 @@ const std::string no_frame_reason =
     "the compiler described no coroutine frame (clang 17-19 at -O1 and above do not: LLVM issue 121092); "
     "build this code with -O0, or with GCC, to see parameters and locals";
 
-std::shared_ptr<const CoroutineInfo> make_info(const dwarf::Module& module, const dwarf::CoroutineRecord& record) {
-  Registry& registry = Registry::instance();
+std::shared_ptr<const CoroutineInfo> make_info(Registry& registry, const dwarf::Module& module,
+                                               const dwarf::CoroutineRecord& record) {
   auto info = std::make_shared<CoroutineInfo>();
   info->record = record;
+  info->registry = &registry;
   info->module = &module;
   info->function = dwarf::normalize_name(demangle(record.linkage_name));
   if (record.promise_type) info->promise = &registry.node_for(record.promise_type).concrete();
@@ -130,7 +132,9 @@ std::shared_ptr<const CoroutineInfo> make_info(const dwarf::Module& module, cons
   return info;
 }
 
-std::uintptr_t word_at(std::uintptr_t address) { return read_as<std::uintptr_t>(address); }
+std::uintptr_t word_at(const Registry& registry, std::uintptr_t address) {
+  return read_as<std::uintptr_t>(registry.memory(), address);
+}
 
 }  // namespace
 
@@ -146,8 +150,7 @@ const std::string& Coroutine::frame_unavailable_reason() const noexcept { return
 
 std::optional<SourceLocation> Coroutine::location() const {
   if (state_ != State::Suspended || !index_) return std::nullopt;
-  Registry& registry = Registry::instance();
-  std::lock_guard lock(registry.mutex());
+  std::lock_guard lock(info_->registry->mutex());
   auto [it, inserted] = info_->lines.try_emplace(*index_);
   if (inserted)
     if (auto line = info_->module->suspend_line(info_->record, *index_)) it->second = SourceLocation{line->file, line->line};
@@ -189,20 +192,20 @@ std::optional<Value> CoroutineFrame::field(std::string_view name) const {
   return std::nullopt;
 }
 
-Coroutine coroutine_at(const void* frame) {
-  const auto address = reinterpret_cast<std::uintptr_t>(frame);
+namespace detail {
+
+Coroutine coroutine_in(Registry& registry, std::uintptr_t address) {
   if (address == 0) throw Error("reflect: a null coroutine handle has no frame to read");
-  if (!readable(address, 2 * sizeof(void*))) throw UnreadableMemory(address);
+  if (!readable(registry.memory(), address, 2 * sizeof(void*))) throw UnreadableMemory(address);
   // A frame starts with its resume function (null at the final suspend point) and its
   // destroy function; either leads to the coroutine's debug info.
-  const std::uintptr_t resume = word_at(address);
-  const std::uintptr_t function = resume != 0 ? resume : word_at(address + sizeof(void*));
+  const std::uintptr_t resume = word_at(registry, address);
+  const std::uintptr_t function = resume != 0 ? resume : word_at(registry, address + sizeof(void*));
 
-  static std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>> known;  // by function
   std::shared_ptr<const CoroutineInfo> info;
   {
-    Registry& registry = Registry::instance();
     std::lock_guard lock(registry.mutex());
+    auto& known = registry.coroutines();
     if (auto it = known.find(function); it != known.end()) {
       info = it->second;
     } else {
@@ -210,13 +213,13 @@ Coroutine coroutine_at(const void* frame) {
       if (module == nullptr)
         throw Error(fmt::format("reflect: {:#x} is not a coroutine frame: its first words ({:#x}, {:#x}) point into "
                                 "no loaded module, where a frame holds its resume and destroy functions",
-                                address, resume, word_at(address + sizeof(void*))));
+                                address, resume, word_at(registry, address + sizeof(void*))));
       if (!module->has_debug_info())
         throw Error(fmt::format("reflect: the coroutine at {:#x} belongs to {}, which has no debug info; build it "
                                 "with -g or install its debug package",
                                 address, module->path()));
       auto record = module->coroutine_at(function);
-      if (record) info = make_info(*module, *record);
+      if (record) info = make_info(registry, *module, *record);
       known.emplace(function, info);
     }
   }
@@ -225,16 +228,24 @@ Coroutine coroutine_at(const void* frame) {
                             "not a coroutine's resume or destroy function in the debug info",
                             address, function));
 
+  const auto* frame = reinterpret_cast<const void*>(address);
   if (resume == 0) return Coroutine(frame, info, Coroutine::State::Done, std::nullopt);
   std::optional<std::uint64_t> index;
   if (info->record.index_size != 0) {
     std::uint64_t raw = 0;
-    read_memory(address + info->record.index_offset, &raw, std::min<std::size_t>(info->record.index_size, sizeof raw));
+    read_memory(registry.memory(), address + info->record.index_offset, &raw,
+                std::min<std::size_t>(info->record.index_size, sizeof raw));
     index = raw;  // little-endian: the low bytes are the index
   }
   auto state = index && info->record.suspend_point(*index) == 0 ? Coroutine::State::NotStarted
                                                                 : Coroutine::State::Suspended;
   return Coroutine(frame, info, state, index);
+}
+
+}  // namespace detail
+
+Coroutine coroutine_at(const void* frame) {
+  return detail::coroutine_in(Registry::self(), reinterpret_cast<std::uintptr_t>(frame));
 }
 
 namespace {
@@ -284,10 +295,9 @@ std::vector<std::uintptr_t> handles_in_awaiters(const Coroutine& c) {
 
 // std::noop_coroutine(): what a task without an awaiting coroutine may resume at its end. Its
 // frame points at libstdc++'s coroutine_handle<noop_coroutine_promise>::__dummy_resume_destroy.
-bool is_noop_coroutine(std::uintptr_t frame) {
-  if (!readable(frame, sizeof(void*))) return false;
-  const std::uintptr_t function = word_at(frame);
-  Registry& registry = Registry::instance();
+bool is_noop_coroutine(Registry& registry, std::uintptr_t frame) {
+  if (!readable(registry.memory(), frame, sizeof(void*))) return false;
+  const std::uintptr_t function = word_at(registry, frame);
   std::lock_guard lock(registry.mutex());
   const dwarf::Module* module = registry.process().module_at(function, /*refresh=*/false);
   if (module == nullptr) return false;
@@ -295,9 +305,9 @@ bool is_noop_coroutine(std::uintptr_t frame) {
   return symbol && symbol->offset == 0 && symbol->name.find("noop_coroutine_promise") != std::string_view::npos;
 }
 
-std::optional<Coroutine> try_coroutine_at(std::uintptr_t frame, std::string* problem) {
+std::optional<Coroutine> try_coroutine_at(Registry& registry, std::uintptr_t frame, std::string* problem) {
   try {
-    return coroutine_at(reinterpret_cast<const void*>(frame));
+    return coroutine_in(registry, frame);
   } catch (const UnreadableMemory& e) {
     if (problem) *problem = fmt::format("the frame at {:#x} is unreadable", frame);
   } catch (const Error& e) {
@@ -308,10 +318,12 @@ std::optional<Coroutine> try_coroutine_at(std::uintptr_t frame, std::string* pro
 
 }  // namespace
 
-AsyncBacktrace async_backtrace_at(const void* frame) {
+namespace detail {
+
+AsyncBacktrace async_backtrace_in(Registry& registry, std::uintptr_t frame) {
   AsyncBacktrace backtrace;
-  backtrace.coroutines.push_back(coroutine_at(frame));
-  std::unordered_set<std::uintptr_t> seen{reinterpret_cast<std::uintptr_t>(frame)};
+  backtrace.coroutines.push_back(coroutine_in(registry, frame));
+  std::unordered_set<std::uintptr_t> seen{frame};
   constexpr std::size_t max_chain = 1000;
   while (backtrace.coroutines.size() < max_chain) {
     const Coroutine& current = backtrace.coroutines.back();
@@ -320,19 +332,19 @@ AsyncBacktrace async_backtrace_at(const void* frame) {
     std::string problem;
     // The promise first: that is where task types keep the awaiting coroutine.
     for (std::uintptr_t handle : handles_in_promise(current)) {
-      if (handle == self || is_noop_coroutine(handle)) continue;
+      if (handle == self || is_noop_coroutine(registry, handle)) continue;
       if (seen.contains(handle)) {
         problem = fmt::format("the chain loops: {:#x} is already in it", handle);
         continue;
       }
-      if ((next = try_coroutine_at(handle, &problem))) break;
+      if ((next = try_coroutine_at(registry, handle, &problem))) break;
     }
     // Then awaiters held in the frame, skipping a coroutine this one is itself awaiting (its
     // promise leads back here).
     if (!next)
       for (std::uintptr_t handle : handles_in_awaiters(current)) {
         if (handle == self || seen.contains(handle)) continue;
-        std::optional<Coroutine> candidate = try_coroutine_at(handle, nullptr);
+        std::optional<Coroutine> candidate = try_coroutine_at(registry, handle, nullptr);
         if (!candidate) continue;
         auto back = handles_in_promise(*candidate);
         if (std::find(back.begin(), back.end(), self) != back.end()) continue;
@@ -350,10 +362,16 @@ AsyncBacktrace async_backtrace_at(const void* frame) {
   return backtrace;
 }
 
+}  // namespace detail
+
+AsyncBacktrace async_backtrace_at(const void* frame) {
+  return detail::async_backtrace_in(Registry::self(), reinterpret_cast<std::uintptr_t>(frame));
+}
+
 namespace detail {
 
-std::string coroutine_function_at(std::uintptr_t frame) {
-  std::optional<Coroutine> c = try_coroutine_at(frame, nullptr);
+std::string coroutine_function_at(Registry& registry, std::uintptr_t frame) {
+  std::optional<Coroutine> c = try_coroutine_at(registry, frame, nullptr);
   return c ? c->function() : std::string();
 }
 

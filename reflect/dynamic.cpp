@@ -54,19 +54,19 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
   {
     std::lock_guard lock(mutex_);
     if (auto it = vtables_.find(vptr); it != vtables_.end())
-      if (it->second.type != nullptr || it->second.generation == dwarf::loaded_objects_generation())
+      if (it->second.type != nullptr || it->second.generation == process().current_generation())
         return it->second.type;
   }
   // The most-derived type_info's mangled name survives stripping; without RTTI, the vtable's
   // own symbol (`_ZTV...`, in .symtab) names the class.
   std::string name;
   std::uintptr_t type_info_words[2] = {};  // vtable, name
-  if (type_info != 0 && try_read_memory(type_info, type_info_words, sizeof type_info_words)) {
+  if (type_info != 0 && try_read_memory(memory_, type_info, type_info_words, sizeof type_info_words)) {
     const std::uintptr_t mangled = type_info_words[1];
     if (mangled != 0) {
-      std::size_t length = c_string_length(mangled, 1, 4096);
+      std::size_t length = c_string_length(memory_, mangled, 1, 4096);
       std::string text(length, '\0');
-      read_memory(mangled, text.data(), length);
+      read_memory(memory_, mangled, text.data(), length);
       if (!text.empty() && text[0] == '*') text.erase(0, 1);  // GCC marks local-linkage names
       name = dwarf::demangle(text);
     }
@@ -93,18 +93,20 @@ Value dynamic_value(const Value& value) {
   // Itanium C++ ABI: a dynamic class has a vtable pointer at offset 0; the vtable holds
   // offset-to-top at [-2] and the most-derived type_info at [-1].
   std::uintptr_t address = address_of(value);
+  Registry& registry = registry_of(value);
+  const Memory& memory = registry.memory();
   std::uintptr_t vptr = 0;
-  if (!try_read_memory(address, &vptr, sizeof vptr)) return value;
+  if (!try_read_memory(memory, address, &vptr, sizeof vptr)) return value;
   std::uintptr_t header[2] = {};  // offset-to-top, type_info
-  if (vptr < sizeof header || !try_read_memory(vptr - sizeof header, header, sizeof header)) return value;
+  if (vptr < sizeof header || !try_read_memory(memory, vptr - sizeof header, header, sizeof header)) return value;
   const auto offset_to_top = static_cast<std::ptrdiff_t>(header[0]);
-  const TypeNode* dynamic = Registry::instance().type_of_vtable(vptr, header[1]);
+  const TypeNode* dynamic = registry.type_of_vtable(vptr, header[1]);
   if (dynamic == nullptr) return value;
   // offset_to_top is <= 0 (a base lies inside its complete object); a garbage one must not wrap.
   const std::uintptr_t back = std::uintptr_t{0} - static_cast<std::uintptr_t>(offset_to_top);  // -offset_to_top
   if (offset_to_top > 0 || back > address) return value;
   const std::uintptr_t complete = address - back;
-  if (!readable(complete, dynamic->concrete().size)) return value;
+  if (!readable(memory, complete, dynamic->concrete().size)) return value;
   return Value(Type(*dynamic), reinterpret_cast<const void*>(complete));
 }
 
@@ -113,7 +115,7 @@ Value dynamic_value(const Value& value) {
 Value Value::dynamic() const { return detail::dynamic_value(*this); }
 
 std::optional<Type> find_type(std::string_view name) {
-  const TypeNode* type = Registry::instance().find_type(dwarf::normalize_name(name));
+  const TypeNode* type = Registry::self().find_type(dwarf::normalize_name(name));
   if (type == nullptr) return std::nullopt;
   return Type(*type);
 }
@@ -122,7 +124,7 @@ Value reflect(const void* object, const std::type_info& type) {
   std::string mangled = type.name();
   if (!mangled.empty() && mangled[0] == '*') mangled.erase(0, 1);
   std::string name = dwarf::demangle(mangled);
-  const TypeNode* node = Registry::instance().find_type(dwarf::normalize_name(name));
+  const TypeNode* node = Registry::self().find_type(dwarf::normalize_name(name));
   if (node == nullptr)
     throw Error(fmt::format(
         "reflect: no loaded module's debug info describes the type {} (type_info name '{}'); build the code "

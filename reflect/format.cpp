@@ -21,20 +21,6 @@ using namespace detail;
 namespace detail {
 
 namespace {
-// Demangled symbol names by module and symbol start. Demangling one costs more than printing a
-// small struct, and a program prints pointers to the same few functions and globals again and
-// again. Guarded by the registry lock; like modules, never destroyed or emptied.
-using SymbolKey = std::pair<const dwarf::Module*, std::uintptr_t>;
-struct SymbolKeyHash {
-  std::size_t operator()(const SymbolKey& key) const noexcept {
-    return std::hash<const void*>()(key.first) ^ std::hash<std::uintptr_t>()(key.second) * 0x9e3779b97f4a7c15ull;
-  }
-};
-std::unordered_map<SymbolKey, std::string, SymbolKeyHash>& demangled_names() {
-  static auto* names = new std::unordered_map<SymbolKey, std::string, SymbolKeyHash>();
-  return *names;
-}
-
 // The module an address lies in and its symbol there; the caller holds the registry lock.
 struct Located {
   const dwarf::Module* module;
@@ -50,27 +36,25 @@ std::optional<Located> locate_symbol(Registry& registry, std::uintptr_t address)
 }
 }  // namespace
 
-std::optional<SymbolName> symbol_name(std::uintptr_t address) {
-  Registry& registry = Registry::instance();
+std::optional<SymbolName> symbol_name(Registry& registry, std::uintptr_t address) {
   std::lock_guard lock(registry.mutex());
   auto found = locate_symbol(registry, address);
   if (!found) return std::nullopt;
   const dwarf::Symbol& symbol = found->symbol;
-  auto [it, inserted] = demangled_names().try_emplace(SymbolKey{found->module, address - symbol.offset});
+  auto [it, inserted] = registry.demangled_symbols().try_emplace(Registry::SymbolKey{found->module, address - symbol.offset});
   if (inserted) it->second = demangle(std::string(symbol.name));
   return SymbolName{&it->second, symbol.offset};
 }
 
-std::optional<dwarf::Symbol> mangled_symbol(std::uintptr_t address) {
-  Registry& registry = Registry::instance();
+std::optional<dwarf::Symbol> mangled_symbol(Registry& registry, std::uintptr_t address) {
   std::lock_guard lock(registry.mutex());
   auto found = locate_symbol(registry, address);
   if (!found) return std::nullopt;
   return found->symbol;
 }
 
-std::string symbol_for(std::uintptr_t address) {
-  auto symbol = symbol_name(address);
+std::string symbol_for(Registry& registry, std::uintptr_t address) {
+  auto symbol = symbol_name(registry, address);
   if (!symbol) return {};
   return symbol->offset ? fmt::format("{}+{}", *symbol->name, symbol->offset) : *symbol->name;
 }
@@ -113,7 +97,7 @@ std::string member_function_text(const TypeNode& type, std::uintptr_t function, 
       if (auto found = virtual_function(*cls, slot)) return *found;
     return fmt::format("&{}::<virtual slot {}>", name, slot);
   }
-  const std::string symbol = symbol_for(function);
+  const std::string symbol = symbol_for(*type.registry, function);
   if (symbol.empty()) return fmt::format("{:#x}", function);
   return "&" + without_parameters(symbol);
 }

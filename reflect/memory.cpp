@@ -79,12 +79,12 @@ std::atomic<Method> method{initial_method()};
 
 enum class VmRead { Done, Unreadable, Unavailable };
 
-VmRead vm_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
+VmRead vm_read(pid_t pid, std::uintptr_t address, void* out, std::size_t size) noexcept {
   auto* to = static_cast<unsigned char*>(out);
   while (size > 0) {
     iovec local{to, size};
     iovec remote{reinterpret_cast<void*>(address), size};
-    const ssize_t n = process_vm_readv(self(), &local, 1, &remote, 1, 0);
+    const ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       // Not allowed here (a seccomp filter, a kernel without CONFIG_CROSS_MEMORY_ATTACH).
@@ -103,7 +103,7 @@ VmRead vm_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
 
 // Whether every page of [address, address + size) can be read, one byte per page, up to 256
 // pages per system call: readable() answers for large objects without copying them.
-VmRead vm_probe(std::uintptr_t address, std::size_t size) noexcept {
+VmRead vm_probe(pid_t pid, std::uintptr_t address, std::size_t size) noexcept {
   constexpr std::size_t kBatch = 256;
   unsigned char sink[kBatch];
   iovec remote[kBatch];
@@ -119,7 +119,7 @@ VmRead vm_probe(std::uintptr_t address, std::size_t size) noexcept {
       else at = next_page;
     }
     iovec local{sink, count};
-    const ssize_t n = process_vm_readv(self(), &local, 1, remote, count, 0);
+    const ssize_t n = process_vm_readv(pid, &local, 1, remote, count, 0);
     if (n < 0 && (errno == ENOSYS || errno == EPERM)) return VmRead::Unavailable;
     if (n != static_cast<ssize_t>(count)) return VmRead::Unreadable;
   }
@@ -313,7 +313,7 @@ bool raw_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
     return true;
   }
   if (method.load(std::memory_order_relaxed) != Method::Maps) {
-    switch (vm_read(address, out, size)) {
+    switch (vm_read(self(), address, out, size)) {
       case VmRead::Done: return true;
       case VmRead::Unreadable: return false;
       case VmRead::Unavailable: method.store(Method::Maps, std::memory_order_relaxed); break;
@@ -328,30 +328,10 @@ bool raw_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
   return true;
 }
 
-// (initial-exec: see stack_bounds)
-[[gnu::tls_model("initial-exec")]] thread_local ReadWindow* innermost_window = nullptr;
-
-}  // namespace
-
-const ReadWindow* ReadWindow::covering(std::uintptr_t address, std::size_t size) noexcept {
-  for (const ReadWindow* w = innermost_window; w != nullptr; w = w->outer_)
-    if (address >= w->begin_ && address <= w->end_ && size <= w->end_ - address) return w;
-  return nullptr;
-}
-
-bool ReadWindow::copy(std::uintptr_t address, void* out, std::size_t size) noexcept {
-  const ReadWindow* w = covering(address, size);
-  if (w == nullptr) return false;
-  std::memcpy(out, w->data_ + (address - w->begin_), size);
-  return true;
-}
-
-bool readable(std::uintptr_t address, std::size_t size) {
-  if (size == 0) return address >= kLowest;
-  if (!plausible(address, size)) return false;
-  if (ReadWindow::covering(address, size)) return true;
+// Whether every page of the range can be read, by the system call or the maps snapshot.
+bool probe_self(std::uintptr_t address, std::size_t size) {
   if (method.load(std::memory_order_relaxed) != Method::Maps) {
-    switch (vm_probe(address, size)) {
+    switch (vm_probe(self(), address, size)) {
       case VmRead::Done: return true;
       case VmRead::Unreadable: return false;
       case VmRead::Unavailable: method.store(Method::Maps, std::memory_order_relaxed); break;
@@ -360,24 +340,83 @@ bool readable(std::uintptr_t address, std::size_t size) {
   return maps_readable(address, size);
 }
 
-bool try_read_memory(std::uintptr_t address, void* out, std::size_t size) noexcept {
+class SelfMemory final : public Memory {
+ public:
+  bool read(std::uint64_t address, void* out, std::size_t size) const noexcept override {
+    return raw_read(address, out, size);
+  }
+  bool probe(std::uint64_t address, std::size_t size) const override { return probe_self(address, size); }
+};
+
+const SelfMemory self_memory_instance;
+
+// Another process's memory, through process_vm_readv on its pid: no fast paths (nothing of it is
+// mapped here) and no fallback (without the system call there is no way in).
+class ProcessMemory final : public Memory {
+ public:
+  explicit ProcessMemory(pid_t pid) : pid_(pid) {}
+  bool read(std::uint64_t address, void* out, std::size_t size) const noexcept override {
+    return vm_read(pid_, address, out, size) == VmRead::Done;
+  }
+  bool probe(std::uint64_t address, std::size_t size) const override {
+    return vm_probe(pid_, address, size) == VmRead::Done;
+  }
+
+ private:
+  pid_t pid_;
+};
+
+// Reads of this process's memory, the hot path of in-process printing, call raw_read directly
+// rather than through the virtual function.
+inline bool is_self(const Memory& memory) noexcept { return &memory == &self_memory_instance; }
+
+// (initial-exec: see stack_bounds)
+[[gnu::tls_model("initial-exec")]] thread_local ReadWindow* innermost_window = nullptr;
+
+}  // namespace
+
+const Memory& self_memory() noexcept { return self_memory_instance; }
+
+std::unique_ptr<Memory> process_memory(pid_t pid) { return std::make_unique<ProcessMemory>(pid); }
+
+const ReadWindow* ReadWindow::covering(const Memory& memory, std::uintptr_t address, std::size_t size) noexcept {
+  for (const ReadWindow* w = innermost_window; w != nullptr; w = w->outer_)
+    if (w->memory_ == &memory && address >= w->begin_ && address <= w->end_ && size <= w->end_ - address) return w;
+  return nullptr;
+}
+
+bool ReadWindow::copy(const Memory& memory, std::uintptr_t address, void* out, std::size_t size) noexcept {
+  const ReadWindow* w = covering(memory, address, size);
+  if (w == nullptr) return false;
+  std::memcpy(out, w->data_ + (address - w->begin_), size);
+  return true;
+}
+
+bool readable(const Memory& memory, std::uintptr_t address, std::size_t size) {
+  if (size == 0) return address >= kLowest;
+  if (!plausible(address, size)) return false;
+  if (ReadWindow::covering(memory, address, size)) return true;
+  return is_self(memory) ? probe_self(address, size) : memory.probe(address, size);
+}
+
+bool try_read_memory(const Memory& memory, std::uintptr_t address, void* out, std::size_t size) noexcept {
   if (size == 0) return true;
   if (!plausible(address, size)) return false;
-  if (ReadWindow::copy(address, out, size)) return true;
-  return raw_read(address, out, size);
+  if (ReadWindow::copy(memory, address, out, size)) return true;
+  return is_self(memory) ? raw_read(address, out, size) : memory.read(address, out, size);
 }
 
-void read_memory(std::uintptr_t address, void* out, std::size_t size) {
-  if (!try_read_memory(address, out, size)) throw UnreadableMemory(address);
+void read_memory(const Memory& memory, std::uintptr_t address, void* out, std::size_t size) {
+  if (!try_read_memory(memory, address, out, size)) throw UnreadableMemory(address);
 }
 
-std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit) {
+std::size_t c_string_length(const Memory& memory, std::uintptr_t data, std::size_t char_size, std::size_t limit) {
   if (char_size == 0 || char_size > 4) throw UnreadableMemory(data);
   // Read in chunks that end at a page boundary, so that a string ending just before an
-  // unreadable page is still found. With memcpy (the fallback) a chunk is one character: the
-  // scan must not touch bytes past the terminator, which may belong to another object (a
-  // sanitizer's redzone); process_vm_readv reads past it harmlessly.
-  const bool whole_chunks = method.load(std::memory_order_relaxed) != Method::Maps;
+  // unreadable page is still found. With memcpy (this process's fallback) a chunk is one
+  // character: the scan must not touch bytes past the terminator, which may belong to another
+  // object (a sanitizer's redzone); process_vm_readv reads past it harmlessly.
+  const bool whole_chunks = !is_self(memory) || method.load(std::memory_order_relaxed) != Method::Maps;
   unsigned char chunk[256];
   std::uintptr_t at = data;
   std::size_t length = 0;
@@ -389,7 +428,7 @@ std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::siz
       bytes = std::min({sizeof chunk, to_page_end, left > sizeof chunk ? sizeof chunk : left * char_size});
       bytes = std::max(bytes / char_size * char_size, char_size);  // a character may straddle pages
     }
-    if (!try_read_memory(at, chunk, bytes)) throw UnreadableMemory(at);
+    if (!try_read_memory(memory, at, chunk, bytes)) throw UnreadableMemory(at);
     for (std::size_t i = 0; i + char_size <= bytes && length < limit; i += char_size, ++length) {
       unsigned char any = 0;
       for (std::size_t k = 0; k < char_size; ++k) any |= chunk[i + k];
@@ -402,18 +441,18 @@ std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::siz
   return limit;
 }
 
-ReadWindow::ReadWindow(std::uintptr_t address, std::size_t size) {
+ReadWindow::ReadWindow(const Memory& memory, std::uintptr_t address, std::size_t size) {
   if (size == 0) {
     readable_ = address >= kLowest;
     return;
   }
   if (!plausible(address, size)) return;
-  if (covering(address, size)) {
+  if (covering(memory, address, size)) {
     readable_ = true;  // already copied by an enclosing window
     return;
   }
   if (size > kMaxBytes) {
-    readable_ = detail::readable(address, size);
+    readable_ = detail::readable(memory, address, size);
     return;
   }
   unsigned char* buffer = inline_;
@@ -421,9 +460,10 @@ ReadWindow::ReadWindow(std::uintptr_t address, std::size_t size) {
     heap_.reset(new unsigned char[size]);
     buffer = heap_.get();
   }
-  if (!raw_read(address, buffer, size)) return;
+  if (!(is_self(memory) ? raw_read(address, buffer, size) : memory.read(address, buffer, size))) return;
   readable_ = true;
   open_ = true;
+  memory_ = &memory;
   begin_ = address;
   end_ = address + size;
   data_ = buffer;

@@ -2,12 +2,14 @@
 // The one reader of target memory. Nothing else in reflect/ dereferences an address taken from
 // a Value or read out of target memory: every copy goes through here, and never faults.
 //
-// How (memory.cpp): process_vm_readv on our own pid, which returns EFAULT (or a short count)
+// How, for this process's own memory (memory.cpp): process_vm_readv on our own pid, which returns EFAULT (or a short count)
 // where a plain load would raise SIGSEGV or SIGBUS: memory unmapped at any time, PROT_NONE
 // pages, a file mapping past the end of its file, sanitizer shadow ranges. Where the system
 // call is not allowed (seccomp, EPERM/ENOSYS), the reader falls back to checking the range
 // against a snapshot of /proc/self/maps and copying with memcpy; that check cannot see memory
 // unmapped since the snapshot was taken.
+
+#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -25,28 +27,45 @@ inline std::optional<std::uintptr_t> add_address(std::uintptr_t base, std::uintm
   return sum;
 }
 
-/// Whether [address, address + size) can be read now.
-bool readable(std::uintptr_t address, std::size_t size);
+/// A target's memory: this process's own (self_memory(), with the fast paths of memory.cpp),
+/// another live process's, a core file's. Implementations never fault and never throw from
+/// read().
+class Memory {
+ public:
+  virtual ~Memory() = default;
+  /// Copies [address, address + size) into `out`; false when not all of it is readable (`out`
+  /// then holds unspecified bytes).
+  virtual bool read(std::uint64_t address, void* out, std::size_t size) const noexcept = 0;
+  /// Whether all of [address, address + size) can be read now, without copying it (a large
+  /// object's range).
+  virtual bool probe(std::uint64_t address, std::size_t size) const = 0;
+};
+
+/// The memory of the process reflect runs in.
+const Memory& self_memory() noexcept;
+/// The memory of another live process, read with process_vm_readv (which the caller has
+/// checked it may use on `pid`). A process that exits reads as unreadable.
+std::unique_ptr<Memory> process_memory(pid_t pid);
+
+/// Whether [address, address + size) of `memory` can be read now.
+bool readable(const Memory& memory, std::uintptr_t address, std::size_t size);
 
 /// Copies `size` bytes from `address`; false when they are not all readable (`out` then holds
 /// unspecified bytes).
-bool try_read_memory(std::uintptr_t address, void* out, std::size_t size) noexcept;
+bool try_read_memory(const Memory& memory, std::uintptr_t address, void* out, std::size_t size) noexcept;
 
 /// Copies `size` bytes from `address`; throws UnreadableMemory when they are not readable.
-void read_memory(std::uintptr_t address, void* out, std::size_t size);
-inline void read_memory(const void* address, void* out, std::size_t size) {
-  read_memory(reinterpret_cast<std::uintptr_t>(address), out, size);
-}
+void read_memory(const Memory& memory, std::uintptr_t address, void* out, std::size_t size);
 
-template <class T> T read_as(std::uintptr_t address) {
+template <class T> T read_as(const Memory& memory, std::uintptr_t address) {
   T value;
-  read_memory(address, &value, sizeof value);
+  read_memory(memory, address, &value, sizeof value);
   return value;
 }
 
 /// Characters before the first NUL, at most `limit`; throws UnreadableMemory if it runs into
 /// unreadable memory before finding one.
-std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::size_t limit);
+std::size_t c_string_length(const Memory& memory, std::uintptr_t data, std::size_t char_size, std::size_t limit);
 
 /// A copy of one object's bytes, taken when the window opens, from which every read inside
 /// that range is served while the window is open on this thread. The printer opens one per
@@ -56,8 +75,8 @@ std::size_t c_string_length(std::uintptr_t data, std::size_t char_size, std::siz
 /// inside an open window copies nothing) and belong to the thread that opened them.
 class ReadWindow {
  public:
-  /// Copies [address, address + size); a range larger than kMaxBytes is only checked.
-  ReadWindow(std::uintptr_t address, std::size_t size);
+  /// Copies [address, address + size) of `memory`; a range larger than kMaxBytes is only checked.
+  ReadWindow(const Memory& memory, std::uintptr_t address, std::size_t size);
   ~ReadWindow();
   ReadWindow(const ReadWindow&) = delete;
   ReadWindow& operator=(const ReadWindow&) = delete;
@@ -68,13 +87,14 @@ class ReadWindow {
   static constexpr std::size_t kMaxBytes = 64 * 1024;
 
  private:
-  friend bool readable(std::uintptr_t, std::size_t);
-  friend bool try_read_memory(std::uintptr_t, void*, std::size_t) noexcept;
-  /// The innermost open window of this thread that holds the whole range, if any.
-  static const ReadWindow* covering(std::uintptr_t address, std::size_t size) noexcept;
+  friend bool readable(const Memory&, std::uintptr_t, std::size_t);
+  friend bool try_read_memory(const Memory&, std::uintptr_t, void*, std::size_t) noexcept;
+  /// The innermost open window of this thread onto `memory` that holds the whole range, if any.
+  static const ReadWindow* covering(const Memory& memory, std::uintptr_t address, std::size_t size) noexcept;
   /// Copies the range from an open window; false if none holds it.
-  static bool copy(std::uintptr_t address, void* out, std::size_t size) noexcept;
+  static bool copy(const Memory& memory, std::uintptr_t address, void* out, std::size_t size) noexcept;
 
+  const Memory* memory_ = nullptr;
   std::uintptr_t begin_ = 0;
   std::uintptr_t end_ = 0;
   const unsigned char* data_ = nullptr;

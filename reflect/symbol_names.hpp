@@ -12,17 +12,19 @@
 
 namespace reflect::detail {
 
-/// The symbol an address lies in: its demangled name (cached, valid for the process's life)
-/// and the offset into it.
+class Registry;
+
+/// The symbol an address of `registry`'s target lies in: its demangled name (cached, valid as
+/// long as the registry) and the offset into it.
 struct SymbolName {
   const std::string* name;
   std::uint64_t offset;
 };
-std::optional<SymbolName> symbol_name(std::uintptr_t address);
+std::optional<SymbolName> symbol_name(Registry& registry, std::uintptr_t address);
 /// The same as text: `ns::f(int)`, `ns::g+8`; empty if none.
-std::string symbol_for(std::uintptr_t address);
+std::string symbol_for(Registry& registry, std::uintptr_t address);
 /// The symbol an address lies in as the symbol table spells it (mangled: `_ZTVSt9exception`),
-/// and the offset into it; the name lives as long as the process. Demangles nothing.
-std::optional<dwarf::Symbol> mangled_symbol(std::uintptr_t address);
+/// and the offset into it; the name lives as long as the registry. Demangles nothing.
+std::optional<dwarf::Symbol> mangled_symbol(Registry& registry, std::uintptr_t address);
 
 }  // namespace reflect::detail

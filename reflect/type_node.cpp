@@ -2,6 +2,7 @@
 
 #include "../dwarf/debuginfo.hpp"
 #include "../dwarf/process.hpp"
+#include "memory.hpp"
 
 #include <fmt/format.h>
 
@@ -54,10 +55,10 @@ Access access_of(dwarf::Access access) {
   }
 }
 
-TemplateArgNode template_arg(const dwarf::TemplateArgRecord& record) {
+TemplateArgNode template_arg(Registry& registry, const dwarf::TemplateArgRecord& record) {
   TemplateArgNode arg;
   arg.name = record.name;
-  if (record.type || !record.value) arg.type = LazyType(record.type);
+  if (record.type || !record.value) arg.type = LazyType(registry, record.type);
   arg.value = record.value;
   arg.is_default = record.is_default;
   return arg;
@@ -75,24 +76,28 @@ std::string debuginfod_note() {
 
 const TypeNode& LazyType::get() const {
   if (const TypeNode* node = node_.load(std::memory_order_acquire)) return *node;
-  Registry& registry = Registry::instance();
-  const TypeNode* node = id_ ? &registry.node_for(id_) : &registry.void_node();
+  const TypeNode* node = id_ ? &registry_->node_for(id_) : &registry_->void_node();
   node_.store(node, std::memory_order_release);
   return *node;
 }
 
-Registry& Registry::instance() {
-  static Registry* registry = new Registry();  // never destroyed: values may be printed during exit
+Registry& Registry::self() {
+  // never destroyed: values may be printed during exit
+  static Registry* registry = new Registry([] { return std::make_unique<dwarf::Process>(); }, self_memory());
   return *registry;
 }
 
-Registry::Registry() {
+Registry::Registry(std::function<std::unique_ptr<dwarf::Process>()> list_modules, const Memory& memory)
+    : list_modules_(std::move(list_modules)), memory_(memory) {
+  void_node_.registry = this;
   void_node_.kind = Kind::Void;
   void_node_.dwarf_name = "void";
 }
 
+Registry::~Registry() = default;
+
 dwarf::Process& Registry::process() {
-  if (!process_) process_ = std::make_unique<dwarf::Process>();
+  if (!process_) process_ = list_modules_();
   return *process_;
 }
 
@@ -118,6 +123,7 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
   dwarf::TypeRecord record = id.module->read_type(id);
   auto owned = std::make_unique<TypeNode>();
   TypeNode& node = *owned;
+  node.registry = this;
   node.kind = kind_of(record);
   node.id = id;
   node.size = record.byte_size.value_or(0);
@@ -137,26 +143,26 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
   if (record.target || node.kind == Kind::Pointer || node.kind == Kind::Typedef || node.kind == Kind::Const ||
       node.kind == Kind::Volatile || node.kind == Kind::Function || node.kind == Kind::MemberPointer ||
       node.kind == Kind::LValueReference || node.kind == Kind::RValueReference)
-    node.target = LazyType(record.target);
-  if (record.containing_class) node.containing_class = LazyType(record.containing_class);
+    node.target = LazyType(*this, record.target);
+  if (record.containing_class) node.containing_class = LazyType(*this, record.containing_class);
   node.is_signed = record.encoding == dwarf::BaseEncoding::Signed || record.encoding == dwarf::BaseEncoding::SignedChar;
   if (node.kind == Kind::Character && canonical_base_name(node.dwarf_name) == "char")
     node.is_signed = record.encoding == dwarf::BaseEncoding::SignedChar;
   for (auto& m : record.members)
-    node.members.push_back(MemberNode{std::move(m.name), LazyType(m.type), m.byte_offset, m.bit_offset, m.bit_size,
+    node.members.push_back(MemberNode{std::move(m.name), LazyType(*this, m.type), m.byte_offset, m.bit_offset, m.bit_size,
                                       access_of(m.access), m.artificial});
   for (auto& b : record.bases)
-    node.bases.push_back(BaseNode{LazyType(b.type), b.byte_offset, std::move(b.location), b.is_virtual, access_of(b.access)});
+    node.bases.push_back(BaseNode{LazyType(*this, b.type), b.byte_offset, std::move(b.location), b.is_virtual, access_of(b.access)});
   node.enumerators = std::move(record.enumerators);
   node.virtual_functions = std::move(record.virtual_functions);
   for (const auto& arg : record.template_args) {
     if (!arg.is_pack) {
-      node.template_args.push_back(template_arg(arg));
+      node.template_args.push_back(template_arg(*this, arg));
       continue;
     }
-    for (const auto& element : arg.pack) node.template_args.push_back(template_arg(element));
+    for (const auto& element : arg.pack) node.template_args.push_back(template_arg(*this, element));
   }
-  for (const auto& p : record.parameters) node.parameters.push_back(LazyType(p));
+  for (const auto& p : record.parameters) node.parameters.push_back(LazyType(*this, p));
 
   storage_.push_back(std::move(owned));
   nodes_.emplace(id, &node);
@@ -172,6 +178,7 @@ const TypeNode& Registry::build(const dwarf::DieId& id) {
         break;
       }
       auto inner = std::make_unique<TypeNode>();
+      inner->registry = this;
       inner->kind = Kind::Array;
       inner->id = id;
       inner->target = node.target;
@@ -242,10 +249,10 @@ const TypeNode& Registry::anchor_type(const void* anchor_code) {
   return node;
 }
 
-const TypeNode& type_from_anchor(const void* anchor_code) { return Registry::instance().anchor_type(anchor_code); }
+const TypeNode& type_from_anchor(const void* anchor_code) { return Registry::self().anchor_type(anchor_code); }
 
 const TypeNode& TypeNode::concrete_slow() const {
-  Registry& registry = Registry::instance();
+  Registry& registry = *this->registry;
   std::lock_guard lock(registry.mutex());
   if (const TypeNode* c = concrete_cache.load(std::memory_order_relaxed)) return *c;
   const TypeNode* t = this;
@@ -253,7 +260,7 @@ const TypeNode& TypeNode::concrete_slow() const {
     t = &t->target->get();
   if (t->is_declaration && (t->kind == Kind::Struct || t->kind == Kind::Union || t->kind == Kind::Enum)) {
     // A miss at the current module-set generation is a miss again: no second search.
-    if (concrete_miss_generation != kNoMiss && concrete_miss_generation == dwarf::loaded_objects_generation())
+    if (concrete_miss_generation != kNoMiss && concrete_miss_generation == registry.process().current_generation())
       return *t;
     const TypeNode& resolved = registry.resolve_declaration(*t);
     if (resolved.is_declaration) {
@@ -267,7 +274,7 @@ const TypeNode& TypeNode::concrete_slow() const {
 }
 
 const std::string& TypeNode::name_slow() const {
-  std::lock_guard lock(Registry::instance().mutex());
+  std::lock_guard lock(registry->mutex());
   if (!name_ready.load(std::memory_order_relaxed)) {
     name_cache = render_name(*this);
     name_ready.store(true, std::memory_order_release);
@@ -299,7 +306,7 @@ void flatten(const TypeNode& owner, std::size_t base_offset, std::vector<FieldNo
 }  // namespace
 
 const std::vector<FieldNode>& TypeNode::fields_slow() const {
-  std::lock_guard lock(Registry::instance().mutex());
+  std::lock_guard lock(registry->mutex());
   if (!fields_ready.load(std::memory_order_relaxed)) {
     flatten(*this, 0, fields_cache);
     for (std::size_t i = 0; i < fields_cache.size(); ++i) field_index.emplace(fields_cache[i].name, i);
@@ -350,7 +357,7 @@ const FieldNode* walk_member(const TypeNode& type, std::string_view name, bool (
 }  // namespace
 
 const MemberLookup* TypeNode::member_lookup_slow(std::string_view name, bool (*accept)(const TypeNode&)) const {
-  std::lock_guard lock(Registry::instance().mutex());
+  std::lock_guard lock(registry->mutex());
   std::size_t free_slot = kMemberLookups;
   for (std::size_t i = 0; i < kMemberLookups; ++i) {
     const MemberLookup* m = member_lookups[i].load(std::memory_order_relaxed);
@@ -379,7 +386,7 @@ namespace reflect {
 
 using detail::TypeNode;
 
-void configure(const Options& options) { detail::Registry::instance().configure(options); }
+void configure(const Options& options) { detail::Registry::self().configure(options); }
 
 std::string_view to_string(Kind kind) noexcept {
   switch (kind) {

@@ -1,10 +1,11 @@
 #pragma once
-// The type model: one immutable TypeNode per DWARF type DIE, interned per process. References
-// to other types resolve lazily (a pointer's pointee is not read until someone follows it), and
-// a declaration resolves to its definition only when its layout is needed.
+// The type model: one immutable TypeNode per DWARF type DIE, interned per target (a Registry
+// each: this process, another process, a core file). References to other types resolve lazily
+// (a pointer's pointee is not read until someone follows it), and a declaration resolves to its
+// definition only when its layout is needed.
 //
-// Threads: every lazy step takes the registry's one lock; once resolved, a reference is an
-// atomic pointer load.
+// Threads: every lazy step takes its registry's lock; once resolved, a reference is an atomic
+// pointer load.
 
 #include "../dwarf/names.hpp"
 #include "../dwarf/records.hpp"
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,16 +37,22 @@ class Process;
 namespace reflect::detail {
 
 struct TypeNode;
+class Registry;
+class Memory;
+struct CoroutineInfo;
 
 /// Bumped by every reflect::add_provider() (providers.cpp).
 extern std::atomic<std::uint64_t> provider_generation;
 
-/// A reference to another type, resolved on first use. A null id means `void`.
+/// A reference to another type of the same registry, resolved on first use. A null id means
+/// `void`.
 class LazyType {
  public:
-  explicit LazyType(dwarf::DieId id = {}) noexcept : id_(id) {}
-  LazyType(const LazyType& other) noexcept : id_(other.id_), node_(other.node_.load(std::memory_order_acquire)) {}
+  LazyType(Registry& registry, dwarf::DieId id) noexcept : registry_(&registry), id_(id) {}
+  LazyType(const LazyType& other) noexcept
+      : registry_(other.registry_), id_(other.id_), node_(other.node_.load(std::memory_order_acquire)) {}
   LazyType& operator=(const LazyType& other) noexcept {
+    registry_ = other.registry_;
     id_ = other.id_;
     node_.store(other.node_.load(std::memory_order_acquire), std::memory_order_release);
     return *this;
@@ -53,6 +61,7 @@ class LazyType {
   const dwarf::DieId& id() const noexcept { return id_; }
 
  private:
+  Registry* registry_;
   dwarf::DieId id_;
   mutable std::atomic<const TypeNode*> node_{nullptr};
 };
@@ -153,6 +162,7 @@ class ProviderFactsList {
 };
 
 struct TypeNode {
+  Registry* registry = nullptr;  // the target's, which owns this node
   Kind kind = Kind::Unknown;
   dwarf::DieId id;
   std::size_t size = 0;
@@ -253,12 +263,21 @@ struct TypeNode {
   ProviderFactsList provider_facts;
 };
 
-/// Owner of all type nodes and of the process's debug info.
+/// Owner of a target's type nodes and of its modules' debug info.
 class Registry {
  public:
-  static Registry& instance();
+  /// `list_modules` makes the target's module list on first need (after configure()); `memory`
+  /// reads the target's memory and outlives the registry.
+  Registry(std::function<std::unique_ptr<dwarf::Process>()> list_modules, const Memory& memory);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  /// This process's (never destroyed: values may be printed during exit).
+  static Registry& self();
 
   std::recursive_mutex& mutex() noexcept { return mutex_; }
+  const Memory& memory() const noexcept { return memory_; }
   dwarf::Process& process();  // lock held
   /// reflect::configure: only before process() first ran. Locks.
   void configure(const Options& options);
@@ -276,6 +295,19 @@ class Registry {
   /// miss is cached only until objects are loaded or unloaded).
   const TypeNode* type_of_vtable(std::uintptr_t vptr, std::uintptr_t type_info);
 
+  /// Demangled symbol names by module and symbol start, for the printer (format.cpp):
+  /// demangling one costs more than printing a small struct, and a program prints pointers to
+  /// the same few functions and globals again and again. Lock held; never emptied.
+  using SymbolKey = std::pair<const dwarf::Module*, std::uintptr_t>;
+  struct SymbolKeyHash {
+    std::size_t operator()(const SymbolKey& key) const noexcept {
+      return std::hash<const void*>()(key.first) ^ std::hash<std::uintptr_t>()(key.second) * 0x9e3779b97f4a7c15ull;
+    }
+  };
+  std::unordered_map<SymbolKey, std::string, SymbolKeyHash>& demangled_symbols() { return demangled_symbols_; }
+  /// Coroutines by their resume or destroy function (coroutine.cpp); nullptr: not one. Lock held.
+  std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>>& coroutines() { return coroutines_; }
+
  private:
   Registry();
   const TypeNode& build(const dwarf::DieId& id);
@@ -290,10 +322,14 @@ class Registry {
   };
 
   std::recursive_mutex mutex_;
+  std::function<std::unique_ptr<dwarf::Process>()> list_modules_;
+  const Memory& memory_;
   std::unique_ptr<dwarf::Process> process_;
   std::unordered_map<dwarf::DieId, const TypeNode*, dwarf::DieIdHash> nodes_;
   std::unordered_map<const void*, const TypeNode*> anchors_;
   std::unordered_map<std::uintptr_t, VtableEntry> vtables_;
+  std::unordered_map<SymbolKey, std::string, SymbolKeyHash> demangled_symbols_;
+  std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>> coroutines_;
   std::vector<std::unique_ptr<TypeNode>> storage_;
   TypeNode void_node_;
 };

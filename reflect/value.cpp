@@ -22,21 +22,22 @@ namespace detail {
 
 uint128 read_raw_bits(const Value& value) {
   const TypeNode& type = concrete_of(value);
+  const Memory& memory = memory_of(value);
   auto address = reinterpret_cast<std::uintptr_t>(value.address());
   if (!value.is_bitfield()) {
     std::size_t size = type.size;
     // The common sizes are read at their own width: a narrow copy read back wider stalls the
     // load (no store forwarding), a third of a scalar's cost in a node walk.
     switch (size) {
-      case 1: return type.is_signed ? uint128(int128(read_as<std::int8_t>(address))) : read_as<std::uint8_t>(address);
-      case 2: return type.is_signed ? uint128(int128(read_as<std::int16_t>(address))) : read_as<std::uint16_t>(address);
-      case 4: return type.is_signed ? uint128(int128(read_as<std::int32_t>(address))) : read_as<std::uint32_t>(address);
-      case 8: return type.is_signed ? uint128(int128(read_as<std::int64_t>(address))) : read_as<std::uint64_t>(address);
+      case 1: return type.is_signed ? uint128(int128(read_as<std::int8_t>(memory, address))) : read_as<std::uint8_t>(memory, address);
+      case 2: return type.is_signed ? uint128(int128(read_as<std::int16_t>(memory, address))) : read_as<std::uint16_t>(memory, address);
+      case 4: return type.is_signed ? uint128(int128(read_as<std::int32_t>(memory, address))) : read_as<std::uint32_t>(memory, address);
+      case 8: return type.is_signed ? uint128(int128(read_as<std::int64_t>(memory, address))) : read_as<std::uint64_t>(memory, address);
       default: break;
     }
     if (size == 0 || size > 16) throw Error(fmt::format("reflect: {} is not a scalar", type.name()));
     unsigned char bytes[16] = {};
-    read_memory(address, bytes, size);
+    read_memory(memory, address, bytes, size);
     uint128 raw = 0;
     std::memcpy(&raw, bytes, size);
     if (type.is_signed && size < 16 && (bytes[size - 1] & 0x80)) raw |= ~(uint128)0 << (size * 8);
@@ -45,7 +46,7 @@ uint128 read_raw_bits(const Value& value) {
   std::size_t bits = value.bit_offset() + value.bit_size();
   std::size_t bytes_needed = (bits + 7) / 8;
   unsigned char bytes[16] = {};
-  read_memory(address, bytes, bytes_needed);
+  read_memory(memory, address, bytes, bytes_needed);
   uint128 raw = 0;
   std::memcpy(&raw, bytes, bytes_needed);
   raw >>= value.bit_offset();
@@ -86,7 +87,8 @@ Value field_value(const Value& object, const FieldNode& field) {
 std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& base) {
   std::uintptr_t address = address_of(object);
   if (base.offset) return add_address(address, *base.offset);
-  auto read = [](std::uintptr_t at, void* out, std::size_t size) { return try_read_memory(at, out, size); };
+  const Memory& memory = memory_of(object);
+  auto read = [&memory](std::uintptr_t at, void* out, std::size_t size) { return try_read_memory(memory, at, out, size); };
   auto located = dwarf::Module::evaluate(base.location, address, read);
   if (!located) return std::nullopt;
   return static_cast<std::uintptr_t>(*located);
@@ -129,7 +131,7 @@ std::optional<Value> find_member(const Value& value, std::string_view name, bool
   return walk_member(value, name, accept);
 }
 
-std::uintptr_t read_pointer(const Value& value) { return read_as<std::uintptr_t>(address_of(value)); }
+std::uintptr_t read_pointer(const Value& value) { return read_as<std::uintptr_t>(memory_of(value), address_of(value)); }
 
 std::uint64_t read_unsigned(const Value& value) { return static_cast<std::uint64_t>(read_raw_bits(value)); }
 
@@ -501,14 +503,14 @@ String::String(const Value& value) : char_type_(value.type()) {
     char_type_ = Type(ch);
     data_ = value.address();
     std::size_t n = type.array_length.value_or(0);
-    size_ = n == 0 ? 0 : c_string_length(address_of(value), ch.size, n);
+    size_ = n == 0 ? 0 : c_string_length(memory_of(value), address_of(value), ch.size, n);
     return;
   }
   if (type.kind == Kind::Pointer) {
     const TypeNode& ch = type.target->get().concrete();
     char_type_ = Type(ch);
     data_ = reinterpret_cast<const void*>(read_pointer(value));
-    size_ = data_ ? c_string_length(reinterpret_cast<std::uintptr_t>(data_), ch.size, std::size_t(1) << 20) : 0;
+    size_ = data_ ? c_string_length(memory_of(value), reinterpret_cast<std::uintptr_t>(data_), ch.size, std::size_t(1) << 20) : 0;
     return;
   }
   const auto* provider = static_cast<const StringProvider*>(provider_with(value, Protocol::String));
@@ -523,7 +525,7 @@ std::string String::text(std::size_t max_chars) const {
   std::size_t char_size = char_type_.size();
   if (char_size != 1) throw Error(fmt::format("reflect: text() reads 8-bit text; this string holds {}", char_type_.name()));
   std::string out(std::min(size_, max_chars), '\0');
-  read_memory(data_, out.data(), out.size());
+  read_memory(char_type_.node().registry->memory(), reinterpret_cast<std::uintptr_t>(data_), out.data(), out.size());
   return out;
 }
 
@@ -539,7 +541,7 @@ std::vector<Value> complex_parts(const Value& value) {
   const TypeNode& type = concrete_of(value);
   const std::size_t half = type.size / 2;
   const std::string_view part = half == 4 ? "float" : half == 8 ? "double" : "long double";
-  const TypeNode* floating = Registry::instance().find_type(part, address_of(value));
+  const TypeNode* floating = registry_of(value).find_type(part, address_of(value));
   if (floating == nullptr) throw Error(fmt::format("reflect: no debug info describes {}, the parts of {}", part, type.name()));
   const std::uintptr_t address = address_of(value);
   return {Value(Type(*floating), value.address()), Value(Type(*floating), reinterpret_cast<const void*>(address + half))};

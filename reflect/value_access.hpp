@@ -2,8 +2,10 @@
 // Internal helpers over values shared by the views (value.cpp), the walk (walk.hpp) and the
 // standard-library providers (std/).
 
+#include "memory.hpp"
 #include "type_node.hpp"
 
+#include <reflect/coroutine.hpp>
 #include <reflect/provider.hpp>
 #include <reflect/value.hpp>
 
@@ -15,6 +17,9 @@ namespace reflect::detail {
 
 inline const TypeNode& concrete_of(const Value& value) { return value.type().node().concrete(); }
 inline std::uintptr_t address_of(const Value& value) { return reinterpret_cast<std::uintptr_t>(value.address()); }
+/// The registry of the value's target (the one its type belongs to), and the target's memory.
+inline Registry& registry_of(const Value& value) { return *value.type().node().registry; }
+inline const Memory& memory_of(const Value& value) { return registry_of(value).memory(); }
 /// A scalar's bits (bitfields extracted), sign-extended to 128 bits when the type is signed.
 uint128 read_raw_bits(const Value& value);
 std::uintptr_t read_pointer(const Value& value);
@@ -27,9 +32,14 @@ Value field_value(const Value& object, const FieldNode& field);
 std::optional<std::uintptr_t> base_address(const Value& object, const BaseNode& base);
 /// char, wchar_t, char8_t, char16_t, char32_t: characters that make text (not signed/unsigned char).
 bool is_text_char(const TypeNode& type);
-/// The function of the coroutine whose frame is at `frame` (`app::fetch(int)`); empty when it
-/// is not a coroutine frame this process describes.
-std::string coroutine_function_at(std::uintptr_t frame);
+/// The coroutine whose frame is at `frame` in `registry`'s target, and the chain of coroutines
+/// awaiting it (coroutine.cpp): what reflect::coroutine_at and async_backtrace_at do for this
+/// process.
+Coroutine coroutine_in(Registry& registry, std::uintptr_t frame);
+AsyncBacktrace async_backtrace_in(Registry& registry, std::uintptr_t frame);
+/// The function of the coroutine whose frame is at `frame` in `registry`'s target
+/// (`app::fetch(int)`); empty when it is not a coroutine frame the target describes.
+std::string coroutine_function_at(Registry& registry, std::uintptr_t frame);
 /// The complete object of a polymorphic value, typed by its dynamic type (see Value::dynamic).
 Value dynamic_value(const Value& value);
 

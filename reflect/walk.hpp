@@ -185,7 +185,7 @@ template <class Sink> class Walk {
         nested(value_at_address(type.target->get(), read_pointer(value)), depth);
         return;
       case Kind::MemberPointer: member_pointer(value, type); return;
-      case Kind::Function: address(address_of(value)); return;
+      case Kind::Function: address(registry_of(value), address_of(value)); return;
       case Kind::Array: array(value, type, depth, top); return;
       case Kind::Struct: case Kind::Union: record(value, type, depth, top); return;
       case Kind::Typedef: case Kind::Const: case Kind::Volatile: case Kind::Unknown: break;
@@ -209,12 +209,13 @@ template <class Sink> class Walk {
 
   void floating(const Value& value, const TypeNode& type) {
     const auto address = address_of(value);
+    const Memory& memory = memory_of(value);
     switch (type.size) {
-      case 4: sink_.floating(read_as<float>(address)); return;
-      case 8: sink_.floating(read_as<double>(address)); return;
+      case 4: sink_.floating(read_as<float>(memory, address)); return;
+      case 8: sink_.floating(read_as<double>(memory, address)); return;
       case 10: case 16: {
         long double v = 0;
-        read_memory(address, &v, 10);  // x87 extended: 10 significant bytes
+        read_memory(memory, address, &v, 10);  // x87 extended: 10 significant bytes
         sink_.floating(v);
         return;
       }
@@ -230,7 +231,8 @@ template <class Sink> class Walk {
       sink_.problem(fmt::format("<{}-byte {}>", type.size, type.name()));
       return;
     }
-    ReadWindow window(address, type.size);
+    const Memory& memory = memory_of(value);
+    ReadWindow window(memory, address, type.size);
     if (!window.readable()) throw UnreadableMemory(address);
     if (depth >= limits_.max_depth) {
       sink_.elided(type, named(top));
@@ -241,12 +243,12 @@ template <class Sink> class Walk {
       sink_.element();
       const std::uintptr_t at = address + part * half;
       if (half == 4) {
-        sink_.floating(read_as<float>(at));
+        sink_.floating(read_as<float>(memory, at));
       } else if (half == 8) {
-        sink_.floating(read_as<double>(at));
+        sink_.floating(read_as<double>(memory, at));
       } else {
         long double v = 0;
-        read_memory(at, &v, 10);
+        read_memory(memory, at, &v, 10);
         sink_.floating(v);
       }
     }
@@ -265,8 +267,8 @@ template <class Sink> class Walk {
     }
   }
 
-  void address(std::uintptr_t target) {
-    if (auto symbol = symbol_name(target)) sink_.address(target, *symbol->name, symbol->offset);
+  void address(Registry& registry, std::uintptr_t target) {
+    if (auto symbol = symbol_name(registry, target)) sink_.address(target, *symbol->name, symbol->offset);
     else sink_.address(target, {}, 0);
   }
 
@@ -287,14 +289,14 @@ template <class Sink> class Walk {
     }
     if (limits_.follow_pointers && hops_ < limits_.max_pointer_hops && pointee.kind != Kind::Void &&
         pointee.kind != Kind::Function) {
-      if (auto symbol = symbol_name(target)) sink_.follow(target, *symbol->name, symbol->offset);
+      if (auto symbol = symbol_name(registry_of(value), target)) sink_.follow(target, *symbol->name, symbol->offset);
       else sink_.follow(target, {}, 0);
       ++hops_;
       nested(value_at_address(type.target->get(), target), depth);
       --hops_;
       return;
     }
-    address(target);
+    address(registry_of(value), target);
   }
 
   // Prints a pointed-to or referred-to object, unless it is already being walked. A
@@ -326,7 +328,7 @@ template <class Sink> class Walk {
     const auto address = address_of(value);
     if (member.kind == Kind::Function) {
       std::uintptr_t words[2] = {};
-      read_memory(address, words, sizeof words);
+      read_memory(memory_of(value), address, words, sizeof words);
       if (words[0] == 0) {
         sink_.null();
         return;
@@ -334,7 +336,7 @@ template <class Sink> class Walk {
       sink_.token(member_function_text(type, words[0], static_cast<std::ptrdiff_t>(words[1])));
       return;
     }
-    const auto offset = read_as<std::ptrdiff_t>(address);
+    const auto offset = read_as<std::ptrdiff_t>(memory_of(value), address);
     if (offset == -1) {
       sink_.null();
       return;
@@ -361,7 +363,7 @@ template <class Sink> class Walk {
       heap.reset(new unsigned char[size]);
       bytes = heap.get();
     }
-    read_memory(s.data(), bytes, size);
+    read_memory(ch.registry->memory(), reinterpret_cast<std::uintptr_t>(s.data()), bytes, size);
     sink_.text(ch, bytes, shown, shown < s.size());
   }
 
@@ -371,7 +373,7 @@ template <class Sink> class Walk {
       return;
     }
     // One copy of the whole array, from which its elements are then read (see ReadWindow).
-    ReadWindow window(address_of(value), type.size);
+    ReadWindow window(memory_of(value), address_of(value), type.size);
     if (!window.readable()) throw UnreadableMemory(address_of(value));
     const std::size_t size = type.array_length.value_or(0);
     contiguous(type, *type.element, address_of(value), size, depth, top);
@@ -389,7 +391,7 @@ template <class Sink> class Walk {
     const std::size_t shown = std::min(size, limits_.max_elements);
     std::optional<ReadWindow> elements;
     std::size_t bytes = 0;
-    if (shown > 0 && !__builtin_mul_overflow(shown, stride, &bytes)) elements.emplace(data, bytes);
+    if (shown > 0 && !__builtin_mul_overflow(shown, stride, &bytes)) elements.emplace(element.registry->memory(), data, bytes);
     sink_.begin_sequence(type, named(top));
     for (std::size_t i = 0; i < shown; ++i) {
       sink_.element();
@@ -427,7 +429,7 @@ template <class Sink> class Walk {
   // The members as the class declares them.
   void raw(const Value& value, const TypeNode& type, std::size_t depth, bool top) {
     // One copy of the object, from which its members are then read (see ReadWindow).
-    ReadWindow window(address_of(value), type.size);
+    ReadWindow window(memory_of(value), address_of(value), type.size);
     if (!window.readable()) throw UnreadableMemory(address_of(value));
     if (depth >= limits_.max_depth) {
       sink_.elided(type, named(top));
@@ -443,12 +445,12 @@ template <class Sink> class Walk {
   void coroutine_handle(const Value& value, const TypeNode& type) {
     std::uintptr_t frame = 0;
     if (type.size < sizeof frame) throw Error("a std::coroutine_handle smaller than a pointer");
-    read_memory(address_of(value), &frame, sizeof frame);
+    read_memory(memory_of(value), address_of(value), &frame, sizeof frame);
     if (frame == 0) {
       sink_.null();
       return;
     }
-    sink_.coroutine_handle(frame, coroutine_function_at(frame));
+    sink_.coroutine_handle(frame, coroutine_function_at(registry_of(value), frame));
   }
 
   void members(const Value& value, const TypeNode& type, std::size_t depth) {
@@ -493,7 +495,7 @@ template <class Sink> class Walk {
   void provided(const Value& value, const TypeNode& type, const Provider& provider, std::size_t depth, bool top) {
     // The provider reads a few members of the object: copy it once. An unreadable object is
     // left to the provider, which reports it as it reads.
-    ReadWindow window(address_of(value), type.size);
+    ReadWindow window(memory_of(value), address_of(value), type.size);
     try {
       if (auto presentation = provider.present(value)) {
         presented(type, *presentation, top);
@@ -682,7 +684,7 @@ template <class Sink> class Walk {
         sink_.empty("<expired>");
         sink_.end_holder();
         return;
-      case State::Array: holder(type, top, [&] { address(target.address); }); return;
+      case State::Array: holder(type, top, [&] { address(registry_of(value), target.address); }); return;
       case State::Object:
         holder(type, top, [&] { nested(value_at_address(target.pointee.node(), target.address), depth + (top ? 1 : 0)); });
         return;

@@ -23,7 +23,7 @@
 namespace {
 
 reflect::dwarf::Module::Stats main_module_stats() {
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   return registry.process().module_at(reinterpret_cast<std::uintptr_t>(&zoo::fixtures))->stats();
 }

@@ -71,7 +71,7 @@ std::string self_path() {
 }
 
 const reflect::dwarf::Module& main_module() {
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   const auto* module = registry.process().module_at(reinterpret_cast<std::uintptr_t>(&zoo::fixtures));
   REQUIRE(module != nullptr);
@@ -79,7 +79,7 @@ const reflect::dwarf::Module& main_module() {
 }
 
 reflect::Type type_at(const reflect::dwarf::Module& module, std::uint64_t offset) {
-  return reflect::Type(reflect::detail::Registry::instance().node_for({&module, offset, false}));
+  return reflect::Type(reflect::detail::Registry::self().node_for({&module, offset, false}));
 }
 
 }  // namespace

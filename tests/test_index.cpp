@@ -33,7 +33,7 @@ namespace {
 using reflect::dwarf::Module;
 
 std::vector<const Module*> modules_with_debug_info() {
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   registry.process().module_at(reinterpret_cast<std::uintptr_t>(&zoo::fixtures));
   std::vector<const Module*> out;
@@ -60,7 +60,7 @@ std::string first_difference(const Module::IndexEntries& scanned, const Module::
 TEST_CASE("the name index's scanner files exactly what libdw's walk files") {
   auto modules = modules_with_debug_info();
   REQUIRE(!modules.empty());
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   std::size_t compared = 0;
   for (const Module* module : modules) {
@@ -86,7 +86,7 @@ TEST_CASE("the name index's scanner files exactly what libdw's walk files") {
 TEST_CASE("the DIE scanner reads each unit's tree exactly as libdw's walk does") {
   auto modules = modules_with_debug_info();
   REQUIRE(!modules.empty());
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   std::size_t compared = 0;
   for (const Module* module : modules) {
@@ -103,7 +103,7 @@ TEST_CASE("the name index finds types through the scanner") {
   // A name nothing defines: only the whole index can tell, so this builds it (if nothing has yet).
   CHECK_FALSE(reflect::find_type("zoo::NoSuchType").has_value());
   CHECK(reflect::find_type("zoo::Config").has_value());
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   const Module* module = registry.process().module_at(reinterpret_cast<std::uintptr_t>(&zoo::fixtures));
   REQUIRE(module != nullptr);
@@ -114,7 +114,7 @@ TEST_CASE("the name index finds types through the scanner") {
 }
 
 TEST_CASE("corrupted debug info stops the scanner cleanly") {
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   const Module* module = registry.process().module_at(reinterpret_cast<std::uintptr_t>(&zoo::fixtures));
   REQUIRE(module != nullptr);
@@ -208,7 +208,7 @@ NamesFixture load_names_fixture(const char* path) {
   REQUIRE_MESSAGE(handle != nullptr, std::string(error != nullptr ? error : ""));
   auto anchor = reinterpret_cast<const void* (*)()>(dlsym(handle, "names_fixture_anchor"));
   REQUIRE(reinterpret_cast<void*>(anchor) != nullptr);
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   NamesFixture out{registry.process().module_at(reinterpret_cast<std::uintptr_t>(anchor)), anchor()};
   REQUIRE(out.module != nullptr);
@@ -257,7 +257,7 @@ reflect::dwarf::DieId declaration_of(const Module& module, std::string_view want
 TEST_CASE("a declaration is completed through the name tables' hash tables, not the whole index") {
   if (!reflect_test::in_fresh_process()) return;
   const Module& module = *names_fixture().module;
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   REQUIRE_FALSE(module.stats().name_index_built);
   // Defined only in names_other.cpp.
@@ -280,7 +280,7 @@ TEST_CASE("a declaration is completed through the name tables' hash tables, not 
 
 TEST_CASE("name tables of .debug_names file exactly what libdw's walk files") {
   const Module& module = *names_fixture().module;
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   Module::IndexEntries reference = module.name_index_entries(Module::IndexMethod::Libdw);
   REQUIRE(reference.units_by_libdw == 3);
@@ -310,7 +310,7 @@ TEST_CASE("a module with name tables finds its types through them") {
   }
   {
     // Each found through the tables' hash tables, confirmed from its unit's tree.
-    auto& registry = reflect::detail::Registry::instance();
+    auto& registry = reflect::detail::Registry::self();
     std::lock_guard lock(registry.mutex());
     CHECK_FALSE(module.stats().name_index_built);
   }
@@ -338,7 +338,7 @@ TEST_CASE("a module with name tables finds its types through them") {
   auto elsewhere = holder.as<reflect::Struct>().field("elsewhere")->value().as<reflect::Pointer>().deref();
   CHECK(fmt::format("{}", elsewhere) == "names::Elsewhere{.label = \"elsewhere\", .nested = {.n = 3}}");
 
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   auto stats = module.stats();
   CHECK(stats.name_index_built);
@@ -348,7 +348,7 @@ TEST_CASE("a module with name tables finds its types through them") {
 
 TEST_CASE("corrupted name tables are refused cleanly") {
   const Module& module = *names_fixture().module;
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
   REQUIRE(sections.has_value());
@@ -400,7 +400,7 @@ TEST_CASE("name tables listing type units file exactly what libdw's walk files")
   names_fixture();
   const Module& module = *load_names_fixture(NAMES_FIXTURE_TYPE_UNITS).module;
   CHECK(module.path().ends_with("libnames-O0-type-units.so"));
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   Module::IndexEntries reference = module.name_index_entries(Module::IndexMethod::Libdw);
   Module::IndexEntries tabled = module.name_index_entries(Module::IndexMethod::Tables);
@@ -429,7 +429,7 @@ TEST_CASE("a library dlopened by a relative path is a module with its debug info
   REQUIRE_MESSAGE(handle != nullptr, std::string(error != nullptr ? error : ""));
   auto anchor = reinterpret_cast<const void* (*)()>(dlsym(handle, "names_fixture_anchor"));
   REQUIRE(reinterpret_cast<void*>(anchor) != nullptr);
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   const Module* module = registry.process().module_at(reinterpret_cast<std::uintptr_t>(anchor));
   REQUIRE(module != nullptr);
@@ -446,7 +446,7 @@ TEST_CASE("without name tables, a class's definition is found through its member
   if (!reflect_test::in_fresh_process()) return;
   names_fixture();
   const Module& module = *load_names_fixture(NAMES_FIXTURE_NO_TABLES).module;
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   REQUIRE(reflect::dwarf::detail::debug_sections(module.dwarf())->names.empty());
   reflect::dwarf::DieId declaration = declaration_of(module, "Polymorphic");
@@ -488,7 +488,7 @@ TEST_CASE("a module with a gdb index finds its types through it, not the whole i
   if (!reflect_test::in_fresh_process()) return;
   const Module& module = *gdb_index_fixture().module;
   CHECK(module.path().ends_with("libnames-O0-gdb-index.so"));
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
   REQUIRE(sections.has_value());
@@ -528,7 +528,7 @@ TEST_CASE("a module with a gdb index finds its types through it, not the whole i
 
 TEST_CASE("the gdb index lists the units of a type's definitions") {
   const Module& module = *gdb_index_fixture().module;
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
   REQUIRE(sections.has_value());
@@ -558,7 +558,7 @@ TEST_CASE("the gdb index lists the units of a type's definitions") {
 
 TEST_CASE("a corrupted gdb index is refused cleanly") {
   const Module& module = *gdb_index_fixture().module;
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   auto sections = reflect::dwarf::detail::debug_sections(module.dwarf());
   REQUIRE(sections.has_value());

@@ -223,7 +223,7 @@ std::vector<std::uint64_t> addresses_in(Dwfl_Module* module) {
 }
 
 const Module& module_of(const void* address) {
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   const Module* module = registry.process().module_at(reinterpret_cast<std::uintptr_t>(address));
   REQUIRE(module != nullptr);
@@ -231,7 +231,7 @@ const Module& module_of(const void* address) {
 }
 
 std::optional<Symbol> symbol_at(const void* address) {
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   return module_of(address).symbol_at(reinterpret_cast<std::uintptr_t>(address));
 }
@@ -242,7 +242,7 @@ std::string address(const void* p) { return fmt::format("{}", p); }
 
 TEST_CASE("symbols: the table answers as dwfl_module_addrinfo does, in this program and in a library") {
   Reference reference;
-  auto& registry = reflect::detail::Registry::instance();
+  auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   const void* program = reinterpret_cast<const void*>(&zoo::handler);
   const void* library = reinterpret_cast<const void*>(&plugin::make_gadget);

@@ -19,9 +19,12 @@
 
 namespace reflect {
 
+class Coroutine;
 namespace detail {
 struct CoroutineInfo;
 struct CoroutineVariable;
+class Registry;
+Coroutine coroutine_in(Registry& registry, std::uintptr_t frame);
 }
 
 struct SourceLocation {
@@ -93,7 +96,7 @@ class Coroutine {
   CoroutineFrame frame() const;
 
  private:
-  friend Coroutine coroutine_at(const void* frame);
+  friend Coroutine detail::coroutine_in(detail::Registry& registry, std::uintptr_t frame);
   Coroutine(const void* address, std::shared_ptr<const detail::CoroutineInfo> info, State state,
             std::optional<std::uint64_t> index);
   bool in_scope(const detail::CoroutineVariable& variable, const std::optional<SourceLocation>& suspended_at) const;

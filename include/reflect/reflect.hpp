@@ -11,6 +11,7 @@
 #include <reflect/json.hpp>
 #include <reflect/options.hpp>
 #include <reflect/provider.hpp>
+#include <reflect/target.hpp>
 #include <reflect/type.hpp>
 #include <reflect/value.hpp>
 

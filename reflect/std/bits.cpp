@@ -90,7 +90,7 @@ class Bitset final : public SequenceProvider {
   std::optional<Presentation> present(const Value& value) const override {
     const std::size_t n = bits(concrete_of(value));
     std::vector<Word> w((n + kWordBits - 1) / kWordBits);
-    if (!w.empty()) read_memory(words(value), w.data(), w.size() * sizeof(Word));
+    if (!w.empty()) read_memory(memory_of(value), words(value), w.data(), w.size() * sizeof(Word));
     Presentation p;
     p.quoted = true;
     p.token.reserve(n);
@@ -110,7 +110,7 @@ class Bitset final : public SequenceProvider {
   }
   static std::uintptr_t words(const Value& value) { return address_of(member(value, "_M_w")); }
   static const TypeNode& boolean(const Value& value) {
-    const TypeNode* found = Registry::instance().find_type("bool", address_of(value));
+    const TypeNode* found = registry_of(value).find_type("bool", address_of(value));
     if (found == nullptr) throw Error("reflect: no debug info describes bool, the elements of a std::bitset");
     return *found;
   }

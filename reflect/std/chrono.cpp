@@ -56,13 +56,13 @@ std::optional<Count> count_of(const Value& duration) {
     std::string text;
     bool finite = false;
     if (type.size == sizeof(float)) {
-      const auto x = read_as<float>(at);
+      const auto x = read_as<float>(memory_of(rep), at);
       finite = std::isfinite(x), text = fmt::format("{}", x);
     } else if (type.size == sizeof(double)) {
-      const auto x = read_as<double>(at);
+      const auto x = read_as<double>(memory_of(rep), at);
       finite = std::isfinite(x), text = fmt::format("{}", x);
     } else if (type.size == sizeof(long double)) {
-      const auto x = read_as<long double>(at);
+      const auto x = read_as<long double>(memory_of(rep), at);
       finite = std::isfinite(x), text = fmt::format("{}", x);
     }
     if (finite) return Count{std::nullopt, std::move(text)};

@@ -56,7 +56,7 @@ DequeLayout read_layout(const Value& value) {
     throw broken();
   d.size = span - before;
   // The map must agree with the iterators about where the first block is.
-  if (d.size > 0 && read_as<std::uintptr_t>(d.start.node) != d.start.first) throw broken();
+  if (d.size > 0 && read_as<std::uintptr_t>(memory_of(value), d.start.node) != d.start.first) throw broken();
   return d;
 }
 
@@ -65,7 +65,7 @@ Value element_at(const DequeLayout& d, std::size_t index) {
   const std::size_t offset = (d.start.cur - d.start.first) / d.element_size + index;
   const std::optional<std::uintptr_t> slot = add_address(d.start.node, offset / d.per_block * sizeof(std::uintptr_t));
   if (!slot) throw UnreadableMemory(d.start.node);
-  const std::uintptr_t block = read_as<std::uintptr_t>(*slot);
+  const std::uintptr_t block = read_as<std::uintptr_t>(d.element->registry->memory(), *slot);
   const std::optional<std::uintptr_t> at = add_address(block, offset % d.per_block * d.element_size);
   if (block == 0 || !at) throw UnreadableMemory(*slot);
   return value_at(*d.element, *at);

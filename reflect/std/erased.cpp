@@ -10,7 +10,7 @@ namespace reflect::detail {
 namespace {
 
 const TypeNode& manager_class(const Value& holder, std::uintptr_t manager) {
-  const TypeNode* cls = Registry::instance().class_of_function(manager);
+  const TypeNode* cls = registry_of(holder).class_of_function(manager);
   if (cls == nullptr)
     throw Error(fmt::format("reflect: the manager function {:#x} of this {} has no debug info; build the code that "
                             "stored the value with -g",

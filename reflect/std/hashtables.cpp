@@ -46,8 +46,8 @@ Cursor list_begin(const Value& container, const HashtableFacts& facts) {
 }
 
 // The next node of the list, or nullopt at its end; cursor.node becomes that node.
-std::optional<std::uintptr_t> list_next(Cursor& cursor) {
-  const std::uintptr_t next = read_as<std::uintptr_t>(cursor.node);
+std::optional<std::uintptr_t> list_next(const Memory& memory, Cursor& cursor) {
+  const std::uintptr_t next = read_as<std::uintptr_t>(memory, cursor.node);
   if (next == 0) return std::nullopt;
   cursor.node = next;
   ++cursor.index;
@@ -60,7 +60,7 @@ class UnorderedSet final : public SequenceProvider {
   std::optional<std::size_t> size(const Value& value) const override { return element_count(value, facts(value)); }
   Cursor begin(const Value& value) const override { return list_begin(value, facts(value)); }
   std::optional<Value> next(const Value& value, Cursor& cursor) const override {
-    const auto node = list_next(cursor);
+    const auto node = list_next(memory_of(value), cursor);
     if (!node) return std::nullopt;
     return element_in_node(facts(value).node, *node);
   }
@@ -78,7 +78,7 @@ class UnorderedMap final : public MapProvider {
   std::optional<std::size_t> size(const Value& value) const override { return element_count(value, facts(value)); }
   Cursor begin(const Value& value) const override { return list_begin(value, facts(value)); }
   std::optional<MapEntry> next(const Value& value, Cursor& cursor) const override {
-    const auto node = list_next(cursor);
+    const auto node = list_next(memory_of(value), cursor);
     if (!node) return std::nullopt;
     return entry_in_node(facts(value).node, *node);
   }
@@ -128,10 +128,11 @@ constexpr std::uint64_t kMaxTr1Buckets = std::uint64_t{1} << 33;
 
 // Cursor: `node` is the current node (0 before the first), `extra` its bucket.
 std::optional<std::uintptr_t> tr1_next(const Value& container, const Tr1HashtableFacts& facts, Cursor& cursor) {
+  const Memory& memory = memory_of(container);
   if (cursor.node != 0) {
     const auto link = add_address(cursor.node, facts.next.offset);
     if (!link) throw UnreadableMemory(cursor.node);
-    if (const auto next = read_as<std::uintptr_t>(*link); next != 0) {
+    if (const auto next = read_as<std::uintptr_t>(memory, *link); next != 0) {
       cursor.node = next;
       ++cursor.index;
       return next;
@@ -145,7 +146,7 @@ std::optional<std::uintptr_t> tr1_next(const Value& container, const Tr1Hashtabl
   for (; cursor.extra < bucket_count; ++cursor.extra) {
     const auto slot = add_address(buckets, cursor.extra * sizeof(std::uintptr_t));
     if (!slot) throw UnreadableMemory(buckets);
-    if (const auto head = read_as<std::uintptr_t>(*slot); head != 0) {
+    if (const auto head = read_as<std::uintptr_t>(memory, *slot); head != 0) {
       cursor.node = head;
       ++cursor.index;
       return head;

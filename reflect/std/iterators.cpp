@@ -42,7 +42,7 @@ const TypeNode& element_type_of(const Value& iterator) {
   if (!type.template_args.empty() && type.template_args[0].type) return type.template_args[0].type->get();
   const std::string_view argument = first_argument(type.dwarf_name);
   const TypeNode* found =
-      argument.empty() ? nullptr : Registry::instance().find_type(dwarf::normalize_name(argument), address_of(iterator));
+      argument.empty() ? nullptr : registry_of(iterator).find_type(dwarf::normalize_name(argument), address_of(iterator));
   if (found == nullptr) return template_type(type, 0);  // throws: says what is missing
   return *found;
 }
@@ -56,12 +56,12 @@ class NodeIterator : public PointerProvider {
   Target target(const Value& iterator) const override {
     const TypeNode& element = element_type_of(iterator);
     const std::uintptr_t node = node_of(iterator);
-    if (node == 0 || is_end(node)) return null_target(element);
+    if (node == 0 || is_end(memory_of(iterator), node)) return null_target(element);
     return {Type(element), address_of(node_element(element, node, links_)), State::Object};
   }
   std::optional<Presentation> present(const Value& iterator) const override {
     const std::uintptr_t node = node_of(iterator);
-    if (node == 0 || !is_end(node)) return std::nullopt;
+    if (node == 0 || !is_end(memory_of(iterator), node)) return std::nullopt;
     Presentation end;
     end.shape = Presentation::Shape::Bare;
     end.token = "<end>";
@@ -70,7 +70,9 @@ class NodeIterator : public PointerProvider {
 
  protected:
   /// Whether `node` is the container's end, told from the node alone.
-  virtual bool is_end(std::uintptr_t node) const { return static_cast<void>(node), false; }
+  virtual bool is_end(const Memory& memory, std::uintptr_t node) const {
+    return static_cast<void>(memory), static_cast<void>(node), false;
+  }
 
  private:
   std::uintptr_t node_of(const Value& iterator) const { return read_pointer(member_if(iterator, node_member_, is_pointer_node)); }
@@ -88,11 +90,11 @@ class TreeIterator final : public NodeIterator {
   TreeIterator() : NodeIterator("_M_node", kTreeNodeLinks) {}
 
  protected:
-  bool is_end(std::uintptr_t node) const override {
+  bool is_end(const Memory& memory, std::uintptr_t node) const override {
     constexpr int kRed = 0;  // _S_red
-    if (read_as<int>(node) != kRed) return false;
-    const std::uintptr_t parent = read_as<std::uintptr_t>(parent_link(node));
-    return parent == 0 || read_as<std::uintptr_t>(parent_link(parent)) == node;
+    if (read_as<int>(memory, node) != kRed) return false;
+    const std::uintptr_t parent = read_as<std::uintptr_t>(memory, parent_link(node));
+    return parent == 0 || read_as<std::uintptr_t>(memory, parent_link(parent)) == node;
   }
 
  private:
@@ -147,7 +149,7 @@ class BitIterator final : public OptionalProvider {
     return std::has_single_bit(mask) ? std::optional<std::uint64_t>(std::countr_zero(mask)) : std::nullopt;
   }
   static const TypeNode& boolean(const Value& iterator) {
-    const TypeNode* found = Registry::instance().find_type("bool", address_of(iterator));
+    const TypeNode* found = registry_of(iterator).find_type("bool", address_of(iterator));
     if (found == nullptr) throw Error("reflect: no debug info describes bool, the bit a vector<bool> iterator designates");
     return *found;
   }

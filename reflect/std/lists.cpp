@@ -9,7 +9,7 @@ namespace {
 
 // Both lists' links start with the pointer to the next node (_List_node_base::_M_next,
 // _Fwd_list_node_base::_M_next); the element follows the links in the node.
-std::uintptr_t next_link(std::uintptr_t node) { return read_as<std::uintptr_t>(node); }
+std::uintptr_t next_link(const Memory& memory, std::uintptr_t node) { return read_as<std::uintptr_t>(memory, node); }
 
 struct ListFacts final : ProviderFacts {
   NodeLayout node;
@@ -33,7 +33,7 @@ class List final : public SequenceProvider {
     return cursor;
   }
   std::optional<Value> next(const Value& value, Cursor& cursor) const override {
-    const std::uintptr_t next = next_link(cursor.node);
+    const std::uintptr_t next = next_link(memory_of(value), cursor.node);
     if (next == cursor.extra) return std::nullopt;  // back at the header: the end
     if (next == 0) throw UnreadableMemory(0);         // a list's links are never null
     cursor.node = next;
@@ -71,7 +71,7 @@ class ForwardList final : public SequenceProvider {
     return cursor;
   }
   std::optional<Value> next(const Value& value, Cursor& cursor) const override {
-    const std::uintptr_t next = next_link(cursor.node);
+    const std::uintptr_t next = next_link(memory_of(value), cursor.node);
     if (next == 0) return std::nullopt;
     cursor.node = next;
     ++cursor.index;

@@ -55,7 +55,7 @@ StringProvider::Text checked_text(const Type& ch, std::uintptr_t data, std::size
     throw LayoutMismatch(fmt::format("the stream's text would be {} characters long, more than the {} bytes a stream "
                                      "view reads: its memory is not a stream's",
                                      size, kMaxTextBytes));
-  if (size > 0 && !readable(data, size * char_size)) throw UnreadableMemory(data);
+  if (size > 0 && !readable(ch.node().registry->memory(), data, size * char_size)) throw UnreadableMemory(data);
   return {ch, data, size};
 }
 
@@ -150,7 +150,7 @@ Declared identify(const TypeNode& type, const StreamClass& cls) {
 // often do), else the base type of that name from any module's debug info.
 Type char_type(const TypeNode& type, const Declared& declared) {
   if (!type.template_args.empty() && type.template_args[0].type) return Type(type.template_args[0].type->get());
-  const TypeNode* found = Registry::instance().find_type(declared.char_name);
+  const TypeNode* found = type.registry->find_type(declared.char_name);
   if (found == nullptr) throw LayoutMismatch(fmt::format("no debug info describes {}, the characters of {}", declared.char_name, type.name()));
   return Type(*found);
 }
@@ -172,7 +172,7 @@ bool names(std::string_view symbol, std::string_view wanted) {
 // A vtable pointer must point into the vtable the layout belongs to (in libstdc++.so, or copied
 // into the executable by a copy relocation: either way under the vtable's own symbol).
 void expect_vtable(const TypeNode& type, std::uintptr_t vptr, const std::string& vtable) {
-  const auto symbol = mangled_symbol(vptr);
+  const auto symbol = mangled_symbol(*type.registry, vptr);
   if (symbol && names(symbol->name, vtable) && vptr % alignof(void*) == 0) return;
   throw LayoutMismatch(fmt::format("{} is only declared in the debug info, and the object's vtable pointer {:#x} "
                                    "points {}, not into libstdc++'s vtable {}: its layout is not trusted",
@@ -188,7 +188,7 @@ StringProvider::Text declared_text(const Value& value, const StreamClass& cls) {
   const std::size_t sb = cls.stringbuf_offset;
   // The object up to its basic_ios's vtable pointer, in one copy.
   std::array<std::uintptr_t, kMaxWords> words{};
-  read_memory(address_of(value), words.data(), sb + stringbuf_size + (cls.is_stream ? 8 : 0));
+  read_memory(memory_of(value), address_of(value), words.data(), sb + stringbuf_size + (cls.is_stream ? 8 : 0));
   const auto word = [&](std::size_t offset) { return words[offset / 8]; };
   if (cls.is_stream) {
     const std::string stream_vtable = vtable_symbol(cls.name, declared);
@@ -204,7 +204,7 @@ StringProvider::Text declared_text(const Value& value, const StreamClass& cls) {
     if (declared.cxx11) return Stored{data, word(sb + kString + 8)};
     constexpr std::size_t header = 3 * sizeof(std::size_t);  // the old ABI's, before the characters
     if (data < header) throw UnreadableMemory(data);
-    return Stored{data, read_as<std::size_t>(data - header)};
+    return Stored{data, read_as<std::size_t>(memory_of(value), data - header)};
   });
 }
 

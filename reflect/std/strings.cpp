@@ -22,7 +22,7 @@ class BasicString final : public StringProvider {
     // header {length, capacity, reference count} that the object does not describe.
     constexpr std::size_t header = 3 * sizeof(std::size_t);
     if (data < header) throw UnreadableMemory(data);
-    return {Type(*string.char_type), data, read_as<std::size_t>(data - header)};
+    return {Type(*string.char_type), data, read_as<std::size_t>(memory_of(value), data - header)};
   }
 
  private:

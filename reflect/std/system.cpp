@@ -27,18 +27,20 @@ Value category_of(const Value& code) {
   // category derives from error_category alone, so the object starts where it does.)
   std::uintptr_t header[3] = {};  // offset-to-top, type_info, and (at the vptr) the first slot
   std::uintptr_t vptr = 0;
-  if (!try_read_memory(address, &vptr, sizeof vptr) || vptr < 2 * sizeof(std::uintptr_t) ||
-      !try_read_memory(vptr - 2 * sizeof(std::uintptr_t), header, sizeof header) || header[0] != 0)
+  Registry& registry = registry_of(code);
+  const Memory& memory = registry.memory();
+  if (!try_read_memory(memory, address, &vptr, sizeof vptr) || vptr < 2 * sizeof(std::uintptr_t) ||
+      !try_read_memory(memory, vptr - 2 * sizeof(std::uintptr_t), header, sizeof header) || header[0] != 0)
     return category;
-  const TypeNode* dynamic = Registry::instance().type_of_vtable(vptr, header[1]);
-  if (dynamic == nullptr || !readable(address, dynamic->concrete().size)) return category;
+  const TypeNode* dynamic = registry.type_of_vtable(vptr, header[1]);
+  if (dynamic == nullptr || !readable(memory, address, dynamic->concrete().size)) return category;
   return value_at(*dynamic, address);
 }
 
 // How the category is written in an initializer. libstdc++'s own categories are classes in an
 // anonymous namespace of libstdc++.so, which has no debug info on most systems: they are told by
-// address (this process's own libstdc++ is the one whose objects are read) and written as the
-// functions that return them.
+// address in this process (whose own libstdc++ is the one whose objects are read), and written
+// as the functions that return them. In another target they are named by their dynamic type.
 struct CategoryName {
   std::string text;
   bool callable = false;  // text is an expression that yields the category
@@ -51,8 +53,9 @@ CategoryName category_name(const Value& code) {
       {&std::iostream_category(), "std::iostream_category()"},
       {&std::future_category(), "std::future_category()"},
   };
-  for (const auto& [category, name] : standard)
-    if (reinterpret_cast<std::uintptr_t>(category) == address) return {std::string(name), true};
+  if (&registry_of(code) == &Registry::self())
+    for (const auto& [category, name] : standard)
+      if (reinterpret_cast<std::uintptr_t>(category) == address) return {std::string(name), true};
   if (address == 0) return {"nullptr", false};
   const Value category = category_of(code);
   const std::string dynamic(category.type().name());

@@ -12,10 +12,10 @@ namespace {
 // _M_parent is the root and _M_left/_M_right the leftmost and rightmost nodes.
 constexpr std::size_t kParent = 8, kLeft = 16, kRight = 24;
 
-std::uintptr_t link(std::uintptr_t node, std::size_t offset) {
+std::uintptr_t link(const Memory& memory, std::uintptr_t node, std::size_t offset) {
   const auto at = add_address(node, offset);
   if (!at) throw UnreadableMemory(node);
-  return read_as<std::uintptr_t>(*at);
+  return read_as<std::uintptr_t>(memory, *at);
 }
 
 [[noreturn]] void too_deep(std::uintptr_t node) {
@@ -23,24 +23,24 @@ std::uintptr_t link(std::uintptr_t node, std::size_t offset) {
 }
 
 // The node after `x` in order; the header after the last (stl_tree.cc's _Rb_tree_increment).
-std::uintptr_t successor(std::uintptr_t x) {
-  if (std::uintptr_t right = link(x, kRight)) {
+std::uintptr_t successor(const Memory& memory, std::uintptr_t x) {
+  if (std::uintptr_t right = link(memory, x, kRight)) {
     x = right;
     for (std::size_t steps = 0;; ++steps) {
-      const std::uintptr_t left = link(x, kLeft);
+      const std::uintptr_t left = link(memory, x, kLeft);
       if (left == 0) return x;
       if (steps == kMaxTreeDepth) too_deep(x);
       x = left;
     }
   }
-  std::uintptr_t y = link(x, kParent);
-  for (std::size_t steps = 0; x == link(y, kRight); ++steps) {
+  std::uintptr_t y = link(memory, x, kParent);
+  for (std::size_t steps = 0; x == link(memory, y, kRight); ++steps) {
     if (steps == kMaxTreeDepth) too_deep(x);
     x = y;
-    y = link(y, kParent);
+    y = link(memory, y, kParent);
   }
   // At the root with the header above it, x is the header already (rightmost's successor).
-  return link(x, kRight) != y ? y : x;
+  return link(memory, x, kRight) != y ? y : x;
 }
 
 // What every tree container's class tells once: where its header and count are, and where a
@@ -78,9 +78,9 @@ Cursor tree_begin(const Value& container, const TreeFacts& facts) {
 }
 
 // The next node in order, or nullopt at the end; cursor.node becomes that node.
-std::optional<std::uintptr_t> tree_next(Cursor& cursor) {
+std::optional<std::uintptr_t> tree_next(const Memory& memory, Cursor& cursor) {
   const std::uintptr_t header = cursor.extra;
-  const std::uintptr_t next = cursor.index == 0 ? link(header, kLeft) : successor(cursor.node);
+  const std::uintptr_t next = cursor.index == 0 ? link(memory, header, kLeft) : successor(memory, cursor.node);
   if (next == header) return std::nullopt;
   if (next == 0) throw UnreadableMemory(0);  // a tree's in-order links never lead to null
   cursor.node = next;
@@ -94,7 +94,7 @@ class Set final : public SequenceProvider {
   std::optional<std::size_t> size(const Value& value) const override { return node_count(value, facts(value)); }
   Cursor begin(const Value& value) const override { return tree_begin(value, facts(value)); }
   std::optional<Value> next(const Value& value, Cursor& cursor) const override {
-    const auto node = tree_next(cursor);
+    const auto node = tree_next(memory_of(value), cursor);
     if (!node) return std::nullopt;
     return element_in_node(facts(value).node, *node);
   }
@@ -112,7 +112,7 @@ class Map final : public MapProvider {
   std::optional<std::size_t> size(const Value& value) const override { return node_count(value, facts(value)); }
   Cursor begin(const Value& value) const override { return tree_begin(value, facts(value)); }
   std::optional<MapEntry> next(const Value& value, Cursor& cursor) const override {
-    const auto node = tree_next(cursor);
+    const auto node = tree_next(memory_of(value), cursor);
     if (!node) return std::nullopt;
     return entry_in_node(facts(value).node, *node);
   }
@@ -122,15 +122,16 @@ class Map final : public MapProvider {
     if (!ordered_as_key_order(concrete_of(value))) return {};
     const TreeFacts& tree = facts(value);
     const std::uintptr_t header = address_of(member(value, tree.header));
-    std::uintptr_t x = link(header, kParent);  // the root
+    const Memory& memory = memory_of(value);
+    std::uintptr_t x = link(memory, header, kParent);  // the root
     std::uintptr_t bound = header;             // the first node whose key is not less
     for (std::size_t steps = 0; x != 0; ++steps) {
       if (steps == kMaxTreeDepth) return {};  // not a tree: let the scan report what memory holds
       if (order.compare(entry_in_node(tree.node, x).key()) >= 0) {
         bound = x;
-        x = link(x, kLeft);
+        x = link(memory, x, kLeft);
       } else {
-        x = link(x, kRight);
+        x = link(memory, x, kRight);
       }
     }
     if (bound == header) return {true, std::nullopt};

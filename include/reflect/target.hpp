@@ -1,0 +1,61 @@
+#pragma once
+// A program being inspected: this process (Target::self(), what reflect(obj) reads), or another
+// live process (Target::attach). Types and Values found through a target read its debug info and
+// its memory, and stay valid while the target lives.
+
+#include <reflect/coroutine.hpp>
+#include <reflect/type.hpp>
+#include <reflect/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+namespace reflect {
+
+namespace detail {
+class TargetState;
+}
+
+/// How Target::attach treats the process.
+struct AttachOptions {
+  /// Stop every thread of the process (PTRACE_SEIZE + PTRACE_INTERRUPT) for a consistent
+  /// snapshot while the Target lives; they resume when it is destroyed, which must happen on
+  /// the thread that attached (ptrace's rule). Without it, memory is read while the process runs.
+  bool stop = false;
+};
+
+class Target {
+ public:
+  /// The process reflect runs in.
+  static Target& self();
+  /// A live process, read with process_vm_readv on its pid (the same user, or CAP_SYS_PTRACE;
+  /// see /proc/sys/kernel/yama/ptrace_scope), its modules from its memory map. Nothing of the
+  /// process is changed, and it is not stopped unless `options.stop`. Throws reflect::Error
+  /// saying what to do when it cannot: no such process, permission denied (and why).
+  static Target attach(int pid, AttachOptions options = {});
+
+  Target(Target&&) noexcept;
+  Target& operator=(Target&&) noexcept;
+  ~Target();
+
+  /// The type with this name, as reflect::find_type spells it, from the target's debug info.
+  std::optional<Type> find_type(std::string_view name) const;
+  /// An object of `type` (a type of this target) at `address` in the target's memory. Throws
+  /// reflect::Error when the type belongs to another target.
+  Value value_at(Type type, std::uint64_t address) const;
+  /// The coroutine whose frame is at `frame`, and the chain awaiting it (as coroutine_at and
+  /// async_backtrace_at for this process).
+  Coroutine coroutine_at(std::uint64_t frame) const;
+  AsyncBacktrace async_backtrace_at(std::uint64_t frame) const;
+
+  /// The process id.
+  int pid() const noexcept;
+
+ private:
+  explicit Target(std::unique_ptr<detail::TargetState> state) noexcept;
+  std::unique_ptr<detail::TargetState> state_;
+};
+
+}  // namespace reflect

@@ -1,0 +1,214 @@
+// reflect::Target: a registry of types, a module list and a memory reader per inspected program.
+// This process's are the ones reflect(obj) has always used; another process's are made by
+// attach() after checking, with the errors a user can act on, that its memory can be read.
+
+#include "../dwarf/maps.hpp"
+#include "../dwarf/process.hpp"
+#include "memory.hpp"
+#include "type_node.hpp"
+#include "value_access.hpp"
+
+#include <reflect/error.hpp>
+#include <reflect/target.hpp>
+
+#include <fmt/format.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace reflect::detail {
+
+class TargetState {
+ public:
+  // This process.
+  TargetState() : registry(&Registry::self()), pid(0) {}
+  // Another one: `memory` and the registry are its own.
+  TargetState(pid_t pid, std::unique_ptr<Memory> memory)
+      : owned_memory(std::move(memory)),
+        owned_registry(std::make_unique<Registry>([pid] { return std::make_unique<dwarf::Process>(pid); }, *owned_memory)),
+        registry(owned_registry.get()),
+        pid(pid) {}
+  ~TargetState() { resume(); }
+  TargetState(const TargetState&) = delete;
+  TargetState& operator=(const TargetState&) = delete;
+
+  // Stops every thread of the process; they are resumed by resume() or the destructor.
+  void stop();
+
+  std::unique_ptr<Memory> owned_memory;
+  std::unique_ptr<Registry> owned_registry;  // after the memory it reads through
+  Registry* registry;
+  pid_t pid;
+
+ private:
+  void resume() noexcept;
+  std::vector<pid_t> stopped_;  // the threads this target holds stopped
+};
+
+namespace {
+
+std::string ptrace_scope() {
+  std::ifstream in("/proc/sys/kernel/yama/ptrace_scope");
+  std::string value;
+  in >> value;
+  return value;
+}
+
+// Why process_vm_readv on `pid` is refused (EPERM), in words that say what to do.
+std::string permission_problem(pid_t pid) {
+  const std::string scope = ptrace_scope();
+  struct stat owner {};
+  const std::string proc = fmt::format("/proc/{}", pid);
+  const bool same_user = stat(proc.c_str(), &owner) == 0 && owner.st_uid == geteuid();
+  if (!same_user)
+    return fmt::format("process {} belongs to another user (uid {}): run reflect as that user, or with "
+                       "CAP_SYS_PTRACE (root)",
+                       pid, owner.st_uid);
+  if (!scope.empty() && scope != "0")
+    return fmt::format("/proc/sys/kernel/yama/ptrace_scope is {}, which lets only a process's ancestors read its "
+                       "memory: run reflect with CAP_SYS_PTRACE (root), set ptrace_scope to 0 (sysctl "
+                       "kernel.yama.ptrace_scope=0), or have the process allow it (prctl(PR_SET_PTRACER, ...))",
+                       scope);
+  return fmt::format("the kernel refused to let this process read the memory of process {} (EPERM); run reflect "
+                     "with CAP_SYS_PTRACE",
+                     pid);
+}
+
+// The first readable mapping of the process: what attach() reads to see that it may.
+std::optional<dwarf::Mapping> readable_mapping(pid_t pid) {
+  const auto maps = dwarf::read_maps(pid);
+  if (!maps) return std::nullopt;
+  for (const dwarf::Mapping& m : *maps)
+    if (m.readable && !m.path.starts_with("[vvar") && !m.path.starts_with("[vsyscall")) return m;
+  return std::nullopt;
+}
+
+void check_readable(pid_t pid) {
+  if (pid <= 0) throw Error(fmt::format("reflect: {} is not a process id", pid));
+  if (kill(pid, 0) != 0 && errno == ESRCH) throw Error(fmt::format("reflect: there is no process {}", pid));
+  const auto mapping = readable_mapping(pid);
+  if (!mapping) {
+    if (kill(pid, 0) != 0 && errno == ESRCH) throw Error(fmt::format("reflect: process {} exited", pid));
+    throw Error(fmt::format("reflect: cannot read /proc/{}/maps: {}", pid, permission_problem(pid)));
+  }
+  unsigned char byte = 0;
+  iovec local{&byte, 1};
+  iovec remote{reinterpret_cast<void*>(mapping->begin), 1};
+  if (process_vm_readv(pid, &local, 1, &remote, 1, 0) == 1) return;
+  const int error = errno;
+  if (error == EPERM || error == EACCES)
+    throw Error(fmt::format("reflect: not allowed to read the memory of process {}: {}", pid, permission_problem(pid)));
+  if (error == ESRCH) throw Error(fmt::format("reflect: process {} exited", pid));
+  if (error == ENOSYS)
+    throw Error("reflect: this kernel does not offer process_vm_readv (CONFIG_CROSS_MEMORY_ATTACH), which reading "
+                "another process needs");
+  throw Error(fmt::format("reflect: cannot read the memory of process {}: {}", pid, std::strerror(error)));
+}
+
+std::vector<pid_t> threads_of(pid_t pid) {
+  std::vector<pid_t> out;
+  const std::string dir = fmt::format("/proc/{}/task", pid);
+  if (DIR* d = opendir(dir.c_str())) {
+    while (const dirent* entry = readdir(d))
+      if (entry->d_name[0] != '.') out.push_back(static_cast<pid_t>(std::strtol(entry->d_name, nullptr, 10)));
+    closedir(d);
+  }
+  return out;
+}
+
+}  // namespace
+
+void TargetState::stop() {
+  // Threads started while the others are being stopped are picked up by the next round.
+  std::set<pid_t> held;
+  for (bool more = true; more;) {
+    more = false;
+    for (pid_t tid : threads_of(pid)) {
+      if (held.contains(tid)) continue;
+      if (ptrace(PTRACE_SEIZE, tid, nullptr, nullptr) != 0) {
+        if (errno == ESRCH) continue;  // the thread exited
+        const int error = errno;
+        resume();
+        if (error == EPERM)
+          throw Error(fmt::format("reflect: not allowed to stop process {}: {}", pid, permission_problem(pid)));
+        throw Error(fmt::format("reflect: cannot stop thread {} of process {}: {}", tid, pid, std::strerror(error)));
+      }
+      held.insert(tid);
+      stopped_.push_back(tid);
+      more = true;
+      if (ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) != 0) continue;
+      int status = 0;
+      while (waitpid(tid, &status, __WALL) < 0 && errno == EINTR) {
+      }
+    }
+  }
+}
+
+void TargetState::resume() noexcept {
+  for (pid_t tid : stopped_) ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
+  stopped_.clear();
+}
+
+}  // namespace reflect::detail
+
+namespace reflect {
+
+using detail::TargetState;
+
+Target::Target(std::unique_ptr<TargetState> state) noexcept : state_(std::move(state)) {}
+Target::Target(Target&&) noexcept = default;
+Target& Target::operator=(Target&&) noexcept = default;
+Target::~Target() = default;
+
+Target& Target::self() {
+  static Target* target = new Target(std::make_unique<TargetState>());  // never destroyed, as the registry
+  return *target;
+}
+
+Target Target::attach(int pid, AttachOptions options) {
+  detail::check_readable(pid);
+  auto state = std::make_unique<TargetState>(pid, detail::process_memory(pid));
+  if (options.stop) state->stop();
+  {
+    // The module list now: a process that cannot be listed fails here, not at the first print.
+    std::lock_guard lock(state->registry->mutex());
+    state->registry->process();
+  }
+  return Target(std::move(state));
+}
+
+std::optional<Type> Target::find_type(std::string_view name) const {
+  const detail::TypeNode* type = state_->registry->find_type(dwarf::normalize_name(name));
+  if (type == nullptr) return std::nullopt;
+  return Type(*type);
+}
+
+Value Target::value_at(Type type, std::uint64_t address) const {
+  if (type.node().registry != state_->registry)
+    throw Error(fmt::format("reflect: the type {} belongs to another target than process {}: look it up with this "
+                            "target's find_type()",
+                            type.name(), state_->pid));
+  return Value(type, reinterpret_cast<const void*>(static_cast<std::uintptr_t>(address)));
+}
+
+Coroutine Target::coroutine_at(std::uint64_t frame) const { return detail::coroutine_in(*state_->registry, frame); }
+
+AsyncBacktrace Target::async_backtrace_at(std::uint64_t frame) const {
+  return detail::async_backtrace_in(*state_->registry, frame);
+}
+
+int Target::pid() const noexcept { return state_->owned_registry ? state_->pid : getpid(); }  // self: after a fork too
+
+}  // namespace reflect
