@@ -102,7 +102,7 @@ bool scan_unit_tree(const DebugSections& sections, const UnitHeader& unit, UnitT
 /// address 0 are taken for what the linker discarded.
 std::optional<std::uint64_t> arange_unit_at(std::string_view aranges, std::uint64_t address);
 
-// The libdw side, in module.cpp: where the scanner's input comes from.
+// The libdw side, in units.cpp: where the scanner's input comes from.
 
 /// The sections' bytes as libdw holds them (mapped from the file). nullopt when they are not
 /// plain little-endian bytes (a compressed section libdw did not inflate in place, a
