@@ -1,5 +1,7 @@
 #include "type_node.hpp"
 
+#include <reflect/anchor.hpp>  // type_from_anchor, exported (REFLECT_API)
+
 #include "../dwarf/debuginfo.hpp"
 #include "../dwarf/process.hpp"
 #include "memory.hpp"

@@ -23,7 +23,7 @@ template <class T> [[gnu::noinline, gnu::used]] const void* anchor() noexcept {
 
 // The type named by the anchor function at `anchor_code`. Throws Error when the module that
 // holds it has no debug info.
-const TypeNode& type_from_anchor(const void* anchor_code);
+REFLECT_API const TypeNode& type_from_anchor(const void* anchor_code);
 
 template <class T> inline std::atomic<const TypeNode*> anchored_type{nullptr};
 

@@ -35,7 +35,7 @@ struct SourceLocation {
 /// A coroutine's parameters and locals, as they live in its frame. Compiler-made members (the
 /// resume and destroy pointers, the promise, the resume index, awaiters, temporaries) are left
 /// out, and GCC's scope suffixes (`count_1_2`) removed: names are as written in the source.
-class CoroutineFrame {
+class REFLECT_API CoroutineFrame {
  public:
   struct Variable {
     std::string_view name;
@@ -66,7 +66,7 @@ class CoroutineFrame {
 
 /// A coroutine frame in memory, read through the debug info of the coroutine's function. The
 /// state is read once, when the Coroutine is made; the promise and frame values are live.
-class Coroutine {
+class REFLECT_API Coroutine {
  public:
   enum class State {
     NotStarted,  // suspended at its initial suspend point
@@ -97,9 +97,10 @@ class Coroutine {
 
  private:
   friend Coroutine detail::coroutine_in(detail::Registry& registry, std::uintptr_t frame);
-  Coroutine(const void* address, std::shared_ptr<const detail::CoroutineInfo> info, State state,
-            std::optional<std::uint64_t> index);
-  bool in_scope(const detail::CoroutineVariable& variable, const std::optional<SourceLocation>& suspended_at) const;
+  REFLECT_HIDDEN Coroutine(const void* address, std::shared_ptr<const detail::CoroutineInfo> info, State state,
+                           std::optional<std::uint64_t> index);
+  REFLECT_HIDDEN bool in_scope(const detail::CoroutineVariable& variable,
+                               const std::optional<SourceLocation>& suspended_at) const;
   const void* address_;
   std::shared_ptr<const detail::CoroutineInfo> info_;
   State state_;
@@ -109,7 +110,7 @@ class Coroutine {
 
 /// The coroutine behind a handle. Throws Error when the handle's frame is not a coroutine
 /// frame this process's debug info describes (or UnreadableMemory when it cannot be read).
-Coroutine coroutine_at(const void* frame);
+REFLECT_API Coroutine coroutine_at(const void* frame);
 inline Coroutine coroutine(std::coroutine_handle<> handle) { return coroutine_at(handle.address()); }
 
 /// A chain of coroutines: [0] the one asked about, then the coroutine awaiting it, and so on to
@@ -123,18 +124,18 @@ struct AsyncBacktrace {
   /// reach one; otherwise, e.g., the next handle is not a coroutine this process describes.
   std::string stopped;
 };
-AsyncBacktrace async_backtrace_at(const void* frame);
+REFLECT_API AsyncBacktrace async_backtrace_at(const void* frame);
 inline AsyncBacktrace async_backtrace(std::coroutine_handle<> handle) { return async_backtrace_at(handle.address()); }
 
 namespace detail {
-void format_coroutine(fmt::memory_buffer& out, const Coroutine& coroutine, const FormatOptions& options,
+REFLECT_API void format_coroutine(fmt::memory_buffer& out, const Coroutine& coroutine, const FormatOptions& options,
                       bool with_promise);
-void format_backtrace(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, const FormatOptions& options);
+REFLECT_API void format_backtrace(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, const FormatOptions& options);
 /// The JSON forms: {"function", "state", "suspend_point", "location", "promise", "variables"};
 /// a backtrace {"coroutines": [...], "stopped"}.
-void format_coroutine_json(fmt::memory_buffer& out, const Coroutine& coroutine, bool pretty);
-void format_backtrace_json(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, bool pretty);
-std::string_view state_name(Coroutine::State state);
+REFLECT_API void format_coroutine_json(fmt::memory_buffer& out, const Coroutine& coroutine, bool pretty);
+REFLECT_API void format_backtrace_json(fmt::memory_buffer& out, const AsyncBacktrace& backtrace, bool pretty);
+REFLECT_API std::string_view state_name(Coroutine::State state);
 
 // `{}` on one line, `{:#}` over several; `{:j}` JSON, `{:#j}` indented JSON.
 struct AlternateSpec {

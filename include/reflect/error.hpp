@@ -1,6 +1,8 @@
 #pragma once
 // reflect::Error: the one exception type the library throws at its API boundary.
 
+#include <reflect/export.hpp>
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -9,14 +11,14 @@ namespace reflect {
 
 /// Thrown for misuse (a view that does not fit the value, a missing type) and for debug info
 /// that cannot answer. The message names what was looked for and what to do about it.
-class Error : public std::runtime_error {
+class REFLECT_API Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 /// Thrown when a value's memory cannot be read (a dangling or garbage pointer). Formatting
 /// never throws it: the printer shows `<unreadable 0x…>` in place instead.
-class UnreadableMemory : public Error {
+class REFLECT_API UnreadableMemory : public Error {
  public:
   explicit UnreadableMemory(std::uintptr_t address);
   std::uintptr_t address() const noexcept { return address_; }

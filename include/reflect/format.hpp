@@ -23,11 +23,11 @@ struct FormatOptions {
 };
 
 /// The printed form of a value (ARCHITECTURE §9). Never throws for bad memory.
-std::string to_string(const Value& value, const FormatOptions& options = {});
+REFLECT_API std::string to_string(const Value& value, const FormatOptions& options = {});
 
 namespace detail {
-void format_value(fmt::memory_buffer& out, const Value& value, const FormatOptions& options);
-void format_json(fmt::memory_buffer& out, const Value& value, const JsonOptions& options);
+REFLECT_API void format_value(fmt::memory_buffer& out, const Value& value, const FormatOptions& options);
+REFLECT_API void format_json(fmt::memory_buffer& out, const Value& value, const JsonOptions& options);
 }
 
 /// A value paired with options, for `fmt::print("{}", reflect::formatted(v, {.max_elements = 5}))`.

@@ -24,6 +24,6 @@ struct JsonOptions {
 /// with text keys are objects, other maps arrays of [key, value]; optionals, smart pointers
 /// and variants are what they hold, or null; enums their enumerator's name. Never throws for
 /// bad memory.
-std::string to_json(const Value& value, const JsonOptions& options = {});
+REFLECT_API std::string to_json(const Value& value, const JsonOptions& options = {});
 
 }  // namespace reflect

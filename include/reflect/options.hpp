@@ -2,6 +2,8 @@
 // reflect::configure: where the debug info of the process is looked for. Optional; without it
 // reflect reads the environment (REFLECT_DEBUGINFO_PATH, and DEBUGINFOD_URLS if the user set it).
 
+#include <reflect/export.hpp>
+
 #include <optional>
 #include <string>
 
@@ -26,6 +28,6 @@ struct Options {
 /// of main(), before starting threads: it may change the environment); a later call throws
 /// reflect::Error, since the debug info is already being read. Calls before that replace each
 /// other. Thread-safe with respect to reflect's own use of the debug info.
-void configure(const Options& options);
+REFLECT_API void configure(const Options& options);
 
 }  // namespace reflect

@@ -47,7 +47,7 @@ struct Presentation {
   std::string comment;  // printed as `/* comment */` after the token; JSON leaves it out
 };
 
-class Provider {
+class REFLECT_API Provider {
  public:
   virtual ~Provider() = default;
   virtual Protocol protocol() const noexcept = 0;
@@ -61,7 +61,7 @@ class Provider {
 /// Elements in order: `std::vector`, `std::list`, `std::set`, a user's small-vector.
 /// Contiguous containers implement element_type, size and contiguous_data; node-based ones
 /// implement begin and next (and size when the container records one).
-class SequenceProvider : public Provider {
+class REFLECT_API SequenceProvider : public Provider {
  public:
   Protocol protocol() const noexcept final { return Protocol::Sequence; }
   virtual Type element_type(const Value& container) const = 0;
@@ -87,7 +87,7 @@ class SequenceProvider : public Provider {
 };
 
 /// Key/value entries in the container's order: `std::map`, `std::unordered_map`.
-class MapProvider : public Provider {
+class REFLECT_API MapProvider : public Provider {
  public:
   Protocol protocol() const noexcept final { return Protocol::Map; }
   virtual Type key_type(const Value& container) const = 0;
@@ -117,7 +117,7 @@ class MapProvider : public Provider {
 };
 
 /// One of several alternatives: `std::variant`.
-class VariantProvider : public Provider {
+class REFLECT_API VariantProvider : public Provider {
  public:
   Protocol protocol() const noexcept final { return Protocol::Variant; }
   /// The active alternative's index; nullopt when the variant is valueless.
@@ -127,7 +127,7 @@ class VariantProvider : public Provider {
 };
 
 /// At most one held value: `std::optional`, `std::any`, `std::function`, `std::atomic`.
-class OptionalProvider : public Provider {
+class REFLECT_API OptionalProvider : public Provider {
  public:
   Protocol protocol() const noexcept final { return Protocol::Optional; }
   /// The held value; nullopt when empty.
@@ -141,7 +141,7 @@ class OptionalProvider : public Provider {
 };
 
 /// What a pointer-like object points to: smart pointers, `std::reference_wrapper`.
-class PointerProvider : public Provider {
+class REFLECT_API PointerProvider : public Provider {
  public:
   Protocol protocol() const noexcept final { return Protocol::Pointer; }
   struct Target {
@@ -159,7 +159,7 @@ class PointerProvider : public Provider {
 };
 
 /// Text: `std::string`, `std::filesystem::path`, the text a string stream holds.
-class StringProvider : public Provider {
+class REFLECT_API StringProvider : public Provider {
  public:
   Protocol protocol() const noexcept final { return Protocol::String; }
   struct Text {
@@ -173,7 +173,7 @@ class StringProvider : public Provider {
 };
 
 /// A fixed number of heterogeneous elements: `std::pair`, `std::tuple`, `std::complex`.
-class TupleProvider : public Provider {
+class REFLECT_API TupleProvider : public Provider {
  public:
   Protocol protocol() const noexcept final { return Protocol::Tuple; }
   virtual std::vector<Value> elements(const Value& tuple) const = 0;
@@ -183,6 +183,6 @@ class TupleProvider : public Provider {
 /// without template arguments, as Type::name() spells it: `mylib::SmallVector`) through
 /// `provider`. A provider added later for the same name replaces the earlier one; user
 /// providers take precedence over the standard ones. Safe to call at any time.
-void add_provider(std::string_view template_name, std::shared_ptr<const Provider> provider);
+REFLECT_API void add_provider(std::string_view template_name, std::shared_ptr<const Provider> provider);
 
 }  // namespace reflect

@@ -39,10 +39,10 @@ template <class T> Value reflect_static(const T& object) {
 /// A Value over an object known only by its address and its `std::type_info` (a `void*`
 /// registry, an exception). Throws Error naming the type when no loaded module's debug info
 /// describes it.
-Value reflect(const void* object, const std::type_info& type);
+REFLECT_API Value reflect(const void* object, const std::type_info& type);
 
 /// The type a user names as written in C++: `ns::Foo`, `std::vector<int>`, `std::string`.
 /// Searches every loaded module (the first search builds a name index). nullopt if none.
-std::optional<Type> find_type(std::string_view name);
+REFLECT_API std::optional<Type> find_type(std::string_view name);
 
 }  // namespace reflect

@@ -4,6 +4,7 @@
 // its memory, and stay valid while the target lives.
 
 #include <reflect/coroutine.hpp>
+#include <reflect/export.hpp>
 #include <reflect/type.hpp>
 #include <reflect/value.hpp>
 
@@ -26,7 +27,7 @@ struct AttachOptions {
   bool stop = false;
 };
 
-class Target {
+class REFLECT_API Target {
  public:
   /// The process reflect runs in.
   static Target& self();
@@ -54,7 +55,7 @@ class Target {
   int pid() const noexcept;
 
  private:
-  explicit Target(std::unique_ptr<detail::TargetState> state) noexcept;
+  REFLECT_HIDDEN explicit Target(std::unique_ptr<detail::TargetState> state) noexcept;
   std::unique_ptr<detail::TargetState> state_;
 };
 

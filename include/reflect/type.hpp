@@ -40,7 +40,7 @@ enum class Kind : std::uint8_t {
   Unknown,
 };
 
-std::string_view to_string(Kind kind) noexcept;
+REFLECT_API std::string_view to_string(Kind kind) noexcept;
 
 enum class Access : std::uint8_t { Public, Protected, Private };
 
@@ -53,7 +53,7 @@ struct TemplateArgument;
 
 /// A cheap, copyable handle. Types live as long as the process; two handles are equal when
 /// they name the same DWARF type.
-class Type {
+class REFLECT_API Type {
  public:
   explicit Type(const detail::TypeNode& node) noexcept : node_(&node) {}
 

@@ -63,8 +63,8 @@ template <class T> constexpr std::string_view scalar_name() {
 
 // Copies the scalar's bytes (or bitfield bits, sign-extended) after checking that the value's
 // type, typedefs and cv removed, is exactly `expected_name`. Throws Error or UnreadableMemory.
-void read_scalar(const Value& value, std::string_view expected_name, void* out, std::size_t size);
-[[noreturn]] void throw_view_mismatch(const Value& value, std::string_view view_name);
+REFLECT_API void read_scalar(const Value& value, std::string_view expected_name, void* out, std::size_t size);
+[[noreturn]] REFLECT_API void throw_view_mismatch(const Value& value, std::string_view view_name);
 
 /// Brent's cycle finder over the nodes of a walk: constant memory, finds a loop within about
 /// twice its length.
@@ -91,7 +91,7 @@ class LoopFinder {
 
 /// A typed location in live memory: a Type and the address of an object of that type. Cheap
 /// to copy; it does not own the memory and reads it only when asked.
-class Value {
+class REFLECT_API Value {
  public:
   Value(Type type, const void* address) noexcept : type_(type), address_(address) {}
 
@@ -162,7 +162,7 @@ class Value {
 };
 
 /// One data member of a struct, class or union, bound to an object.
-class Field {
+class REFLECT_API Field {
  public:
   Field(const Value& object, std::size_t index) noexcept : object_(object), index_(index) {}
   std::string_view name() const;
@@ -178,7 +178,7 @@ class Field {
 };
 
 /// A base-class subobject, bound to an object.
-class Base {
+class REFLECT_API Base {
  public:
   Base(const Value& object, std::size_t index) noexcept : object_(object), index_(index) {}
   Type type() const;
@@ -226,7 +226,7 @@ template <class Item> class IndexRange {
 };
 
 // The shared face of Struct and Union: named fields with hashed lookup.
-class Record : public View {
+class REFLECT_API Record : public View {
  public:
   explicit Record(const Value& value) noexcept : value_(value) {}
   const Value& value() const noexcept { return value_; }
@@ -243,7 +243,7 @@ class Record : public View {
 }  // namespace detail
 
 /// A class or struct.
-class Struct : public detail::Record {
+class REFLECT_API Struct : public detail::Record {
  public:
   static constexpr std::string_view view_name = "reflect::Struct";
   static bool accepts(const Value& value);
@@ -251,7 +251,7 @@ class Struct : public detail::Record {
   detail::IndexRange<Base> bases() const;
 };
 
-class Union : public detail::Record {
+class REFLECT_API Union : public detail::Record {
  public:
   static constexpr std::string_view view_name = "reflect::Union";
   static bool accepts(const Value& value);
@@ -261,7 +261,7 @@ class Union : public detail::Record {
 /// A sequence: a C array, `std::array`, `std::vector`, the node containers (`std::list`,
 /// `std::set`, `std::deque`, ...), and a user's container with a SequenceProvider. Its elements,
 /// not its members. For a multi-dimensional array each element is itself an Array.
-class Array : public detail::View {
+class REFLECT_API Array : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Array";
   static bool accepts(const Value& value);
@@ -331,7 +331,7 @@ class MapEntry {
 
 /// Key/value entries: `std::map`, `std::multimap`, the unordered maps, in the container's own
 /// order.
-class Map : public detail::View {
+class REFLECT_API Map : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Map";
   static bool accepts(const Value& value);
@@ -395,7 +395,7 @@ class Map : public detail::View {
 };
 
 /// One of several alternatives: `std::variant`.
-class Variant : public detail::View {
+class REFLECT_API Variant : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Variant";
   static bool accepts(const Value& value);
@@ -414,7 +414,7 @@ class Variant : public detail::View {
 
 /// A raw pointer, a reference, a smart pointer (`std::unique_ptr`, `std::shared_ptr`,
 /// `std::weak_ptr`) or a `std::reference_wrapper`.
-class Pointer : public detail::View {
+class REFLECT_API Pointer : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Pointer";
   static bool accepts(const Value& value);
@@ -447,7 +447,7 @@ class Pointer : public detail::View {
 /// Something that may hold one value: `std::optional`, `std::any` (the object it holds, of
 /// its real type), `std::function` (its target: a closure or a function pointer), and the
 /// wrappers that always hold one (`std::atomic<T>`: its T).
-class Optional : public detail::View {
+class REFLECT_API Optional : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Optional";
   static bool accepts(const Value& value);
@@ -462,7 +462,7 @@ class Optional : public detail::View {
 
 /// Text: `std::string`, `std::string_view`, `std::filesystem::path`, the text a string stream
 /// holds, and arrays of or pointers to characters.
-class String : public detail::View {
+class REFLECT_API String : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::String";
   static bool accepts(const Value& value);
@@ -482,7 +482,7 @@ class String : public detail::View {
 
 /// `std::pair`, `std::tuple` and `std::complex` (real, imaginary): a fixed number of
 /// heterogeneous elements.
-class Tuple : public detail::View {
+class REFLECT_API Tuple : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Tuple";
   static bool accepts(const Value& value);
@@ -498,7 +498,7 @@ class Tuple : public detail::View {
 };
 
 /// An enumeration value.
-class Enum : public detail::View {
+class REFLECT_API Enum : public detail::View {
  public:
   static constexpr std::string_view view_name = "reflect::Enum";
   static bool accepts(const Value& value);
