@@ -198,11 +198,12 @@ Coroutine coroutine_at(const void* frame) {
   const std::uintptr_t resume = word_at(address);
   const std::uintptr_t function = resume != 0 ? resume : word_at(address + sizeof(void*));
 
-  static std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>> known;  // by function
   std::shared_ptr<const CoroutineInfo> info;
   {
     Registry& registry = Registry::instance();
     std::lock_guard lock(registry.mutex());
+    // By function; made and used under the registry lock.
+    static std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>> known;
     if (auto it = known.find(function); it != known.end()) {
       info = it->second;
     } else {

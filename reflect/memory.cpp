@@ -289,9 +289,18 @@ std::uintptr_t read_start_brk() noexcept {
   return static_cast<std::uintptr_t>(std::strtoull(at + 1, nullptr, 10));
 }
 
+// Read once; threads that find it unknown at once each read it (the same number). Not a static
+// local: a fork() while another thread initialises one would leave its guard taken in the child.
+constexpr std::uintptr_t kStartUnknown = ~std::uintptr_t{0};
+std::atomic<std::uintptr_t> main_heap_start{kStartUnknown};
+
 bool in_main_heap(std::uintptr_t address, std::size_t size) noexcept {
   if constexpr (!kTrustedRangesFastPath) return false;
-  static const std::uintptr_t start = read_start_brk();
+  std::uintptr_t start = main_heap_start.load(std::memory_order_relaxed);
+  if (start == kStartUnknown) {
+    start = read_start_brk();
+    main_heap_start.store(start, std::memory_order_relaxed);
+  }
   if (start == 0 || address < start) return false;
   const auto brk = reinterpret_cast<std::uintptr_t>(sbrk(0));
   return brk != static_cast<std::uintptr_t>(-1) && address <= brk && size <= brk - address;
