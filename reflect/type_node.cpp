@@ -81,6 +81,12 @@ const TypeNode& LazyType::get() const {
   return *node;
 }
 
+namespace {
+constinit RecursiveMutex the_registry_mutex;
+}  // namespace
+
+RecursiveMutex& registry_mutex() noexcept { return the_registry_mutex; }
+
 Registry& Registry::instance() {
   static Registry* registry = new Registry();  // never destroyed: values may be printed during exit
   return *registry;
@@ -97,7 +103,7 @@ dwarf::Process& Registry::process() {
 }
 
 void Registry::configure(const Options& options) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   // Modules already read keep the debug info they were found with, and a Type from the old
   // settings would sit next to ones from the new: refuse rather than half-apply.
   if (process_)
@@ -109,7 +115,7 @@ void Registry::configure(const Options& options) {
 }
 
 const TypeNode& Registry::node_for(const dwarf::DieId& id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   if (auto it = nodes_.find(id); it != nodes_.end()) return *it->second;
   return build(id);
 }
@@ -219,7 +225,7 @@ const TypeNode& Registry::resolve_declaration(const TypeNode& decl) {
 }
 
 const TypeNode& Registry::anchor_type(const void* anchor_code) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   if (auto it = anchors_.find(anchor_code); it != anchors_.end()) return *it->second;
   auto address = reinterpret_cast<std::uintptr_t>(anchor_code);
   const dwarf::Module* module = process().module_at(address);

@@ -8,6 +8,7 @@
 
 #include "../dwarf/names.hpp"
 #include "../dwarf/records.hpp"
+#include "fork.hpp"
 
 #include <reflect/options.hpp>
 #include <reflect/type.hpp>
@@ -17,7 +18,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -253,12 +253,17 @@ struct TypeNode {
   ProviderFactsList provider_facts;
 };
 
+/// The registry's lock: every lazy step of the type model and all use of libdw run under it.
+/// A global rather than a member, so that the fork handlers (fork.cpp) need no registry to take it.
+RecursiveMutex& registry_mutex() noexcept;
+
 /// Owner of all type nodes and of the process's debug info.
 class Registry {
  public:
   static Registry& instance();
 
-  std::recursive_mutex& mutex() noexcept { return mutex_; }
+  /// The registry's one lock (registry_mutex()).
+  RecursiveMutex& mutex() noexcept { return registry_mutex(); }
   dwarf::Process& process();  // lock held
   /// reflect::configure: only before process() first ran. Locks.
   void configure(const Options& options);
@@ -289,7 +294,6 @@ class Registry {
     std::uint64_t generation;  // loaded_objects_generation() when it was looked up
   };
 
-  std::recursive_mutex mutex_;
   std::unique_ptr<dwarf::Process> process_;
   std::unordered_map<dwarf::DieId, const TypeNode*, dwarf::DieIdHash> nodes_;
   std::unordered_map<const void*, const TypeNode*> anchors_;
