@@ -202,7 +202,7 @@ Coroutine coroutine_at(const void* frame) {
   {
     Registry& registry = Registry::instance();
     std::lock_guard lock(registry.mutex());
-    // By function; made and used under the registry lock.
+    // By function. Made and used under the registry lock (which a fork() waits for: fork.cpp).
     static std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>> known;
     if (auto it = known.find(function); it != known.end()) {
       info = it->second;

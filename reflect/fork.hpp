@@ -1,5 +1,7 @@
 #pragma once
-// fork(): the recursive mutex of the registry, which a forked child can release.
+// fork() from a multi-threaded program: the handlers that keep reflect usable in the child
+// (fork.cpp, which also lists every lock of the library and their order), and the recursive
+// mutex of the registry, which a child can release.
 
 #include <pthread.h>
 
@@ -8,6 +10,11 @@
 #include <mutex>
 
 namespace reflect::detail {
+
+/// Installs reflect's pthread_atfork handlers, once (fork.cpp). Runs when the library is loaded,
+/// and again (doing nothing) before the first reflection, in case a static constructor of a
+/// statically linked program reflects first. Never call it with one of reflect's locks held.
+void install_fork_handlers() noexcept;
 
 /// A recursive mutex whose owner is the pthread_self() of the thread holding it. A forked
 /// child's one thread keeps the pthread_self() of the thread that called fork(), but not its

@@ -50,17 +50,12 @@ constexpr bool kAddressSanitizer = false;
 // ---- process_vm_readv on ourselves --------------------------------------------------------
 
 // getpid() is a system call in today's glibc; the pid is cached and renewed in a forked child
-// (which must read its own copy of the memory, not its parent's).
+// (which must read its own copy of the memory, not its parent's) by fork.cpp's child handler.
 std::atomic<pid_t> self_pid{0};
 
 pid_t self() noexcept {
   pid_t pid = self_pid.load(std::memory_order_relaxed);
   if (pid != 0) return pid;
-  static const bool registered = [] {
-    pthread_atfork(nullptr, nullptr, [] { self_pid.store(getpid(), std::memory_order_relaxed); });
-    return true;
-  }();
-  (void)registered;
   pid = getpid();
   self_pid.store(pid, std::memory_order_relaxed);
   return pid;
@@ -146,10 +141,10 @@ constexpr auto kRefreshInterval = std::chrono::milliseconds(10);
 constexpr double kRefreshBurst = 8;
 
 // Snapshots are replaced whole; a reader holds its own reference, so an old one is freed when
-// its last reader is done.
-std::mutex mappings_mutex;
+// its last reader is done. (refresh_mutex, then mappings_mutex: see fork.cpp.)
+constinit std::mutex mappings_mutex;
 std::shared_ptr<const Mappings> current_mappings;
-std::mutex refresh_mutex;
+constinit std::mutex refresh_mutex;
 // Refreshes that may run now (a token bucket), guarded by refresh_mutex.
 double refresh_budget = kRefreshBurst;
 std::chrono::steady_clock::time_point budget_updated = std::chrono::steady_clock::now();
@@ -347,6 +342,10 @@ bool raw_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
 [[gnu::tls_model("initial-exec")]] thread_local ReadWindow* innermost_window = nullptr;
 
 }  // namespace
+
+std::mutex& maps_refresh_mutex() noexcept { return refresh_mutex; }
+std::mutex& maps_snapshot_mutex() noexcept { return mappings_mutex; }
+void renew_pid_after_fork() noexcept { self_pid.store(getpid(), std::memory_order_relaxed); }
 
 const ReadWindow* ReadWindow::covering(std::uintptr_t address, std::size_t size) noexcept {
   for (const ReadWindow* w = innermost_window; w != nullptr; w = w->outer_)

@@ -88,7 +88,8 @@ constinit RecursiveMutex the_registry_mutex;
 RecursiveMutex& registry_mutex() noexcept { return the_registry_mutex; }
 
 Registry& Registry::instance() {
-  static Registry* registry = new Registry();  // never destroyed: values may be printed during exit
+  // never destroyed: values may be printed during exit
+  static Registry* registry = (install_fork_handlers(), new Registry());
   return *registry;
 }
 
