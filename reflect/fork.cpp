@@ -13,16 +13,16 @@
 //   1. registry_mutex() (type_node.hpp; a RecursiveMutex, fork.hpp): every lazy step of the type
 //      model, all use of libdw and libdwfl, the name index builds and their worker threads, the
 //      symbol tables (their std::call_once runs under it), the demangled-name and coroutine
-//      caches. Held while a user's provider runs, and while 2-5 are taken.
+//      caches.
 //   2. user_providers_mutex() (providers.cpp): a few map operations.
 //   3. provider_publish_mutex() (providers.cpp): two stores.
 //   4. maps_refresh_mutex() (memory.cpp): re-reads /proc/self/maps, and takes 5 to swap the
 //      snapshot in.
 //   5. maps_snapshot_mutex() (memory.cpp): copies or replaces the snapshot's pointer.
-// 2-5 are taken with 1 held (a memory read or a provider lookup under the registry lock), never
-// the other way round, and none of them is held while user code runs or another lock of ours is
-// awaited (but 4 takes 5). Since prepare() takes them in this order, it holds none that a thread
-// it waits for still needs.
+// 2-5 may be taken with 1 held (a memory read or a provider lookup inside a lazy step would),
+// never the other way round; only 4 waits for a lock of ours (5) while holding one; and no user
+// code runs under any of them (a user's provider runs outside them). Since prepare() takes them
+// in this order, it never holds a lock that a thread it waits for still needs.
 //
 // Function-local statics are locks too: a child inherits the guard of one that another thread
 // was initialising taken, and its first use there waits forever. Those initialised under the
@@ -33,18 +33,23 @@
 // them, before it takes any lock; none of their initialisations takes a lock of ours. (memory.cpp
 // keeps the start of the heap in an atomic rather than a static for this reason.)
 //
-// fork() called by a thread that is itself inside reflect (a user's provider calling it, under
-// the registry lock): prepare() takes the registry lock once more (it is recursive, and
-// RecursiveMutex lets the child release it too), and 2-5, which no user code runs under, are
-// free. A process with one thread (__libc_single_threaded) has no other thread to wait for:
-// there the handlers take no lock and make nothing, so that a fork() from a signal handler, which
-// glibc keeps as safe as it can in that case, neither waits for a lock that the interrupted code
-// holds nor allocates.
+// fork() by a thread that holds one of these locks itself, which, since no user code runs under
+// them, only a signal handler (or a later change) could call: prepare() takes the registry lock
+// once more (it is recursive, and RecursiveMutex lets the child release it too). 2-5 are plain
+// mutexes, held for a few operations: prepare() would wait forever for one that the forking
+// thread's interrupted code holds, as glibc's fork() would for its malloc locks in a multi-
+// threaded process. A process with one thread (__libc_single_threaded) has no other thread to
+// wait for: there the handlers take no lock and make nothing, so that a fork() from a signal
+// handler, which glibc keeps as safe as it can in that case, neither waits for a lock that the
+// interrupted code holds nor allocates.
 //
 // glibc holds its own lock on the list of handlers from the first prepare handler to the last
 // parent or child one, and pthread_atfork() takes it: code that registers handlers while holding
 // a lock of ours would wait for a fork() that waits for that lock. reflect registers its handlers
-// once, with no lock held (install_fork_handlers()).
+// once, with no lock held (install_fork_handlers()). One such case is left: libdwfl dlopen()s
+// libdebuginfod under the registry lock the first time it asks a debuginfod server (only with
+// DEBUGINFOD_URLS set), and the constructors of GnuTLS and p11-kit, which it loads, register fork
+// handlers; a fork() on another thread during that dlopen() would wait forever.
 
 #include "fork.hpp"
 

@@ -162,8 +162,8 @@ TEST_CASE("fork: children forked while other threads are inside reflect can use 
   CHECK(wrong.load() == 0);
 }
 
-// fork() called by a thread that holds reflect's lock itself, as a user's provider would (which
-// reflect may call with its lock held): first while the process has no other thread, then while
+// fork() by a thread that holds reflect's registry lock itself (no user code runs under it, but a
+// signal handler could fork there): first while the process has no other thread, then while
 // another thread prints.
 TEST_CASE("fork: a thread that holds reflect's lock forks") {
   if (!reflect_test::in_fresh_process()) return;
