@@ -26,7 +26,7 @@ bool TypeNode::is_polymorphic() const {
 }
 
 const TypeNode* Registry::find_type(std::string_view name, std::uintptr_t preferred_address) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   const dwarf::Module* preferred = preferred_address ? process().module_at(preferred_address) : nullptr;
   // The modules known so far; on a miss, once more if objects were loaded since (dlopen).
   do {
@@ -42,7 +42,7 @@ const TypeNode* Registry::find_type(std::string_view name, std::uintptr_t prefer
 }
 
 const TypeNode* Registry::class_of_function(std::uintptr_t address) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   const dwarf::Module* module = process().module_at(address);
   if (module == nullptr) return nullptr;
   auto function = module->function_at(address);
@@ -52,7 +52,7 @@ const TypeNode* Registry::class_of_function(std::uintptr_t address) {
 
 const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t type_info) {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(mutex());
     if (auto it = vtables_.find(vptr); it != vtables_.end())
       if (it->second.type != nullptr || it->second.generation == process().current_generation())
         return it->second.type;
@@ -72,7 +72,7 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
     }
   }
   if (name.empty()) {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(mutex());
     if (const dwarf::Module* module = process().module_at(vptr))
       if (auto symbol = module->symbol_at(vptr); symbol && symbol->name.starts_with("_ZTV")) {
         name = dwarf::demangle(std::string(symbol->name));
@@ -81,7 +81,7 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
   }
   const TypeNode* type = name.empty() ? nullptr : find_type(dwarf::normalize_name(name), vptr);
   if (type != nullptr && (type->concrete().kind != Kind::Struct)) type = nullptr;
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   // A miss is kept with the generation it was looked up at: a later dlopen may define the type.
   vtables_.insert_or_assign(vptr, VtableEntry{type, process().generation()});
   return type;

@@ -51,17 +51,12 @@ constexpr bool kAddressSanitizer = false;
 // ---- process_vm_readv on ourselves --------------------------------------------------------
 
 // getpid() is a system call in today's glibc; the pid is cached and renewed in a forked child
-// (which must read its own copy of the memory, not its parent's).
+// (which must read its own copy of the memory, not its parent's) by fork.cpp's child handler.
 std::atomic<pid_t> self_pid{0};
 
 pid_t self() noexcept {
   pid_t pid = self_pid.load(std::memory_order_relaxed);
   if (pid != 0) return pid;
-  static const bool registered = [] {
-    pthread_atfork(nullptr, nullptr, [] { self_pid.store(getpid(), std::memory_order_relaxed); });
-    return true;
-  }();
-  (void)registered;
   pid = getpid();
   self_pid.store(pid, std::memory_order_relaxed);
   return pid;
@@ -147,10 +142,10 @@ constexpr auto kRefreshInterval = std::chrono::milliseconds(10);
 constexpr double kRefreshBurst = 8;
 
 // Snapshots are replaced whole; a reader holds its own reference, so an old one is freed when
-// its last reader is done.
-std::mutex mappings_mutex;
+// its last reader is done. (refresh_mutex, then mappings_mutex: see fork.cpp.)
+constinit std::mutex mappings_mutex;
 std::shared_ptr<const Mappings> current_mappings;
-std::mutex refresh_mutex;
+constinit std::mutex refresh_mutex;
 // Refreshes that may run now (a token bucket), guarded by refresh_mutex.
 double refresh_budget = kRefreshBurst;
 std::chrono::steady_clock::time_point budget_updated = std::chrono::steady_clock::now();
@@ -283,9 +278,18 @@ std::uintptr_t read_start_brk() noexcept {
   return static_cast<std::uintptr_t>(std::strtoull(at + 1, nullptr, 10));
 }
 
+// Read once; threads that find it unknown at once each read it (the same number). Not a static
+// local: a fork() while another thread initialises one would leave its guard taken in the child.
+constexpr std::uintptr_t kStartUnknown = ~std::uintptr_t{0};
+std::atomic<std::uintptr_t> main_heap_start{kStartUnknown};
+
 bool in_main_heap(std::uintptr_t address, std::size_t size) noexcept {
   if constexpr (!kTrustedRangesFastPath) return false;
-  static const std::uintptr_t start = read_start_brk();
+  std::uintptr_t start = main_heap_start.load(std::memory_order_relaxed);
+  if (start == kStartUnknown) {
+    start = read_start_brk();
+    main_heap_start.store(start, std::memory_order_relaxed);
+  }
   if (start == 0 || address < start) return false;
   const auto brk = reinterpret_cast<std::uintptr_t>(sbrk(0));
   return brk != static_cast<std::uintptr_t>(-1) && address <= brk && size <= brk - address;
@@ -376,6 +380,10 @@ inline bool is_self(const Memory& memory) noexcept { return &memory == &self_mem
 }  // namespace
 
 const Memory& self_memory() noexcept { return self_memory_instance; }
+
+std::mutex& maps_refresh_mutex() noexcept { return refresh_mutex; }
+std::mutex& maps_snapshot_mutex() noexcept { return mappings_mutex; }
+void renew_pid_after_fork() noexcept { self_pid.store(getpid(), std::memory_order_relaxed); }
 
 std::unique_ptr<Memory> process_memory(pid_t pid) { return std::make_unique<ProcessMemory>(pid); }
 

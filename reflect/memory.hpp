@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace reflect::detail {
@@ -62,6 +63,13 @@ template <class T> T read_as(const Memory& memory, std::uintptr_t address) {
   read_memory(memory, address, &value, sizeof value);
   return value;
 }
+
+// For the fork handlers (fork.cpp): the two locks of the /proc/self/maps reader (the refresh
+// lock, held while the file is read, then the snapshot lock, held to swap the snapshot), and
+// the cached pid, renewed in a child.
+std::mutex& maps_refresh_mutex() noexcept;
+std::mutex& maps_snapshot_mutex() noexcept;
+void renew_pid_after_fork() noexcept;
 
 /// Characters before the first NUL, at most `limit`; throws UnreadableMemory if it runs into
 /// unreadable memory before finding one.

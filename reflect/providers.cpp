@@ -12,26 +12,28 @@ std::atomic<std::uint64_t> provider_generation{1};
 
 namespace {
 
+// Guards UserProviders (a global, so that the fork handlers need no UserProviders to take it).
+constinit std::mutex user_providers_lock;
+
 // The users' providers by template name. Replaced ones are kept: a view made before the
 // replacement may still point at them.
 class UserProviders {
  public:
   void add(std::string_view template_name, std::shared_ptr<const Provider> provider) {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(user_providers_lock);
     auto& slot = by_name_[std::string(template_name)];
     if (slot) retired_.push_back(std::move(slot));
     slot = std::move(provider);
     provider_generation.fetch_add(1, std::memory_order_acq_rel);
   }
   std::shared_ptr<const Provider> find(std::string_view template_name) const {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(user_providers_lock);
     if (by_name_.empty()) return nullptr;
     auto it = by_name_.find(std::string(template_name));
     return it == by_name_.end() ? nullptr : it->second;
   }
 
  private:
-  mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const Provider>> by_name_;
   std::vector<std::shared_ptr<const Provider>> retired_;
 };
@@ -70,6 +72,9 @@ const std::vector<StandardProvider>& standard_providers() {
   }();
   return all;
 }
+
+// Orders the publications of provider_slow(): taken alone, for two stores.
+constinit std::mutex publish_mutex;
 
 // libstdc++'s debug mode (-D_GLIBCXX_DEBUG) wraps std::__cxx1998::vector in std::__debug::vector:
 // both present the template they wrap. libstdc++'s classes outside std (__gnu_cxx::slist,
@@ -117,14 +122,20 @@ const Provider* TypeNode::provider_slow(std::uint64_t generation) const {
   // Computed outside any lock (a provider's matches() may build types); published in
   // generation order, the pointer before its generation, so that a reader who sees the
   // current generation sees its answer.
-  static std::mutex publish;
-  std::lock_guard lock(publish);
+  std::lock_guard lock(publish_mutex);
   if (provider_cache_generation.load(std::memory_order_relaxed) < generation) {
     provider_cache.store(found, std::memory_order_release);
     provider_cache_generation.store(generation, std::memory_order_release);
   }
   return found;
 }
+
+void make_providers_for_fork() {
+  (void)user_providers();
+  (void)standard_providers();
+}
+std::mutex& user_providers_mutex() noexcept { return user_providers_lock; }
+std::mutex& provider_publish_mutex() noexcept { return publish_mutex; }
 
 }  // namespace reflect::detail
 

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -35,6 +36,13 @@ struct StandardProvider {
 /// The provider of a concrete class type, or nullptr (cached: see TypeNode::provider). A class
 /// that is only declared has one only from a standard provider that takes declarations.
 const Provider* find_provider(const TypeNode& type);
+
+// For the fork handlers (fork.cpp): this file's objects that are made on first use (the users'
+// and the standard providers) made now, or waited for while another thread makes them; and its
+// two locks, each held for a few map operations or stores at most.
+void make_providers_for_fork();
+std::mutex& user_providers_mutex() noexcept;
+std::mutex& provider_publish_mutex() noexcept;
 
 // Each family of standard providers (reflect/std/*.cpp) lists its own; adding a family is
 // one file and one line in providers.cpp.

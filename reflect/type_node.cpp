@@ -85,18 +85,45 @@ const TypeNode& LazyType::get() const {
 
 Registry& Registry::self() {
   // never destroyed: values may be printed during exit
-  static Registry* registry = new Registry([] { return std::make_unique<dwarf::Process>(); }, self_memory());
+  static Registry* registry = (install_fork_handlers(), new Registry([] { return std::make_unique<dwarf::Process>(); }, self_memory()));
   return *registry;
 }
+
+namespace {
+// The live registries (this process's and each Target's), for the fork handlers to lock; made
+// constant-initialised, so that no guard of a static can be left taken by a fork.
+constinit std::mutex live_registries_mutex;
+constinit Registry* live_registries = nullptr;
+}  // namespace
 
 Registry::Registry(std::function<std::unique_ptr<dwarf::Process>()> list_modules, const Memory& memory)
     : list_modules_(std::move(list_modules)), memory_(memory) {
   void_node_.registry = this;
   void_node_.kind = Kind::Void;
   void_node_.dwarf_name = "void";
+  std::lock_guard lock(live_registries_mutex);
+  next_live_ = live_registries;
+  live_registries = this;
 }
 
-Registry::~Registry() = default;
+Registry::~Registry() {
+  std::lock_guard lock(live_registries_mutex);
+  for (Registry** at = &live_registries; *at != nullptr; at = &(*at)->next_live_)
+    if (*at == this) {
+      *at = next_live_;
+      break;
+    }
+}
+
+void lock_registries_for_fork() noexcept {
+  live_registries_mutex.lock();
+  for (Registry* r = live_registries; r != nullptr; r = r->next_live_) r->mutex().lock();
+}
+
+void unlock_registries_after_fork() noexcept {
+  for (Registry* r = live_registries; r != nullptr; r = r->next_live_) r->mutex().unlock();
+  live_registries_mutex.unlock();
+}
 
 dwarf::Process& Registry::process() {
   if (!process_) process_ = list_modules_();
@@ -104,7 +131,7 @@ dwarf::Process& Registry::process() {
 }
 
 void Registry::configure(const Options& options) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   // Modules already read keep the debug info they were found with, and a Type from the old
   // settings would sit next to ones from the new: refuse rather than half-apply.
   if (process_)
@@ -116,7 +143,7 @@ void Registry::configure(const Options& options) {
 }
 
 const TypeNode& Registry::node_for(const dwarf::DieId& id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   if (auto it = nodes_.find(id); it != nodes_.end()) return *it->second;
   return build(id);
 }
@@ -228,7 +255,7 @@ const TypeNode& Registry::resolve_declaration(const TypeNode& decl) {
 }
 
 const TypeNode& Registry::anchor_type(const void* anchor_code) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex());
   if (auto it = anchors_.find(anchor_code); it != anchors_.end()) return *it->second;
   auto address = reinterpret_cast<std::uintptr_t>(anchor_code);
   const dwarf::Module* module = process().module_at(address);

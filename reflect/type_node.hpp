@@ -9,6 +9,7 @@
 
 #include "../dwarf/names.hpp"
 #include "../dwarf/records.hpp"
+#include "fork.hpp"
 
 #include <reflect/options.hpp>
 #include <reflect/type.hpp>
@@ -19,7 +20,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -263,6 +263,11 @@ struct TypeNode {
   ProviderFactsList provider_facts;
 };
 
+/// For the fork handlers (fork.cpp): the lock of the list of live registries, then each
+/// registry's lock, and their release.
+void lock_registries_for_fork() noexcept;
+void unlock_registries_after_fork() noexcept;
+
 /// Owner of a target's type nodes and of its modules' debug info.
 class Registry {
  public:
@@ -276,7 +281,8 @@ class Registry {
   /// This process's (never destroyed: values may be printed during exit).
   static Registry& self();
 
-  std::recursive_mutex& mutex() noexcept { return mutex_; }
+  /// The registry's lock: every lazy step of its type model and all use of its modules' libdw.
+  RecursiveMutex& mutex() noexcept { return mutex_; }
   const Memory& memory() const noexcept { return memory_; }
   dwarf::Process& process();  // lock held
   /// reflect::configure: only before process() first ran. Locks.
@@ -321,9 +327,12 @@ class Registry {
     std::uint64_t generation;  // loaded_objects_generation() when it was looked up
   };
 
-  std::recursive_mutex mutex_;
+  RecursiveMutex mutex_;
   std::function<std::unique_ptr<dwarf::Process>()> list_modules_;
   const Memory& memory_;
+  Registry* next_live_ = nullptr;  // the list of live registries (type_node.cpp), for fork()
+  friend void lock_registries_for_fork() noexcept;
+  friend void unlock_registries_after_fork() noexcept;
   std::unique_ptr<dwarf::Process> process_;
   std::unordered_map<dwarf::DieId, const TypeNode*, dwarf::DieIdHash> nodes_;
   std::unordered_map<const void*, const TypeNode*> anchors_;
