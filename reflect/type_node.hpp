@@ -315,7 +315,6 @@ class Registry {
   std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>>& coroutines() { return coroutines_; }
 
  private:
-  Registry();
   const TypeNode& build(const dwarf::DieId& id);
   /// The definition of a declaration, from any module; `decl` itself if none defines it. A miss
   /// re-reads the module list once when objects were loaded since the last look.
