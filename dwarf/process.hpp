@@ -55,9 +55,6 @@ class Process {
   /// The generation of the module list now (another process's never changes).
   std::uint64_t current_generation() const noexcept { return pid_ == 0 ? loaded_objects_generation() : generation_; }
 
-  /// 0 for this process.
-  pid_t pid() const noexcept { return pid_; }
-
  private:
   void report();
   const Module& wrap(struct Dwfl_Module* module);
