@@ -61,7 +61,7 @@ Process::Process() : dwfl_(dwfl_begin(callbacks())) {
   report();
 }
 
-Process::Process(pid_t pid) : pid_(pid), dwfl_(dwfl_begin(callbacks())) {
+Process::Process(pid_t pid) : is_self_(false), dwfl_(dwfl_begin(callbacks())) {
   if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
   dwfl_report_begin(dwfl_);
   const int error = dwfl_linux_proc_report(dwfl_, pid);
@@ -71,6 +71,24 @@ Process::Process(pid_t pid) : pid_(pid), dwfl_(dwfl_begin(callbacks())) {
     throw Error("reflect: cannot list the modules of process " + std::to_string(pid) + " from /proc/" +
                 std::to_string(pid) + "/maps: " + why);
   }
+}
+
+std::unique_ptr<Process> Process::of_file(const std::string& path) {
+  static const Dwfl_Callbacks offline = {
+      dwfl_build_id_find_elf,
+      dwfl_standard_find_debuginfo,
+      dwfl_offline_section_address,
+      debuginfo_path_slot(),
+  };
+  Dwfl* dwfl = dwfl_begin(&offline);
+  if (dwfl == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
+  std::unique_ptr<Process> process(new Process(dwfl));
+  dwfl_report_begin(dwfl);
+  // As an executable or shared object at the addresses of its program headers (not
+  // dwfl_report_offline, which lays a relocatable file's sections out).
+  if (dwfl_report_elf(dwfl, path.c_str(), path.c_str(), -1, 0, true) == nullptr || dwfl_report_end(dwfl, nullptr, nullptr) != 0)
+    throw Error("reflect: cannot read " + path + " as an ELF executable or shared object: " + dwfl_errmsg(-1));
+  return process;
 }
 
 Process::~Process() {
@@ -136,7 +154,7 @@ const Module* Process::module_at(std::uintptr_t address, bool refresh) {
 }
 
 bool Process::refresh() {
-  if (pid_ != 0 || loaded_objects_generation() == generation_) return false;
+  if (!is_self_ || loaded_objects_generation() == generation_) return false;
   report();
   return true;
 }

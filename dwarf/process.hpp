@@ -30,6 +30,9 @@ class Process {
   /// Another live process's, from its memory map, listed once (objects it loads later are not
   /// seen). Throws reflect::Error when the map cannot be read.
   explicit Process(pid_t pid);
+  /// A binary on disk, not running (an executable or a shared object): its one module, at the
+  /// addresses its file gives. Throws reflect::Error when the file cannot be read as ELF.
+  static std::unique_ptr<Process> of_file(const std::string& path);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -53,13 +56,15 @@ class Process {
   /// will miss again until it changes.
   std::uint64_t generation() const noexcept { return generation_; }
   /// The generation of the module list now (another process's never changes).
-  std::uint64_t current_generation() const noexcept { return pid_ == 0 ? loaded_objects_generation() : generation_; }
+  std::uint64_t current_generation() const noexcept { return is_self_ ? loaded_objects_generation() : generation_; }
 
  private:
   void report();
   const Module& wrap(struct Dwfl_Module* module);
 
-  pid_t pid_ = 0;
+  explicit Process(Dwfl* dwfl) noexcept : is_self_(false), dwfl_(dwfl) {}
+
+  bool is_self_ = true;  // else the module list is read once
   Dwfl* dwfl_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;
   std::set<std::pair<std::string, std::uintptr_t>> reported_;  // (file, load bias) of each object reported

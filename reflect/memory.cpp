@@ -387,6 +387,16 @@ void renew_pid_after_fork() noexcept { self_pid.store(getpid(), std::memory_orde
 
 std::unique_ptr<Memory> process_memory(pid_t pid) { return std::make_unique<ProcessMemory>(pid); }
 
+namespace {
+class NoMemory final : public Memory {
+ public:
+  bool read(std::uint64_t, void*, std::size_t) const noexcept override { return false; }
+  bool probe(std::uint64_t, std::size_t) const override { return false; }
+};
+}  // namespace
+
+std::unique_ptr<Memory> no_memory() { return std::make_unique<NoMemory>(); }
+
 const ReadWindow* ReadWindow::covering(const Memory& memory, std::uintptr_t address, std::size_t size) noexcept {
   for (const ReadWindow* w = innermost_window; w != nullptr; w = w->outer_)
     if (w->memory_ == &memory && address >= w->begin_ && address <= w->end_ && size <= w->end_ - address) return w;

@@ -47,6 +47,8 @@ const Memory& self_memory() noexcept;
 /// The memory of another live process, read with process_vm_readv (which the caller has
 /// checked it may use on `pid`). A process that exits reads as unreadable.
 std::unique_ptr<Memory> process_memory(pid_t pid);
+/// The memory of a program that is not running: nothing is readable.
+std::unique_ptr<Memory> no_memory();
 
 /// Whether [address, address + size) of `memory` can be read now.
 bool readable(const Memory& memory, std::uintptr_t address, std::size_t size);

@@ -1,7 +1,8 @@
 #pragma once
-// A program being inspected: this process (Target::self(), what reflect(obj) reads), or another
-// live process (Target::attach). Types and Values found through a target read its debug info and
-// its memory, and stay valid while the target lives.
+// A program being inspected: this process (Target::self(), what reflect(obj) reads), another
+// live process (Target::attach), or a binary on disk (Target::open_executable). Types and
+// Values found through a target read its debug info and its memory, and stay valid while the
+// target lives.
 
 #include <reflect/coroutine.hpp>
 #include <reflect/export.hpp>
@@ -11,7 +12,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace reflect {
 
@@ -27,6 +30,15 @@ struct AttachOptions {
   bool stop = false;
 };
 
+/// A global variable or static data member, as Target::variables lists it.
+struct Variable {
+  std::string name;  // qualified, as find_variable takes it
+  Type type;
+  /// The object; nullopt when the debug info gives no address (a thread-local, a constant the
+  /// compiler kept no storage for).
+  std::optional<Value> value;
+};
+
 class REFLECT_API Target {
  public:
   /// The process reflect runs in.
@@ -37,12 +49,25 @@ class REFLECT_API Target {
   /// saying what to do when it cannot: no such process, permission denied (and why).
   static Target attach(int pid, AttachOptions options = {});
 
+  /// A binary on disk that is not running (an executable or a shared object): its debug info
+  /// (types, the types and link-time addresses of its variables), no memory: values read from
+  /// it print as unreadable. Throws reflect::Error when the file cannot be read as ELF.
+  static Target open_executable(std::string_view path);
+
   Target(Target&&) noexcept;
   Target& operator=(Target&&) noexcept;
   ~Target();
 
   /// The type with this name, as reflect::find_type spells it, from the target's debug info.
   std::optional<Type> find_type(std::string_view name) const;
+  /// The global variable or static data member with this name, as reflect::find_variable.
+  std::optional<Value> find_variable(std::string_view name) const;
+  /// Every global variable and static data member, and every type (class, struct, union, enum)
+  /// definition, whose qualified name contains `substring` (all of them for an empty one),
+  /// sorted by name, each once: what the target's debug info describes. Reads all of it: a
+  /// second or more for a big program.
+  std::vector<Variable> variables(std::string_view substring = {}) const;
+  std::vector<Type> types(std::string_view substring = {}) const;
   /// An object of `type` (a type of this target) at `address` in the target's memory. Throws
   /// reflect::Error when the type belongs to another target.
   Value value_at(Type type, std::uint64_t address) const;
@@ -51,7 +76,7 @@ class REFLECT_API Target {
   Coroutine coroutine_at(std::uint64_t frame) const;
   AsyncBacktrace async_backtrace_at(std::uint64_t frame) const;
 
-  /// The process id.
+  /// The process id; 0 for a binary that does not run (open_executable).
   int pid() const noexcept;
 
  private:
