@@ -17,6 +17,10 @@
 #include <mutex>
 #include <optional>
 
+namespace reflect::dwarf {
+class CoreFile;
+}
+
 namespace reflect::detail {
 
 /// `base + offset` as an address, or nullopt when it would pass the top of the address space.
@@ -47,6 +51,8 @@ const Memory& self_memory() noexcept;
 /// The memory of another live process, read with process_vm_readv (which the caller has
 /// checked it may use on `pid`). A process that exits reads as unreadable.
 std::unique_ptr<Memory> process_memory(pid_t pid);
+/// The memory recorded in a core file (dwarf/core.hpp says which bytes read from where).
+std::unique_ptr<Memory> core_memory(std::shared_ptr<const dwarf::CoreFile> core);
 
 /// Whether [address, address + size) of `memory` can be read now.
 bool readable(const Memory& memory, std::uintptr_t address, std::size_t size);

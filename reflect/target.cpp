@@ -2,6 +2,7 @@
 // This process's are the ones reflect(obj) has always used; another process's are made by
 // attach() after checking, with the errors a user can act on, that its memory can be read.
 
+#include "../dwarf/core.hpp"
 #include "../dwarf/maps.hpp"
 #include "../dwarf/process.hpp"
 #include "memory.hpp"
@@ -24,6 +25,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,6 +40,12 @@ class TargetState {
   TargetState(pid_t pid, std::unique_ptr<Memory> memory)
       : owned_memory(std::move(memory)),
         owned_registry(std::make_unique<Registry>([pid] { return std::make_unique<dwarf::Process>(pid); }, *owned_memory)),
+        registry(owned_registry.get()),
+        pid(pid) {}
+  // A core file's: `memory` reads it, `list_modules` lists its modules.
+  TargetState(pid_t pid, std::unique_ptr<Memory> memory, std::function<std::unique_ptr<dwarf::Process>()> list_modules)
+      : owned_memory(std::move(memory)),
+        owned_registry(std::make_unique<Registry>(std::move(list_modules), *owned_memory)),
         registry(owned_registry.get()),
         pid(pid) {}
   ~TargetState() { resume(); }
@@ -187,6 +195,26 @@ Target Target::attach(int pid, AttachOptions options) {
     state->registry->process();
   }
   return Target(std::move(state));
+}
+
+Target Target::open_core(std::string_view core_path, std::string_view executable) {
+  auto core = std::make_shared<dwarf::CoreFile>(std::string(core_path));
+  auto state = std::make_unique<TargetState>(
+      core->pid(), detail::core_memory(core),
+      [core, executable = std::string(executable)] { return std::make_unique<dwarf::Process>(core, executable); });
+  {
+    // The modules now, each file checked against the core: a core that cannot be read, or
+    // whose executable is not the one given, fails here, not at the first print.
+    std::lock_guard lock(state->registry->mutex());
+    state->registry->process();
+  }
+  return Target(std::move(state));
+}
+
+std::vector<std::string> Target::problems() const {
+  if (!state_->owned_registry) return {};
+  std::lock_guard lock(state_->registry->mutex());
+  return state_->registry->process().problems();
 }
 
 std::optional<Type> Target::find_type(std::string_view name) const {
