@@ -1,6 +1,9 @@
 // A program for reflect to inspect from outside (tests/test_target.cpp): it does not use reflect.
 // It sets its globals to values no other fixture has, writes `NAME ADDRESS` for each to stdout,
-// then `ready`, and waits until its stdin closes.
+// then `ready`, and waits until its stdin closes. It lets any process of its user trace it (for
+// gcore, tests/test_core.cpp), whatever /proc/sys/kernel/yama/ptrace_scope says.
+
+#include <sys/prctl.h>
 
 #include <cstdio>
 #include <map>
@@ -41,6 +44,7 @@ int g_counter = 0;
 }  // namespace app
 
 int main() {
+  prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
   app::g_config.name = "a name too long for the small-string buffer";
   app::g_config.limits = {10, 20};
   app::g_config.ports = {80, 443};
