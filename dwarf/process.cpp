@@ -61,7 +61,7 @@ Process::Process() : dwfl_(dwfl_begin(callbacks())) {
   report();
 }
 
-Process::Process(pid_t pid) : is_self_(false), dwfl_(dwfl_begin(callbacks())) {
+Process::Process(pid_t pid) : fixed_(true), dwfl_(dwfl_begin(callbacks())) {
   if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
   dwfl_report_begin(dwfl_);
   const int error = dwfl_linux_proc_report(dwfl_, pid);
@@ -154,7 +154,7 @@ const Module* Process::module_at(std::uintptr_t address, bool refresh) {
 }
 
 bool Process::refresh() {
-  if (!is_self_ || loaded_objects_generation() == generation_) return false;
+  if (fixed_ || loaded_objects_generation() == generation_) return false;
   report();
   return true;
 }

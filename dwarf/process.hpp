@@ -1,7 +1,7 @@
 #pragma once
-// The modules of a process (this one, or another live one) and their debug info, found through
-// libdwfl (executable, shared objects, separate debug files by build-id and .gnu_debuglink).
-// Not thread-safe: callers serialise access.
+// The modules of a process (this one, another live one, or one a core file records) and their
+// debug info, found through libdwfl (executable, shared objects, separate debug files by
+// build-id and .gnu_debuglink). Not thread-safe: callers serialise access.
 
 #include "module.hpp"
 
@@ -18,6 +18,8 @@ struct Dwfl;
 
 namespace reflect::dwarf {
 
+class CoreFile;
+
 /// Changes whenever the dynamic loader loads or unloads an object (dlopen, dlclose): the sum of
 /// dl_iterate_phdr's dlpi_adds and dlpi_subs. Cheap (no system call, no file read), so callers
 /// can ask before every lookup that missed. Thread-safe.
@@ -33,6 +35,14 @@ class Process {
   /// A binary on disk, not running (an executable or a shared object): its one module, at the
   /// addresses its file gives. Throws reflect::Error when the file cannot be read as ELF.
   static std::unique_ptr<Process> of_file(const std::string& path);
+  /// The modules a core file records (its NT_FILE note, the dynamic linker's list in its
+  /// memory), each module's file found by build-id in the debug directories or at the path the
+  /// core names; the executable's: `executable` when not empty. Each file is checked against
+  /// the build-id the core recorded for its module, and `core` reads the bytes it left out from
+  /// the files that match (dwarf/core_process.cpp). Throws reflect::Error, naming the files and
+  /// build-ids, when libdwfl cannot read the core, `executable` is not the program the core was
+  /// made from, the core's executable is not found, or no module has debug info.
+  Process(std::shared_ptr<CoreFile> core, const std::string& executable);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -55,20 +65,27 @@ class Process {
   /// loaded_objects_generation() at the last look: a lookup that missed at this generation
   /// will miss again until it changes.
   std::uint64_t generation() const noexcept { return generation_; }
-  /// The generation of the module list now (another process's never changes).
-  std::uint64_t current_generation() const noexcept { return is_self_ ? loaded_objects_generation() : generation_; }
+  /// The generation of the module list now (another process's, a core's, never changes).
+  std::uint64_t current_generation() const noexcept { return fixed_ ? generation_ : loaded_objects_generation(); }
+
+  /// What was found wrong with a core's modules that still lets the core be read (a shared
+  /// object whose file is another build, or is nowhere), one sentence each. Empty otherwise.
+  const std::vector<std::string>& problems() const noexcept { return problems_; }
 
  private:
   void report();
   const Module& wrap(struct Dwfl_Module* module);
 
-  explicit Process(Dwfl* dwfl) noexcept : is_self_(false), dwfl_(dwfl) {}
+  explicit Process(Dwfl* dwfl) noexcept : fixed_(true), dwfl_(dwfl) {}
+  void report_core(const std::string& executable);
 
-  bool is_self_ = true;  // else the module list is read once
+  bool fixed_ = false;  // the module list never changes: another process, a core, a file
+  std::shared_ptr<CoreFile> core_;
   Dwfl* dwfl_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;
   std::set<std::pair<std::string, std::uintptr_t>> reported_;  // (file, load bias) of each object reported
   std::uint64_t generation_ = 0;
+  std::vector<std::string> problems_;
 };
 
 }  // namespace reflect::dwarf

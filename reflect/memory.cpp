@@ -1,5 +1,6 @@
 #include "memory.hpp"
 
+#include "../dwarf/core.hpp"
 #include "../dwarf/maps.hpp"
 #include "../dwarf/process.hpp"
 
@@ -370,6 +371,18 @@ class ProcessMemory final : public Memory {
   pid_t pid_;
 };
 
+class CoreMemory final : public Memory {
+ public:
+  explicit CoreMemory(std::shared_ptr<const dwarf::CoreFile> core) : core_(std::move(core)) {}
+  bool read(std::uint64_t address, void* out, std::size_t size) const noexcept override {
+    return core_->read(address, out, size);
+  }
+  bool probe(std::uint64_t address, std::size_t size) const override { return core_->readable(address, size); }
+
+ private:
+  std::shared_ptr<const dwarf::CoreFile> core_;
+};
+
 // Reads of this process's memory, the hot path of in-process printing, call raw_read directly
 // rather than through the virtual function.
 inline bool is_self(const Memory& memory) noexcept { return &memory == &self_memory_instance; }
@@ -386,6 +399,9 @@ std::mutex& maps_snapshot_mutex() noexcept { return mappings_mutex; }
 void renew_pid_after_fork() noexcept { self_pid.store(getpid(), std::memory_order_relaxed); }
 
 std::unique_ptr<Memory> process_memory(pid_t pid) { return std::make_unique<ProcessMemory>(pid); }
+std::unique_ptr<Memory> core_memory(std::shared_ptr<const dwarf::CoreFile> core) {
+  return std::make_unique<CoreMemory>(std::move(core));
+}
 
 namespace {
 class NoMemory final : public Memory {

@@ -17,6 +17,10 @@
 #include <mutex>
 #include <optional>
 
+namespace reflect::dwarf {
+class CoreFile;
+}
+
 namespace reflect::detail {
 
 /// `base + offset` as an address, or nullopt when it would pass the top of the address space.
@@ -49,6 +53,8 @@ const Memory& self_memory() noexcept;
 std::unique_ptr<Memory> process_memory(pid_t pid);
 /// The memory of a program that is not running: nothing is readable.
 std::unique_ptr<Memory> no_memory();
+/// The memory recorded in a core file (dwarf/core.hpp says which bytes read from where).
+std::unique_ptr<Memory> core_memory(std::shared_ptr<const dwarf::CoreFile> core);
 
 /// Whether [address, address + size) of `memory` can be read now.
 bool readable(const Memory& memory, std::uintptr_t address, std::size_t size);

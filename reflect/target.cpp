@@ -2,6 +2,7 @@
 // This process's are the ones reflect(obj) has always used; another process's are made by
 // attach() after checking, with the errors a user can act on, that its memory can be read.
 
+#include "../dwarf/core.hpp"
 #include "../dwarf/maps.hpp"
 #include "../dwarf/process.hpp"
 #include "memory.hpp"
@@ -24,6 +25,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,7 +36,8 @@ class TargetState {
  public:
   // This process.
   TargetState() : registry(&Registry::self()), pid(0) {}
-  // Another one: `memory` and the registry are its own. `pid` is 0 for one that does not run.
+  // Another program (a process, a core file, a binary): `memory` and the registry are its own,
+  // `list_modules` lists its modules. `pid` is 0 for one that records none.
   TargetState(pid_t pid, std::unique_ptr<Memory> memory, std::function<std::unique_ptr<dwarf::Process>()> list_modules)
       : owned_memory(std::move(memory)),
         owned_registry(std::make_unique<Registry>(std::move(list_modules), *owned_memory)),
@@ -200,6 +203,20 @@ Target Target::open_executable(std::string_view path) {
   return Target(std::move(state));
 }
 
+Target Target::open_core(std::string_view core_path, std::string_view executable) {
+  auto core = std::make_shared<dwarf::CoreFile>(std::string(core_path));
+  auto state = std::make_unique<TargetState>(
+      core->pid(), detail::core_memory(core),
+      [core, executable = std::string(executable)] { return std::make_unique<dwarf::Process>(core, executable); });
+  {
+    // The modules now, each file checked against the core: a core that cannot be read, or
+    // whose executable is not the one given, fails here, not at the first print.
+    std::lock_guard lock(state->registry->mutex());
+    state->registry->process();
+  }
+  return Target(std::move(state));
+}
+
 std::vector<Variable> Target::variables(std::string_view substring) const {
   std::vector<Variable> out;
   for (const auto& listed : state_->registry->list(substring)) {
@@ -217,6 +234,12 @@ std::vector<Type> Target::types(std::string_view substring) const {
   for (const auto& listed : state_->registry->list(substring))
     if (!listed.is_variable) out.emplace_back(*listed.type);
   return out;
+}
+
+std::vector<std::string> Target::problems() const {
+  if (!state_->owned_registry) return {};
+  std::lock_guard lock(state_->registry->mutex());
+  return state_->registry->process().problems();
 }
 
 std::optional<Type> Target::find_type(std::string_view name) const {

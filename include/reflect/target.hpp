@@ -1,8 +1,8 @@
 #pragma once
 // A program being inspected: this process (Target::self(), what reflect(obj) reads), another
-// live process (Target::attach), or a binary on disk (Target::open_executable). Types and
-// Values found through a target read its debug info and its memory, and stay valid while the
-// target lives.
+// live process (Target::attach), a core file (Target::open_core) or a binary on disk
+// (Target::open_executable). Types and Values found through a target read its debug info and
+// its memory, and stay valid while the target lives.
 
 #include <reflect/coroutine.hpp>
 #include <reflect/export.hpp>
@@ -48,6 +48,19 @@ class REFLECT_API Target {
   /// process is changed, and it is not stopped unless `options.stop`. Throws reflect::Error
   /// saying what to do when it cannot: no such process, permission denied (and why).
   static Target attach(int pid, AttachOptions options = {});
+  /// A core file (from gcore, or the kernel's core_pattern): the memory it holds, its modules
+  /// as its notes name them, each with its debug info found as for a process. The executable
+  /// is the file at the path the core names unless `executable` is given (a copy moved or
+  /// stripped since: its debug file is found by build-id or .gnu_debuglink). What the core
+  /// left out of file mappings (code, read-only data, typeinfo names) is read from the
+  /// modules' files, once each file's build-id is found equal to the one the core recorded;
+  /// anonymous memory it left out (pages never touched) reads as zeros; what a truncated core
+  /// lost, or a module whose file does not match holds, is unreadable (`<unreadable 0x…>`).
+  /// Throws reflect::Error saying what to do: no such file, not a core file, a core libdwfl
+  /// cannot read, an executable whose build-id is not the core's (both named), the core's
+  /// executable not found, no module with debug info. A shared object whose file is missing
+  /// or another build does not throw: see problems().
+  static Target open_core(std::string_view core_path, std::string_view executable = {});
 
   /// A binary on disk that is not running (an executable or a shared object): its debug info
   /// (types, the types and link-time addresses of its variables), no memory: values read from
@@ -76,8 +89,12 @@ class REFLECT_API Target {
   Coroutine coroutine_at(std::uint64_t frame) const;
   AsyncBacktrace async_backtrace_at(std::uint64_t frame) const;
 
-  /// The process id; 0 for a binary that does not run (open_executable).
+  /// The process id; of a core file, the one it records (NT_PRSTATUS), 0 if none; 0 for a
+  /// binary that does not run (open_executable).
   int pid() const noexcept;
+  /// What open_core found wrong with the core's shared objects without refusing it, one
+  /// sentence each, naming the module, the file found and both build-ids. Empty for a process.
+  std::vector<std::string> problems() const;
 
  private:
   REFLECT_HIDDEN explicit Target(std::unique_ptr<detail::TargetState> state) noexcept;
