@@ -153,6 +153,28 @@ std::optional<std::string> mangled_class_prefix(std::string_view key) {
 
 }  // namespace
 
+bool Module::defines_class(std::string_view key) const {
+  std::optional<std::string> nested = mangled_class_prefix(key);
+  if (!nested) return false;
+  // Its vtable or type_info (the object that "homes" a polymorphic class), or a member function.
+  const bool in_namespace = key_components(key).size() > 1;
+  const std::string vtable = "_ZTV" + (in_namespace ? *nested + "E" : nested->substr(2));
+  const std::string type_info = "_ZTI" + (in_namespace ? *nested + "E" : nested->substr(2));
+  const std::string member = "_Z" + *nested, const_member = "_ZNK" + nested->substr(1);
+  const int count = dwfl_module_getsymtab(module_);
+  for (int i = 1; i < count; ++i) {
+    GElf_Sym sym;
+    GElf_Addr address = 0;
+    const char* name = dwfl_module_getsym_info(module_, i, &sym, &address, nullptr, nullptr, nullptr);
+    if (name == nullptr || sym.st_shndx == SHN_UNDEF || name[0] != '_') continue;
+    const std::string_view symbol(name);
+    if (symbol == vtable || symbol == type_info ||
+        (GELF_ST_TYPE(sym.st_info) == STT_FUNC && (symbol.starts_with(member) || symbol.starts_with(const_member))))
+      return true;
+  }
+  return false;
+}
+
 // Where neither index of the module's own found it: the units that hold the code of the
 // class's member functions, found by their mangled names in the ELF symbol table. GCC's and
 // clang's default debug info describes a class with a vtable (and clang's, one with a
@@ -269,29 +291,64 @@ VariableRecord::NoAddress static_location(Dwarf_Attribute* location, std::uint64
 
 }  // namespace
 
+// What a variable's DIE says: its type and address, or why it has none. nullopt when the DIE is
+// no variable (a type of that name).
+std::optional<VariableRecord> Module::variable_at(const DieId& id) const {
+  Dwarf_Die die;
+  if (!die_at(id, &die)) return std::nullopt;
+  const int tag = dwarf_tag(&die);
+  if (tag != DW_TAG_variable && tag != DW_TAG_member) return std::nullopt;
+  VariableRecord record;
+  if (Dwarf_Die type; ref(&die, DW_AT_type, &type)) record.type = id_of(this, &type);
+  Dwarf_Attribute attr;
+  std::uint64_t address = 0;
+  if (dwarf_attr(&die, DW_AT_location, &attr) != nullptr) {
+    record.no_address = static_location(&attr, address);
+    if (record.no_address == VariableRecord::NoAddress::None) record.address = address + bias_;
+  } else {
+    record.no_address = dwarf_attr_integrate(&die, DW_AT_const_value, &attr) != nullptr
+                            ? VariableRecord::NoAddress::Constant
+                            : VariableRecord::NoAddress::NotDescribed;
+  }
+  return record;
+}
+
+// Before the name index exists: the variable through a walk of every unit that enters only the
+// namespaces and classes on its path (a few DIEs a unit, against the whole tree the index
+// reads): what `reflect print ns::g` needs first. nullopt when a unit cannot be read that way,
+// the name is not plain identifiers, or no unit defines it with an address: the index decides.
+std::optional<VariableRecord> Module::variable_before_index(std::string_view name) const {
+  const detail::DebugSections* sections = scanner_input();
+  if (sections == nullptr) return std::nullopt;
+  const std::vector<std::string_view> path = key_components(name);
+  for (std::string_view component : path)
+    if (component != "(anonymous namespace)" &&
+        (component.empty() || !std::all_of(component.begin(), component.end(), is_identifier_char)))
+      return std::nullopt;
+  detail::UnitTypes found;
+  for (const Unit& unit : units_->units) {
+    const detail::UnitHeader* header = header_of(unit);
+    if (header == nullptr || !detail::scan_unit_types(*sections, *header, found, &path)) return std::nullopt;
+    for (const detail::ScannedType& candidate : found.types)
+      if (auto record = variable_at(DieId{this, candidate.offset, false, 0}); record && record->address && record->type)
+        return record;
+  }
+  return std::nullopt;
+}
+
 std::optional<VariableRecord> Module::find_variable(std::string_view name) const {
   if (dwarf() == nullptr) return std::nullopt;
+  if (!name_index_) {
+    if (!units_) build_unit_table();
+    if (auto found = variable_before_index(name)) return found;
+  }
   std::optional<VariableRecord> found;
   for_each_filed(name, [&](const DieId& id) {
-    Dwarf_Die die;
-    if (!die_at(id, &die)) return false;
-    const int tag = dwarf_tag(&die);
-    if (tag != DW_TAG_variable && tag != DW_TAG_member) return false;  // a type of that name
-    VariableRecord record;
-    if (Dwarf_Die type; ref(&die, DW_AT_type, &type)) record.type = id_of(this, &type);
-    Dwarf_Attribute attr;
-    std::uint64_t address = 0;
-    if (dwarf_attr(&die, DW_AT_location, &attr) != nullptr) {
-      record.no_address = static_location(&attr, address);
-      if (record.no_address == VariableRecord::NoAddress::None) record.address = address + bias_;
-    } else {
-      record.no_address = dwarf_attr_integrate(&die, DW_AT_const_value, &attr) != nullptr
-                              ? VariableRecord::NoAddress::Constant
-                              : VariableRecord::NoAddress::NotDescribed;
-    }
-    // A definition with its address ends the search; else the most telling declaration so far.
-    if (!found || (found->no_address == VariableRecord::NoAddress::NotDescribed && record.type)) found = record;
-    return record.address.has_value();
+    auto record = variable_at(id);
+    if (!record) return false;  // a type of that name
+    // A definition with its address ends the search; else the most telling one so far.
+    if (!found || (found->no_address == VariableRecord::NoAddress::NotDescribed && record->type)) found = record;
+    return record->address.has_value();
   });
   return found;
 }

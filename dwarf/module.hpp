@@ -50,6 +50,11 @@ class Module {
   /// use).
   std::optional<DieId> find_definition(const TypeRecord& decl) const;
 
+  /// Whether the module's symbols (its own or exported) define the class `key` (normalize_name()
+  /// form, plain identifiers only): its vtable, its type_info or a member function. Finds the
+  /// module a class belongs to when no debug info describes it. Reads the symbol table.
+  bool defines_class(std::string_view key) const;
+
   /// A type definition (a class or enum, else a base type or typedef) whose qualified name, in
   /// normalize_name() form, is `name`. From the name tables' hash tables or the name index, as
   /// find_definition().
@@ -180,6 +185,8 @@ class Module {
   std::optional<DieId> class_by_member_symbols(std::string_view key, int want_tag) const;
   std::optional<DieId> class_in_units(const std::vector<const Unit*>& units, std::string_view key, int want_tag) const;
   std::optional<DieId> class_before_index(std::string_view spelled, std::string_view key, int want_tag) const;
+  std::optional<VariableRecord> variable_at(const DieId& id) const;
+  std::optional<VariableRecord> variable_before_index(std::string_view name) const;
   void for_each_filed(std::string_view key, const std::function<bool(const DieId&)>& visit) const;
   std::unique_ptr<NameIndex> make_name_index(IndexMethod method, unsigned threads) const;
   void walk_unit_types(const Unit& unit, detail::UnitTypes& out) const;

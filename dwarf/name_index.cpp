@@ -128,6 +128,7 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
   if (dwarf_offdie(dwarf_of(unit.file), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) return;
   std::vector<Level> stack{{child, no_scope}};
   std::vector<detail::ScannedType> declared_variables;  // ascending, as the walk meets them
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> defined_variables;  // (DIE, its declaration)
   bool flag_value = false;
   while (!stack.empty()) {
     Level level = stack.back();
@@ -148,7 +149,7 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
     } else if (tag == DW_TAG_variable || tag == DW_TAG_member) {
       // Variables as the scanner files them (scanner.hpp): definitions, by their own
       // DW_AT_name (not dwarf_diename's, which follows DW_AT_specification) or by the
-      // declaration their DW_AT_specification names in the unit, met before them.
+      // declaration their DW_AT_specification names in the unit (filed after the walk).
       Dwarf_Attribute attr;
       const char* own_name = dwarf_attr(die, DW_AT_name, &attr) != nullptr ? dwarf_formstring(&attr) : nullptr;
       const bool named = own_name != nullptr && *own_name != '\0';
@@ -162,10 +163,7 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
         out.types.push_back({offset, level.scope, false, own_name, false});
       } else if (Dwarf_Die declared; dwarf_attr(die, DW_AT_specification, &attr) != nullptr &&
                  is_unit_local_reference(dwarf_whatform(&attr)) && dwarf_formref_die(&attr, &declared) != nullptr) {
-        const std::uint64_t at = packed_offset(id_of(this, &declared));
-        auto it = std::lower_bound(declared_variables.begin(), declared_variables.end(), at,
-                                   [](const detail::ScannedType& d, std::uint64_t o) { return d.offset < o; });
-        if (it != declared_variables.end() && it->offset == at) out.types.push_back({offset, it->scope, false, it->name, false});
+        defined_variables.emplace_back(offset, packed_offset(id_of(this, &declared)));
       }
     }
     if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
@@ -173,6 +171,9 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
       stack.push_back({child, static_cast<std::uint32_t>(out.scopes.size() - 1)});
     }
   }
+  for (const auto& [offset, specification] : defined_variables)
+    if (const detail::ScannedType* declared = declared_variable_at(declared_variables, specification))
+      out.types.push_back({offset, declared->scope, false, declared->name, false});
 }
 
 namespace {

@@ -406,7 +406,14 @@ bool scan_unit_tree(const DebugSections& sections, const UnitHeader& unit, UnitT
   }
 }
 
-bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out) {
+const ScannedType* declared_variable_at(const std::vector<ScannedType>& declared, std::uint64_t offset) {
+  auto it = std::lower_bound(declared.begin(), declared.end(), offset,
+                             [](const ScannedType& d, std::uint64_t at) { return d.offset < at; });
+  return it != declared.end() && it->offset == offset ? &*it : nullptr;
+}
+
+bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out,
+                     const std::vector<std::string_view>* variable_path) {
   out.clear();
   auto open = open_unit(sections, unit);
   if (!open) return false;
@@ -454,14 +461,17 @@ bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, Unit
     return true;
   };
 
-  // The variable declarations met so far, ascending: a definition comes after the declaration
-  // it names.
+  // Variable declarations (ascending, as met), and definitions without a name of their own
+  // (DIE, DW_AT_specification): filed at the end of the unit, under the declarations they name
+  // (clang puts a static member's definition before its class).
   thread_local std::vector<ScannedType> declared_variables;
+  thread_local std::vector<std::pair<std::uint64_t, std::uint64_t>> defined_variables;
   declared_variables.clear();
-  auto variable_declared_at = [&](std::uint64_t offset) -> const ScannedType* {
-    auto it = std::lower_bound(declared_variables.begin(), declared_variables.end(), offset,
-                               [](const ScannedType& declared, std::uint64_t at) { return declared.offset < at; });
-    return it != declared_variables.end() && it->offset == offset ? &*it : nullptr;
+  defined_variables.clear();
+  auto file_definitions = [&] {
+    for (const auto& [offset, specification] : defined_variables)
+      if (const ScannedType* declaration = declared_variable_at(declared_variables, specification))
+        out.types.push_back({offset, declaration->scope, false, declaration->name, false});
   };
 
   // The walk of namespaces and classes: what Module::walk_unit_types does with libdw.
@@ -475,7 +485,10 @@ bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, Unit
     if (p >= unit_end) return false;
     if (*p == 0) {  // the end of the current level's DIEs
       ++p;
-      if (levels.empty()) return true;
+      if (levels.empty()) {
+        file_definitions();
+        return true;
+      }
       scope = levels.back().scope;
       if (levels.back().next != nullptr) p = levels.back().next;
       levels.pop_back();
@@ -486,34 +499,44 @@ bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, Unit
     const Byte* next = nullptr;
     if (facts.has_sibling && !sibling_of(die, facts, next)) return false;
     bool descend = false;
+    // With a variable's path: whether this DIE is the scope (`scope_on_path`) or the variable
+    // (`variable_on_path`) the path names at this depth.
+    const std::size_t depth = levels.size();
+    auto named_on_path = [&] {
+      const std::string_view name = facts.name.empty() ? std::string_view("(anonymous namespace)") : facts.name;
+      return depth < variable_path->size() && (*variable_path)[depth] == name;
+    };
+    const bool scope_on_path = variable_path == nullptr || (depth + 1 < variable_path->size() && named_on_path());
+    const bool variable_on_path = variable_path == nullptr || (depth + 1 == variable_path->size() && named_on_path());
     switch (abbrev->kind) {
       case Kind::Other: break;
-      case Kind::Namespace: descend = true; break;
+      case Kind::Namespace: descend = scope_on_path; break;
       case Kind::Class: case Kind::Enum:
         if (abbrev->needs_libdw) return false;
-        if (!facts.declaration)
+        if (!facts.declaration && variable_path == nullptr)
           out.types.push_back({static_cast<std::uint64_t>(die - info), scope, false, facts.name, false});
         // A type inside an unnamed class has no name to look it up by (and a name table
         // cannot place it: dwarf/name_table.hpp).
-        descend = abbrev->kind == Kind::Class && !facts.name.empty();
+        descend = abbrev->kind == Kind::Class && !facts.name.empty() && scope_on_path;
         break;
       case Kind::Base: case Kind::Typedef:
         if (abbrev->needs_libdw) return false;
-        out.types.push_back({static_cast<std::uint64_t>(die - info), scope, abbrev->kind == Kind::Base, facts.name, false});
+        if (variable_path == nullptr)
+          out.types.push_back({static_cast<std::uint64_t>(die - info), scope, abbrev->kind == Kind::Base, facts.name, false});
         break;
       case Kind::Member:
         // A static data member's declaration (DWARF 4), not filed; a data member of each object.
-        if (facts.declaration && !facts.name.empty())
+        if (facts.declaration && !facts.name.empty() && variable_on_path)
           declared_variables.push_back({static_cast<std::uint64_t>(die - info), scope, false, facts.name, false});
         break;
       case Kind::Variable: {
         auto offset = static_cast<std::uint64_t>(die - info);
         if (facts.declaration) {
-          if (!facts.name.empty()) declared_variables.push_back({offset, scope, false, facts.name, false});
+          if (!facts.name.empty() && variable_on_path) declared_variables.push_back({offset, scope, false, facts.name, false});
         } else if (!facts.name.empty()) {
-          out.types.push_back({offset, scope, false, facts.name, false});
-        } else if (const ScannedType* declaration = variable_declared_at(facts.specification)) {
-          out.types.push_back({offset, declaration->scope, false, declaration->name, false});
+          if (variable_on_path) out.types.push_back({offset, scope, false, facts.name, false});
+        } else if (facts.specification != 0) {
+          defined_variables.emplace_back(offset, facts.specification);
         }
         break;
       }

@@ -59,8 +59,8 @@ struct ScannedScope {
 /// not a declaration, a base type, a typedef), or the definition of a variable outside
 /// functions (a global, a static data member: the DIE that says where it lies). GCC's
 /// definition of a global declared before it, and both compilers' of a static data member, have
-/// no name of their own: their DW_AT_specification names a declaration earlier in the unit,
-/// whose name and scope (the class, for a member) they are filed under. Declarations are not
+/// no name of their own: their DW_AT_specification names a declaration in the unit (before or,
+/// with clang, after them), whose name and scope (the class, for a member) they are filed under. Declarations are not
 /// filed: every unit that uses a global declares it, every unit that uses a class declares its
 /// static members. `name` may be empty (the index skips those).
 struct ScannedType {
@@ -85,9 +85,16 @@ struct UnitTypes {
   }
 };
 
+/// Of `declared` (ascending by offset), the one at `offset`; nullptr if none.
+const ScannedType* declared_variable_at(const std::vector<ScannedType>& declared, std::uint64_t offset);
+
 /// Reads the unit's types into `out` (cleared first). false: the unit is malformed or uses
 /// something the scanner does not handle; `out` is then incomplete and must be discarded.
-bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out);
+/// With `variable_path` (a variable's qualified name in components, an anonymous namespace as
+/// "(anonymous namespace)"): only the definitions of that variable, walking only the namespaces
+/// and classes on its path: a lookup before the index exists.
+bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, UnitTypes& out,
+                     const std::vector<std::string_view>* variable_path = nullptr);
 
 /// Every DIE of a unit below its unit DIE, in the order of the file: each one's parent
 /// (offsets in .debug_info; the unit DIE's for the top level), and which are subprograms.

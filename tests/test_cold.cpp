@@ -30,6 +30,30 @@ reflect::dwarf::Module::Stats main_module_stats() {
 
 }  // namespace
 
+namespace cold {
+int g_probe = 17;
+struct Holder {
+  static long instance;
+};
+long Holder::instance = 18;
+}  // namespace cold
+
+// A global found by name without the name index: of every unit, only the namespaces on its path
+// are read.
+TEST_CASE("find_variable reads no whole unit and builds no index") {
+  if (!reflect_test::in_fresh_process()) return;
+  const auto probe = reflect::find_variable("cold::g_probe");
+  REQUIRE(probe.has_value());
+  CHECK(probe->address() == &cold::g_probe);
+  CHECK(probe->as<int>() == 17);
+  const auto instance = reflect::find_variable("cold::Holder::instance");
+  REQUIRE(instance.has_value());
+  CHECK(instance->as<long>() == 18);
+  auto stats = main_module_stats();
+  CHECK(stats.units_scanned <= 1);  // the defining unit's tree, where its type's scope is read
+  CHECK_FALSE(stats.name_index_built);
+}
+
 // What a cold first print reads.
 TEST_CASE("the first print reads only the anchor's compilation unit") {
   if (!reflect_test::in_fresh_process()) return;
