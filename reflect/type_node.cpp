@@ -243,9 +243,20 @@ const TypeNode& Registry::resolve_declaration(const TypeNode& decl) {
   key.tag = decl.kind == Kind::Union ? dwarf::Tag::Union : decl.kind == Kind::Enum ? dwarf::Tag::Enum : dwarf::Tag::Struct;
   key.name = decl.dwarf_name;
   key.scope = decl.scope;
-  // The declaring module first (the usual case), then every other module of the process; then,
+  // The declaring module first (the usual case); then, if a module without debug info defines
+  // the class by its symbols (its vtable, a member function: a library whose debug package is
+  // not installed), no other module has more than a declaration of it either: say which it is
+  // rather than search every module's debug info. Else every other module of the process, and,
   // if objects were loaded since the module list was read, the new ones.
   if (auto def = decl.id.module->find_definition(key)) return node_for(*def);
+  const std::string name = dwarf::Module::index_key(key);
+  for (const dwarf::Module* module : process().modules())
+    if (!module->has_debug_info() && module->defines_class(name)) {
+      incomplete_notes_[&decl] = fmt::format(
+          "defined in {}, which has no debug info: install its debug package, or {}", module->path(),
+          dwarf::debuginfod_urls().empty() ? "set DEBUGINFOD_URLS to fetch it from debuginfod" : "check DEBUGINFOD_URLS");
+      return decl;
+    }
   do {
     for (const dwarf::Module* module : process().modules())
       if (module != decl.id.module)
@@ -254,19 +265,28 @@ const TypeNode& Registry::resolve_declaration(const TypeNode& decl) {
   return decl;
 }
 
+Error no_debug_info(const dwarf::Module& module) {
+  return Error(fmt::format(
+      "reflect: the module {} has no DWARF debug info (looked in the file itself, by build-id under "
+      "/usr/lib/debug/.build-id, and through .gnu_debuglink next to it and in its .debug/ folder; "
+      "REFLECT_DEBUGINFO_PATH or reflect::Options::debuginfo_path adds directories; {}); build it with -g, "
+      "or install its debug package",
+      module.path(), debuginfod_note()));
+}
+
+std::string Registry::incomplete_note(const TypeNode& decl) {
+  std::lock_guard lock(mutex());
+  auto it = incomplete_notes_.find(&decl);
+  return it != incomplete_notes_.end() ? it->second : std::string();
+}
+
 const TypeNode& Registry::anchor_type(const void* anchor_code) {
   std::lock_guard lock(mutex());
   if (auto it = anchors_.find(anchor_code); it != anchors_.end()) return *it->second;
   auto address = reinterpret_cast<std::uintptr_t>(anchor_code);
   const dwarf::Module* module = process().module_at(address);
   if (module == nullptr) throw Error(fmt::format("reflect: no loaded module contains the address {}", anchor_code));
-  if (!module->has_debug_info())
-    throw Error(fmt::format(
-        "reflect: the module {} has no DWARF debug info (looked in the file itself, by build-id under "
-        "/usr/lib/debug/.build-id, and through .gnu_debuglink next to it and in its .debug/ folder; "
-        "REFLECT_DEBUGINFO_PATH or reflect::Options::debuginfo_path adds directories; {}); build it with -g, "
-        "or install its debug package",
-        module->path(), debuginfod_note()));
+  if (!module->has_debug_info()) throw no_debug_info(*module);
   auto id = module->anchor_type_at(address);
   if (!id)
     throw Error(fmt::format(

@@ -11,6 +11,7 @@
 #include "../dwarf/records.hpp"
 #include "fork.hpp"
 
+#include <reflect/error.hpp>
 #include <reflect/options.hpp>
 #include <reflect/type.hpp>
 
@@ -314,6 +315,9 @@ class Registry {
     std::optional<std::uintptr_t> address;  // a variable's, where the debug info gives it
   };
   std::vector<Listed> list(std::string_view substring);
+  /// Why a class declaration has no definition, where reflect knows: "defined in MODULE, which
+  /// has no debug info: ..." (resolve_declaration). Empty otherwise. Locks.
+  std::string incomplete_note(const TypeNode& decl);
   /// For a member function's entry address: its class. nullptr for anything else. Locks.
   const TypeNode* class_of_function(std::uintptr_t address);
   /// The dynamic type behind a vtable address point, cached. nullptr if it cannot be told (a
@@ -346,6 +350,7 @@ class Registry {
   };
 
   RecursiveMutex mutex_;
+  std::unordered_map<const TypeNode*, std::string> incomplete_notes_;  // incomplete_note()
   std::function<std::unique_ptr<dwarf::Process>()> list_modules_;
   const Memory& memory_;
   Registry* next_live_ = nullptr;  // the list of live registries (type_node.cpp), for fork()
@@ -363,6 +368,10 @@ class Registry {
 
 /// Renders a type name as a user writes it (type_names.cpp).
 std::string render_name(const TypeNode& node);
+/// The error for a module without debug info where reflect needs it: where it was looked for,
+/// and what to do.
+Error no_debug_info(const dwarf::Module& module);
+
 /// The qualified name of a class without its template arguments (type_names.cpp).
 std::string render_template_name(const TypeNode& node);
 using dwarf::canonical_base_name;

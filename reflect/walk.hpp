@@ -423,7 +423,11 @@ template <class Sink> class Walk {
     raw(value, type, depth, top);
   }
 
-  void incomplete(const Value& value) { sink_.problem(fmt::format("<incomplete {}>", value.type().name())); }
+  void incomplete(const Value& value) {
+    const std::string note = registry_of(value).incomplete_note(value.type().node().concrete());
+    sink_.problem(note.empty() ? fmt::format("<incomplete {}>", value.type().name())
+                               : fmt::format("<incomplete {}: {}>", value.type().name(), note));
+  }
 
   // The members as the class declares them.
   void raw(const Value& value, const TypeNode& type, std::size_t depth, bool top) {

@@ -22,8 +22,11 @@
 #include "dlplugin.hpp"
 #include "../fresh_process.hpp"
 #include "linked.hpp"
+#include "nodebug_lib.hpp"
 
 #include <dlfcn.h>
+
+#include <cstdlib>
 
 #include <string>
 #include <vector>
@@ -68,6 +71,20 @@ const debuginfo_dl::Api& module_api() {
 }
 
 }  // namespace
+
+// A class that only a library without debug info defines (as libprotobuf.so's Message, on
+// Debian): the program's debug info declares it, and the print says which module has the
+// definition and how to get its debug info, found from that module's symbols.
+TEST_CASE("shared: a class defined in a library without debug info names the library") {
+  const debuginfo_nodebug::Widget widget;
+  CHECK(widget.size() == 7);
+  const std::string printed = fmt::format("{}", reflect::reflect(widget));
+  const std::string expected = fmt::format(
+      "<incomplete debuginfo_nodebug::Widget: defined in {}, which has no debug info: install its debug package, or {}>",
+      NODEBUG_LIB_PATH,
+      std::getenv("DEBUGINFOD_URLS") == nullptr ? "set DEBUGINFOD_URLS to fetch it from debuginfod" : "check DEBUGINFOD_URLS");
+  CHECK(printed == expected);
+}
 
 TEST_CASE("shared: a type and its reflect() call that live in a linked library") {
   // reflect has read the module list before anything below.
