@@ -124,7 +124,7 @@ std::string what_is_at(const std::string& path) {
 }  // namespace
 
 Process::Process(std::shared_ptr<CoreFile> core, const std::string& executable)
-    : fixed_(true), core_(std::move(core)), dwfl_(dwfl_begin(core_callbacks())) {
+    : fixed_(true), entry_(core->entry()), core_(std::move(core)), dwfl_(dwfl_begin(core_callbacks())) {
   if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
   try {
     report_core(executable);

@@ -7,10 +7,12 @@
 
 #include <elfutils/libdwfl.h>
 #include <link.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,14 @@ std::string file_mapped_at(std::uintptr_t address) {
     if (address >= m.begin && address < m.end) return m.path.starts_with('/') ? m.path : std::string();
   return {};
 }
+
+// AT_ENTRY of another process's auxiliary vector; nullopt when it cannot be read.
+std::optional<std::uint64_t> entry_point_of(pid_t pid) {
+  std::ifstream auxv("/proc/" + std::to_string(pid) + "/auxv", std::ios::binary);
+  for (std::uint64_t entry[2]; auxv.read(reinterpret_cast<char*>(entry), sizeof entry);)
+    if (entry[0] == AT_ENTRY) return entry[1];
+  return std::nullopt;
+}
 }  // namespace
 
 std::uint64_t loaded_objects_generation() noexcept {
@@ -56,12 +66,12 @@ std::uint64_t loaded_objects_generation() noexcept {
   return generation;
 }
 
-Process::Process() : dwfl_(dwfl_begin(callbacks())) {
+Process::Process() : entry_(getauxval(AT_ENTRY)), dwfl_(dwfl_begin(callbacks())) {
   if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
   report();
 }
 
-Process::Process(pid_t pid) : fixed_(true), dwfl_(dwfl_begin(callbacks())) {
+Process::Process(pid_t pid) : fixed_(true), entry_(entry_point_of(pid)), dwfl_(dwfl_begin(callbacks())) {
   if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
   dwfl_report_begin(dwfl_);
   const int error = dwfl_linux_proc_report(dwfl_, pid);
@@ -157,6 +167,15 @@ bool Process::refresh() {
   if (fixed_ || loaded_objects_generation() == generation_) return false;
   report();
   return true;
+}
+
+const Module* Process::executable() {
+  if (!entry_) {
+    // A binary on disk: its one module, whose entry point is its own.
+    const std::vector<const Module*> all = modules();
+    return core_ == nullptr && fixed_ && all.size() == 1 ? all.front() : nullptr;
+  }
+  return module_at(*entry_, false);
 }
 
 std::vector<const Module*> Process::modules() {

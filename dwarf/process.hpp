@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -54,6 +55,10 @@ class Process {
   /// Every module of the process, as of the last look (see refresh()).
   std::vector<const Module*> modules();
 
+  /// The program's executable: the module holding its entry point (AT_ENTRY; a file's own).
+  /// nullptr when it cannot be told.
+  const Module* executable();
+
   /// Re-reads the module list if objects were loaded or unloaded since the last look; true if
   /// it did. Modules already known keep their parsed state (their Module objects, and every
   /// DieId pointing into them, stay valid). A module that was dlclose'd is not dropped: its
@@ -80,6 +85,7 @@ class Process {
   void report_core(const std::string& executable);
 
   bool fixed_ = false;  // the module list never changes: another process, a core, a file
+  std::optional<std::uint64_t> entry_;  // the program's entry point, where known
   std::shared_ptr<CoreFile> core_;
   Dwfl* dwfl_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;

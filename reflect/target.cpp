@@ -231,8 +231,12 @@ std::vector<Variable> Target::variables(std::string_view substring) const {
 
 std::vector<Type> Target::types(std::string_view substring) const {
   std::vector<Type> out;
-  for (const auto& listed : state_->registry->list(substring))
-    if (!listed.is_variable) out.emplace_back(*listed.type);
+  for (const auto& listed : state_->registry->list(substring)) {
+    if (listed.is_variable) continue;
+    const Type type(*listed.type);
+    // Two keys may print alike (a default argument dropped from one): listed once.
+    if (out.empty() || out.back().name() != type.name()) out.push_back(type);
+  }
   return out;
 }
 

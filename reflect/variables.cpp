@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace reflect {
 
@@ -36,7 +37,13 @@ std::optional<Registry::Variable> Registry::find_variable(std::string_view name)
       }
     }
   } while (!declared && process().refresh());
-  if (!declared) return std::nullopt;
+  if (!declared) {
+    // A stripped executable (whose debug file was not found) has none to look in: say so, not
+    // that the variable does not exist.
+    if (const dwarf::Module* executable = process().executable(); executable && !executable->has_debug_info())
+      throw no_debug_info(*executable);
+    return std::nullopt;
+  }
   using NoAddress = dwarf::VariableRecord::NoAddress;
   switch (declared->no_address) {
     case NoAddress::ThreadLocal:
@@ -55,22 +62,22 @@ std::optional<Registry::Variable> Registry::find_variable(std::string_view name)
 std::vector<Registry::Listed> Registry::list(std::string_view substring) {
   std::lock_guard lock(mutex());
   std::vector<Listed> out;
+  std::unordered_set<std::string> listed;  // of a name several modules describe, the first module's
   for (const dwarf::Module* module : process().modules())
     for (const dwarf::Module::Named& named : module->named(substring)) {
+      if (listed.contains(named.name)) continue;
       if (!named.is_variable) {
         out.push_back({named.name, &node_for(named.die), false, std::nullopt});
+      } else if (const auto variable = module->find_variable(named.name)) {
+        // (The definition, with the address, may be filed after a declaration.)
+        out.push_back({named.name, variable->type ? &node_for(variable->type) : nullptr, true,
+                       variable->address ? std::optional<std::uintptr_t>(*variable->address) : std::nullopt});
+      } else {
         continue;
       }
-      // The definition (with the address) may be filed after a declaration.
-      const auto variable = module->find_variable(named.name);
-      if (!variable) continue;
-      out.push_back({named.name, variable->type ? &node_for(variable->type) : nullptr, true,
-                     variable->address ? std::optional<std::uintptr_t>(*variable->address) : std::nullopt});
+      listed.insert(named.name);
     }
-  // Of a name several modules describe, the first module's (the executable's).
-  std::stable_sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.name < b.name; });
-  out.erase(std::unique(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.name == b.name; }),
-            out.end());
+  std::sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.name < b.name; });
   return out;
 }
 
