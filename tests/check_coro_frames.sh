@@ -1,11 +1,11 @@
 #!/bin/sh
-# reflect-coro-frames on a test binary of the matrix: every coroutine of fixtures/coro.cpp is
+# `reflect coro-frames` on a test binary of the matrix: every coroutine of fixtures/coro.cpp is
 # listed once, largest frame first, with its members. clang-19 -O2 describes no frames, and
 # the tool says why.
 #   check_coro_frames.sh TOOL BINARY EXPECT_FRAMES(yes|no)
 set -eu
 tool=$1 binary=$2 expect=$3
-out=$("$tool" --members 2 "$binary")
+out=$("$tool" coro-frames --members 2 "$binary")
 echo "$out"
 if [ "$expect" = no ]; then
   echo "$out" | grep -q "^$binary: 0 coroutine frames$"

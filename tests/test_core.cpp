@@ -7,6 +7,8 @@
 
 #include "dwarf/core.hpp"  // read_elf_facts: the build-ids the messages name
 #include "fresh_process.hpp"
+#include "target/expected.hpp"
+#include "target/programs.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -40,141 +42,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A directory of its own under the system's temporary directory, removed with what it holds.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "reflect-core-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return (fs::path(path_) / name).string(); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::vector<char*> c_strings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (std::string& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-// This process's environment and `extra` (NAME=VALUE) entries.
-std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
-  env.insert(env.end(), extra.begin(), extra.end());
-  return env;
-}
-
-struct Output {
-  int status = -1;
-  std::string text;  // stdout and stderr
-};
-
-// Runs a program to its end, stdin from /dev/null.
-Output run(std::vector<std::string> argv) {
-  int out[2];
-  REQUIRE(pipe(out) == 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 2);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  std::vector<char*> args = c_strings(argv);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  Output result;
-  if (spawned == 0) {
-    char buffer[4096];
-    for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR);)
-      if (n > 0) result.text.append(buffer, static_cast<std::size_t>(n));
-    waitpid(pid, &result.status, 0);
-  }
-  close(out[0]);
-  REQUIRE_MESSAGE(spawned == 0, "cannot run ", argv[0]);
-  return result;
-}
-
-// A program started with pipes on its stdin and stdout (as test_target.cpp's Fixture): the
-// target fixture, which writes `NAME ADDRESS` for its globals, then `ready`, and exits when
-// its stdin closes.
-class Running {
- public:
-  explicit Running(std::vector<std::string> argv, const std::vector<std::string>& extra_env = {}) {
-    int to_child[2], from_child[2];
-    REQUIRE(pipe(to_child) == 0);
-    REQUIRE(pipe(from_child) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
-    posix_spawn_file_actions_addclose(&actions, to_child[1]);
-    posix_spawn_file_actions_addclose(&actions, from_child[0]);
-    std::vector<char*> args = c_strings(argv);
-    std::vector<std::string> env = environment_with(extra_env);
-    std::vector<char*> envp = c_strings(env);
-    REQUIRE(posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), envp.data()) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(to_child[0]);
-    close(from_child[1]);
-    stdin_ = to_child[1];
-    FILE* out = fdopen(from_child[0], "r");
-    REQUIRE(out != nullptr);
-    char line[256];
-    while (std::fgets(line, sizeof line, out)) {
-      std::string text(line);
-      if (text == "ready\n") break;
-      const auto space = text.find(' ');
-      globals_[text.substr(0, space)] = std::strtoull(text.c_str() + space + 1, nullptr, 16);
-    }
-    std::fclose(out);
-    REQUIRE(globals_.size() == 2);
-  }
-  ~Running() { exit(); }
-  Running(const Running&) = delete;
-  Running& operator=(const Running&) = delete;
-
-  pid_t pid() const { return pid_; }
-  std::uint64_t address(const std::string& global) const { return globals_.at(global); }
-  // Lets the process exit and waits for it; its status.
-  int exit() {
-    if (stdin_ < 0) return status_;
-    close(stdin_);
-    stdin_ = -1;
-    waitpid(pid_, &status_, 0);
-    return status_;
-  }
-  // Kills it with `signal` and waits for it; its status.
-  int kill_with(int signal) {
-    ::kill(pid_, signal);
-    return exit();
-  }
-
- private:
-  pid_t pid_ = 0;
-  int stdin_ = -1;
-  int status_ = 0;
-  std::map<std::string, std::uint64_t> globals_;
-};
+using reflect_test::Output;
+using reflect_test::run;
+using reflect_test::Running;
+using reflect_test::TempDir;
 
 // A core file of the running process, written by gcore into `dir`.
 std::string gcore(const Running& process, const TempDir& dir, const std::string& name = "core") {
   const Output out = run({GCORE, "-o", dir / name, std::to_string(process.pid())});
   const std::string core = dir / fmt::format("{}.{}", name, process.pid());
-  INFO(out.text);
+  INFO(out.text());
   REQUIRE(out.status == 0);
   REQUIRE(fs::exists(core));
   return core;
@@ -184,7 +61,7 @@ std::string gcore(const Running& process, const TempDir& dir, const std::string&
 Output core_under_gdb(const std::string& program, const std::string& core) {
   const Output out = run({GDB, "-nx", "-batch", "-iex", "set debuginfod enabled off", "-ex", "run", "-ex",
                           "gcore " + core, "--args", program});
-  INFO(out.text);
+  INFO(out.text());
   REQUIRE(fs::exists(core));
   return out;
 }
@@ -210,11 +87,6 @@ void write_file(const std::string& path, const std::vector<unsigned char>& bytes
   REQUIRE(out.good());
 }
 
-constexpr const char* kConfig =
-    R"(app::Config{.name = "a name too long for the small-string buffer", .limits = {.soft = 10, .hard = 20}, )"
-    R"(.ports = {80, 443}, .weights = {{"alpha", 1}, {"beta", 2}}, .note = std::nullopt, )"
-    R"(.shape = app::Circle{app::Shape{.id = 7}, .radius = 2.5}, .base = 0x)";
-
 // The fixture's globals, read from `target`, print as test_target.cpp expects of the live
 // process: its heap (the strings, the vector, the map's nodes, the Circle) and its data from the
 // core, the Circle's type_info name (read-only data the core leaves out) from the executable.
@@ -225,7 +97,7 @@ void check_fixture(const reflect::Target& target, const Running& fixture) {
   const auto s = config.as<reflect::Struct>();
   const auto shape = s.field("shape")->value().as<reflect::Pointer>();
   CHECK(fmt::format("{}", config) ==
-        fmt::format("{}{:x}}}", kConfig, reinterpret_cast<std::uintptr_t>(shape.target_address())));
+        fmt::format("{}{:x}}}", reflect_test::config_up_to_base, reinterpret_cast<std::uintptr_t>(shape.target_address())));
   CHECK(s.field("weights")->value().as<reflect::Map>().find("beta")->as<int>() == 2);
   const reflect::Value base = s.field("base")->value().as<reflect::Pointer>().deref();
   CHECK(base.type().name() == "app::Circle");
@@ -436,19 +308,62 @@ TEST_CASE("core: a stripped executable, moved since, whose debug file lies elsew
   CHECK(target.problems().empty());
 }
 
+// The tool, as a user runs it on a crash: every global of expected.txt, from the core of a
+// stripped copy whose debug file lies elsewhere (REFLECT_DEBUGINFO_PATH).
+TEST_CASE("core: reflect print --core prints every global as expected.txt says") {
+  TempDir dir;
+  const std::string program = dir / "prog";
+  const std::string id = build_id(TARGET_FIXTURE);
+  const std::string debug_file = dir / fmt::format("debug/.build-id/{}/{}.debug", id.substr(0, 2), id.substr(2));
+  fs::create_directories(fs::path(debug_file).parent_path());
+  REQUIRE(run({OBJCOPY, "--only-keep-debug", TARGET_FIXTURE, debug_file}).status == 0);
+  REQUIRE(run({OBJCOPY, "--strip-debug", TARGET_FIXTURE, program}).status == 0);
+  Running fixture({program});
+  const std::string core = gcore(fixture, dir);
+  fixture.exit();
+
+  const auto expected = reflect_test::expected_globals();
+  std::vector<std::string> args{REFLECT_TOOL, "print", "--core", core, "--exe", program};
+  for (const auto& line : expected) args.push_back(line.expression);
+  const Output printed = run(args, {"REFLECT_DEBUGINFO_PATH=" + dir / "debug"});
+  CHECK(printed.err == "");
+  CHECK(printed.exit_code() == 0);
+  std::vector<std::string> lines;
+  for (std::size_t begin = 0, end; (end = printed.out.find('\n', begin)) != std::string::npos; begin = end + 1)
+    lines.push_back(printed.out.substr(begin, end - begin));
+  REQUIRE(lines.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    CHECK(reflect_test::without_addresses(lines[i]) == expected[i].expression + " = " + expected[i].value);
+
+  // Without the debug file: the error says that the executable has none (not that the
+  // variable does not exist), where it was looked for, and what to do.
+  const Output without = run({REFLECT_TOOL, "print", "--core", core, "--exe", program, "app::g_counter"});
+  CHECK(without.exit_code() == 1);
+  CHECK(without.out == "");
+  CHECK(without.err.starts_with("reflect: the module prog has no DWARF debug info (looked in the file itself, by "
+                                "build-id under /usr/lib/debug/.build-id,"));
+  CHECK(without.err.find("REFLECT_DEBUGINFO_PATH") != std::string::npos);
+}
+
 TEST_CASE("core: the async backtrace of a program that aborted with coroutines suspended") {
   TempDir dir;
   const std::string core = dir / "coro.core";
   const Output out = core_under_gdb(CORO_CRASH, core);
-  const auto at = out.text.find("frame 0x");
-  REQUIRE_MESSAGE(at != std::string::npos, out.text);
-  const std::uint64_t frame = std::strtoull(out.text.c_str() + at + 6, nullptr, 16);
+  const auto at = out.text().find("frame 0x");
+  REQUIRE_MESSAGE(at != std::string::npos, out.text());
+  const std::uint64_t frame = std::strtoull(out.text().c_str() + at + 6, nullptr, 16);
 
   const reflect::Target target = reflect::Target::open_core(core, CORO_CRASH);
   CHECK(target.coroutine_at(frame).function() == "app::leaf(int)");
   const reflect::AsyncBacktrace trace = target.async_backtrace_at(frame);
   REQUIRE(trace.coroutines.size() == 3);
   CHECK(trace.stopped.empty());
+  // The tool prints the same chain (whose text is checked below).
+  const Output tool = run({REFLECT_TOOL, "async-backtrace", "--core", core, "--exe", CORO_CRASH,
+                           fmt::format("{:#x}", frame)});
+  CHECK(tool.err == "");
+  CHECK(tool.exit_code() == 0);
+  CHECK(tool.out == fmt::format("{}\n", trace));
   // The strings test_coro.cpp expects of the same chain in its own process.
   std::string expected;
   if (!has_frames) {

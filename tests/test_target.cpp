@@ -2,81 +2,32 @@
 // through the same API as this one, printed with exact strings; and the errors a user meets.
 
 #include "target/expected.hpp"
+#include "target/programs.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <reflect/reflect.hpp>
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
-#include <map>
 #include <string>
-
-extern char** environ;
+#include <vector>
 
 namespace {
 
+using reflect_test::Output;
+using reflect_test::run;
+using reflect_test::Running;
+
 // The fixture program, running: its globals' addresses as it wrote them; it exits when this
 // object closes its stdin.
-class Fixture {
- public:
-  Fixture() {
-    int to_child[2], from_child[2];
-    REQUIRE(pipe(to_child) == 0);
-    REQUIRE(pipe(from_child) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
-    posix_spawn_file_actions_addclose(&actions, to_child[1]);
-    posix_spawn_file_actions_addclose(&actions, from_child[0]);
-    char path[] = TARGET_FIXTURE;
-    char* argv[] = {path, nullptr};
-    REQUIRE(posix_spawn(&pid_, path, &actions, nullptr, argv, environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(to_child[0]);
-    close(from_child[1]);
-    stdin_ = to_child[1];
-    FILE* out = fdopen(from_child[0], "r");
-    REQUIRE(out != nullptr);
-    char line[256];
-    while (std::fgets(line, sizeof line, out)) {
-      std::string text(line);
-      if (text == "ready\n") break;
-      const auto space = text.find(' ');
-      globals_[text.substr(0, space)] = std::strtoull(text.c_str() + space + 1, nullptr, 16);
-    }
-    std::fclose(out);
-    REQUIRE(globals_.size() == 2);
-  }
-  ~Fixture() { exit(); }
-  Fixture(const Fixture&) = delete;
-  Fixture& operator=(const Fixture&) = delete;
-
-  pid_t pid() const { return pid_; }
-  std::uint64_t address(const std::string& global) const { return globals_.at(global); }
-  // Lets the process exit and waits for it.
-  void exit() {
-    if (stdin_ < 0) return;
-    close(stdin_);
-    stdin_ = -1;
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-
- private:
-  pid_t pid_ = 0;
-  int stdin_ = -1;
-  std::map<std::string, std::uint64_t> globals_;
+struct Fixture : Running {
+  Fixture() : Running({TARGET_FIXTURE}) {}
 };
 
 reflect::Value global(const reflect::Target& target, const Fixture& fixture, const char* type, const char* name) {
@@ -92,11 +43,6 @@ std::string process_state(pid_t pid) {
   return {};
 }
 
-constexpr const char* kConfig =
-    R"(app::Config{.name = "a name too long for the small-string buffer", .limits = {.soft = 10, .hard = 20}, )"
-    R"(.ports = {80, 443}, .weights = {{"alpha", 1}, {"beta", 2}}, .note = std::nullopt, )"
-    R"(.shape = app::Circle{app::Shape{.id = 7}, .radius = 2.5}, .base = 0x)";
-
 }  // namespace
 
 TEST_CASE("target: another process prints as this one would, from its own memory and debug info") {
@@ -107,7 +53,7 @@ TEST_CASE("target: another process prints as this one would, from its own memory
   CHECK(config.type().name() == "app::Config");
   // `base` points at the Circle that `shape` owns.
   const auto shape = config.as<reflect::Struct>().field("shape")->value().as<reflect::Pointer>();
-  CHECK(fmt::format("{}", config) == fmt::format("{}{:x}}}", kConfig, reinterpret_cast<std::uintptr_t>(shape.target_address())));
+  CHECK(fmt::format("{}", config) == fmt::format("{}{:x}}}", reflect_test::config_up_to_base, reinterpret_cast<std::uintptr_t>(shape.target_address())));
   CHECK(fmt::format("{}", global(target, fixture, "int", "g_counter")) == "42");
   CHECK(global(target, fixture, "int", "g_counter").as<int>() == 42);
 
@@ -147,7 +93,7 @@ TEST_CASE("target: another process's globals, found by name, print as expected.t
           line.value);
     ++checked;
   }
-  CHECK(checked == 8);
+  CHECK(checked == 9);
   const auto counter = target.find_variable("app::g_counter");
   REQUIRE(counter.has_value());
   CHECK(reinterpret_cast<std::uintptr_t>(counter->address()) == fixture.address("g_counter"));
@@ -199,4 +145,154 @@ TEST_CASE("target: self is this process") {
   REQUIRE(type);
   const int local = 5;
   CHECK(fmt::format("{}", self.value_at(*type, reinterpret_cast<std::uintptr_t>(&local))) == "5");
+}
+
+namespace {
+
+// The `reflect` tool run with `args`.
+Output run_tool(std::vector<std::string> args) {
+  args.insert(args.begin(), REFLECT_TOOL);
+  return run(args);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t begin = 0;
+  for (std::size_t end; (end = text.find('\n', begin)) != std::string::npos; begin = end + 1)
+    out.push_back(text.substr(begin, end - begin));
+  if (begin < text.size()) out.push_back(text.substr(begin));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reflect print --pid: every global of the fixture prints as expected.txt says") {
+  Fixture fixture;
+  const auto expected = reflect_test::expected_globals();
+  std::vector<std::string> args{"print", "--pid", std::to_string(fixture.pid())};
+  for (const auto& line : expected) args.push_back(line.expression);
+  const Output run = run_tool(args);
+  CHECK(run.err == "");
+  CHECK(run.exit_code() == 0);
+  const std::vector<std::string> printed = lines_of(run.out);
+  REQUIRE(printed.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    CHECK(reflect_test::without_addresses(printed[i]) == expected[i].expression + " = " + expected[i].value);
+}
+
+TEST_CASE("reflect print --json: one object, a member per expression") {
+  Fixture fixture;
+  for (const bool pretty : {false, true}) {
+    CAPTURE(pretty);
+    std::vector<std::string> args{"print", "--pid", std::to_string(fixture.pid()), "--json"};
+    if (pretty) args.push_back("--pretty");
+    for (const char* expression : {"app::g_counter", "app::g_table", "app::Cache::instance", "*app::g_shape", "app::g_mode"})
+      args.push_back(expression);
+    const Output run = run_tool(args);
+    CHECK(run.exit_code() == 0);
+    CHECK(run.err == "");
+    CHECK(std::count(run.out.begin(), run.out.end(), '\n') == (pretty ? 24 : 1));
+    const nlohmann::json json = nlohmann::json::parse(run.out);
+    CHECK(json == nlohmann::json::parse(R"({"app::g_counter": 42, "app::g_table": [1, 2, 3],
+        "app::Cache::instance": {"entries": {"groups": [], "users": [1, 2, 3]}, "hits": 12},
+        "*app::g_shape": {"id": 9, "radius": 1.0}, "app::g_mode": "Serving"})"));
+  }
+}
+
+TEST_CASE("reflect print: each failure is one line on stderr and a non-zero exit status") {
+  Fixture fixture;
+  const std::string pid = std::to_string(fixture.pid());
+  // What can be printed is; what cannot is said, in order; the status is 1.
+  Output run = run_tool({"print", "--pid", pid, "app::g_counter", "app::nope", "app::g_config.nope", "app::g_table[5]",
+                          "app::t_requests", "app::g_counter[1]", "app::g_config.limits[\"x\"]", "*app::g_counter"});
+  CHECK(run.exit_code() == 1);
+  CHECK(run.out == "app::g_counter = 42\n");
+  CHECK(lines_of(run.err) ==
+        std::vector<std::string>{
+            "reflect: no global variable or static data member named app::nope in the debug info",
+            "reflect: app::g_config (of type app::Config) has no member 'nope' (its members: name, limits, ports, "
+            "weights, note, shape, base)",
+            "reflect: app::g_table[5] is out of range: app::g_table has 3 elements",
+            "reflect: app::t_requests is thread-local, and reflect cannot read thread-local variables yet",
+            "reflect: app::g_counter (of type int) cannot be indexed: it is not a sequence or a map",
+            "reflect: app::g_config.limits (of type app::Limits) is not a map: it has no keys",
+            "reflect: app::g_counter is not a pointer (its type is int)"});
+
+  // A program that is not there.
+  run = run_tool({"print", "--pid", "2147483647", "app::g_counter"});
+  CHECK(run.exit_code() == 1);
+  CHECK(run.out == "");
+  CHECK(run.err == "reflect: there is no process 2147483647\n");
+
+  // Command lines to fix: status 2, the message and the usage.
+  run = run_tool({"print", "--pid", pid});
+  CHECK(run.exit_code() == 2);
+  CHECK(run.err.starts_with("reflect print: say what to print: one or more EXPR\nusage: reflect print "));
+  run = run_tool({"print", "--pid", "twelve", "app::g_counter"});
+  CHECK(run.exit_code() == 2);
+  CHECK(run.err.starts_with("reflect print: --pid must be a number, not 'twelve'\n"));
+  run = run_tool({"print", "app::g_counter"});
+  CHECK(run.exit_code() == 2);
+  CHECK(run.err.starts_with("reflect print: say which program: --pid PID or --core CORE\n"));
+  run = run_tool({"print", "--pid", pid, "app::g_config.[1]"});
+  CHECK(run.exit_code() == 1);
+  CHECK(run.err == "reflect: cannot read the expression 'app::g_config.[1]' at column 15: a member's name must follow\n");
+  run = run_tool({"frobnicate"});
+  CHECK(run.exit_code() == 2);
+  CHECK(run.err.starts_with("reflect: no command 'frobnicate'\nusage: reflect COMMAND"));
+
+  // --help, for the tool and each command: stdout, status 0.
+  for (const char* command : {"print", "globals", "types", "coro-frames", "async-backtrace"}) {
+    CAPTURE(command);
+    run = run_tool({command, "--help"});
+    CHECK(run.exit_code() == 0);
+    CHECK(run.out.starts_with(std::string("usage: reflect ") + command + " "));
+  }
+  run = run_tool({"--help"});
+  CHECK(run.exit_code() == 0);
+  CHECK(run.out.starts_with("usage: reflect COMMAND"));
+}
+
+TEST_CASE("reflect globals and reflect types: what the debug info describes") {
+  Fixture fixture;
+  Output run = run_tool({"globals", "--pid", std::to_string(fixture.pid()), "app::g_"});
+  CHECK(run.exit_code() == 0);
+  CHECK(run.err == "");
+  CHECK(run.out ==
+        "app::g_config: app::Config\napp::g_counter: int\napp::g_mode: app::Mode\napp::g_shape: app::Shape*\n"
+        "app::g_table: int[3]\napp::g_waiting: std::coroutine_handle<void>\n");
+  // The binary on disk, not running: the same.
+  run = run_tool({"globals", TARGET_FIXTURE, "app::g_"});
+  CHECK(run.exit_code() == 0);
+  CHECK(lines_of(run.out).size() == 6);
+  run = run_tool({"globals", TARGET_FIXTURE, "t_requests"});
+  CHECK(run.out == "app::t_requests: int (no address)\n");
+  run = run_tool({"types", TARGET_FIXTURE, "app::Limits"});
+  CHECK(run.exit_code() == 0);
+  CHECK(run.out == "app::Limits: 8 bytes\n");
+  run = run_tool({"types", "--pid", std::to_string(fixture.pid()), "app::C"});
+  CHECK(run.exit_code() == 0);
+  CHECK(run.out.find("app::Circle: 24 bytes\n") != std::string::npos);
+  CHECK(run.out.find("app::Config: ") != std::string::npos);
+  run = run_tool({"types", "/nonexistent/binary"});
+  CHECK(run.exit_code() == 1);
+  CHECK(run.err.starts_with("reflect: cannot read /nonexistent/binary as an ELF executable or shared object"));
+}
+
+TEST_CASE("reflect async-backtrace --pid: the chain of coroutines awaiting a suspended one") {
+  Fixture fixture;
+  const std::string pid = std::to_string(fixture.pid());
+  Output run = run_tool({"async-backtrace", "--pid", pid, fmt::format("{:#x}", fixture.address("g_waiting"))});
+  CHECK(run.exit_code() == 0);
+  CHECK(run.err == "");
+  const std::vector<std::string> lines = lines_of(run.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].starts_with("#0 app::fetch_page(int) suspended"));
+  CHECK(lines[1].starts_with("#1 app::serve(int) suspended"));
+  run = run_tool({"async-backtrace", "--pid", pid, "0x10"});
+  CHECK(run.exit_code() == 1);
+  CHECK(run.err == "reflect: memory at 0x10 is not readable (a dangling or garbage pointer?)\n");
+  run = run_tool({"async-backtrace", "--pid", pid, "frame"});
+  CHECK(run.exit_code() == 2);
+  CHECK(run.err.starts_with("reflect async-backtrace: FRAME must be a number, not 'frame'\n"));
 }

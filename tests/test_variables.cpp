@@ -43,7 +43,7 @@ TEST_CASE("find_variable: globals and static data members print as expected.txt 
     CHECK(nested(*value) == line.value);
     ++checked;
   }
-  CHECK(checked == 8);
+  CHECK(checked == 9);
 }
 
 TEST_CASE("find_variable: the object itself, of its declared type") {
@@ -85,9 +85,11 @@ TEST_CASE("Target::variables and Target::types list what the debug info describe
   const reflect::Target& self = reflect::Target::self();
   const std::vector<reflect::Variable> variables = self.variables("app::g_");
   CHECK(names(variables, [](const reflect::Variable& v) { return v.name; }) ==
-        std::vector<std::string>{"app::g_config", "app::g_counter", "app::g_mode", "app::g_shape", "app::g_table"});
+        std::vector<std::string>{"app::g_config", "app::g_counter", "app::g_mode", "app::g_shape", "app::g_table",
+                                 "app::g_waiting"});
   CHECK(names(variables, [](const reflect::Variable& v) { return std::string(v.type.name()); }) ==
-        std::vector<std::string>{"app::Config", "int", "app::Mode", "app::Shape*", "int[3]"});
+        std::vector<std::string>{"app::Config", "int", "app::Mode", "app::Shape*", "int[3]",
+                                 "std::coroutine_handle<void>"});
   REQUIRE(variables[1].value.has_value());
   CHECK(variables[1].value->address() == &app::g_counter);
 
@@ -115,7 +117,8 @@ TEST_CASE("Target::open_executable: a binary's variables and types, without runn
   const auto variables = binary.variables("app::g_");
   CHECK(names(variables, [](const reflect::Variable& v) { return v.name + ": " + std::string(v.type.name()); }) ==
         std::vector<std::string>{"app::g_config: app::Config", "app::g_counter: int", "app::g_mode: app::Mode",
-                                 "app::g_shape: app::Shape*", "app::g_table: int[3]"});
+                                 "app::g_shape: app::Shape*", "app::g_table: int[3]",
+                                 "app::g_waiting: std::coroutine_handle<void>"});
   const auto counter = binary.find_variable("app::g_counter");
   REQUIRE(counter.has_value());
   // Nothing of a program that does not run can be read.

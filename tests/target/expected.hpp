@@ -30,6 +30,12 @@ inline std::vector<ExpectedLine> expected_globals() {
   return out;
 }
 
+/// How app::g_config prints (with its type) up to the address its `.base` holds.
+inline constexpr const char* config_up_to_base =
+    R"(app::Config{.name = "a name too long for the small-string buffer", .limits = {.soft = 10, .hard = 20}, )"
+    R"(.ports = {80, 443}, .weights = {{"alpha", 1}, {"beta", 2}}, .note = std::nullopt, )"
+    R"(.shape = app::Circle{app::Shape{.id = 7}, .radius = 2.5}, .base = 0x)";
+
 /// `text` with every address (0x and hex digits) as expected.txt writes them: `0x…`.
 inline std::string without_addresses(const std::string& text) {
   static const std::regex address("0x[0-9a-f]+");

@@ -9,6 +9,27 @@ Mode g_mode = Mode::Idle;
 int g_table[3] = {};
 thread_local int t_requests = 0;
 Cache Cache::instance;
+std::coroutine_handle<> g_waiting;
+
+namespace {
+struct Wait {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) noexcept { g_waiting = h; }
+  void await_resume() const noexcept {}
+};
+}  // namespace
+
+Fetch fetch_page(int page) {
+  int bytes = page * 512;
+  co_await Wait{};
+  co_return bytes;
+}
+
+Fetch serve(int request) {
+  int pages = request + 1;
+  int total = co_await fetch_page(pages);
+  co_return total;
+}
 
 namespace {
 // Internal linkage: found as app::(anonymous namespace)::g_hidden.
@@ -38,6 +59,8 @@ void fill_globals() {
   Cache::instance.entries = {{"users", {1, 2, 3}}, {"groups", {}}};
   Cache::instance.hits = 12;
   g_hidden = "still hidden";
+  static Fetch request = serve(3);  // kept suspended until the program ends
+  request.handle.resume();
 }
 
 const char* hidden_name() { return g_hidden; }  // (read, so that it is kept)

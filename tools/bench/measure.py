@@ -4,9 +4,11 @@
 Called by tools/bench/run once the generated program and the warm benchmark are built; it can
 be run again by itself on the same work directory:
 
-    measure.py --build DIR [--runs N] [--no-gdb] [--no-drgn] [--label small]
+    measure.py --build DIR [--runs N] [--no-gdb] [--no-drgn] [--label small] [--tool REFLECT]
 
-DIR holds `prog`, `warm` and `bench.json` (from generate.py). Each process is timed from the
+DIR holds `prog`, `warm` and `bench.json` (from generate.py). With --tool (the `reflect`
+command-line tool), the rows that read the program from outside are added: a core file of it
+at its breakpoint (written once, by gdb's gcore, as DIR/prog.core) and a live `prog wait`. Each process is timed from the
 parent (time.perf_counter around fork/exec/wait) and its peak RSS comes from wait4's rusage,
 the same figure as `/usr/bin/time -f %M`, at microsecond rather than 10 ms resolution.
 Every figure is the median of --runs; the modes are interleaved run by run so that a slow
@@ -152,6 +154,7 @@ def main():
     parser.add_argument("--label", default="bench")
     parser.add_argument("--no-gdb", action="store_true")
     parser.add_argument("--no-drgn", action="store_true")
+    parser.add_argument("--tool", help="the reflect command-line tool: adds the --core and --pid rows")
     args = parser.parse_args()
 
     build = os.path.abspath(args.build)
@@ -191,6 +194,25 @@ def main():
         commands["gdb_ptype"] = gdb_common + ["-ex", f"ptype struct {manifest['index_type']}", prog]
         expect["gdb_print"] = '$1 = {title = "root of tu0"'
         expect["gdb_ptype"] = f"type = struct {manifest['index_type']}"
+    waiting = None  # `prog wait`, for the --pid rows
+    if args.tool:
+        target_print = manifest["target_print"]
+        expect_nested = f"{target_print} = {{.title = \"root of tu0\""
+        core = os.path.join(build, "prog.core")
+        if not os.path.exists(core) or os.path.getmtime(core) < os.path.getmtime(prog):
+            print("measure: writing prog.core with gdb's gcore, at the breakpoint (once)", file=sys.stderr)
+            check(run(gdb_common + ["-ex", f"break {manifest['gdb_break']}", "-ex", "run", "-ex", f"gcore {core}",
+                                    "--args", prog, "noprint"], env=env, cwd=build), "gcore")
+        waiting = subprocess.Popen([prog, "wait"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=build)
+        if waiting.stdout.readline().strip() != b"ready":
+            sys.exit("measure: `prog wait` did not start")
+        commands["core_print"] = [args.tool, "print", "--core", core, "--exe", prog, target_print]
+        commands["pid_print"] = [args.tool, "print", "--pid", str(waiting.pid), target_print]
+        expect["core_print"] = expect["pid_print"] = expect_nested
+        if use_gdb:
+            commands["gdb_core_print"] = gdb_common + ["-c", core, "-ex", f"print {target_print}", prog]
+            commands["gdb_pid_print"] = gdb_common + ["-p", str(waiting.pid), "-ex", f"print {target_print}"]
+            expect["gdb_core_print"] = expect["gdb_pid_print"] = '$1 = {title = "root of tu0"'
     if use_drgn:
         script = os.path.join(HERE, "drgn_lookup.py")
         commands["drgn_print"] = [SYSTEM_PYTHON, script, prog, manifest["drgn_print_object"], manifest["print_type"]]
@@ -216,6 +238,10 @@ def main():
                 sample.update(json.loads(result["out"].strip().splitlines()[-1]))
             samples[name].append(sample)
         print(f"measure: run {r + 1}/{args.runs} done", file=sys.stderr)
+
+    if waiting is not None:
+        waiting.stdin.close()
+        waiting.wait()
 
     warm_samples = []
     for r in range(args.runs):
@@ -300,6 +326,19 @@ def main():
     w_reflect = median([s["format_reflect_ns"] for s in warm_samples])
     w_manual = median([s["format_manual_ns"] for s in warm_samples])
     w_field = median([s["field_lookup_ns"] for s in warm_samples])
+    if args.tool:
+        for name, label in (("core", "print from a core file"), ("pid", "print from a live process (--pid)")):
+            wall, rss = med(f"{name}_print", "wall"), med(f"{name}_print", "rss_kb")
+            if use_gdb:
+                gdb_wall, gdb_rss = med(f"gdb_{name}_print", "wall"), med(f"gdb_{name}_print", "rss_kb")
+                r = ratio(gdb_wall, wall)
+                rows.append((f"{label}: time", fmt_ms(wall), f"gdb {fmt_ms(gdb_wall)}", f"{fmt_ratio(r)} faster",
+                             "≥ 50× faster than gdb", yes(r >= 50)))
+                r = ratio(gdb_rss, rss)
+                rows.append((f"{label}: peak RSS", fmt_mb(rss), f"gdb {fmt_mb(gdb_rss)}", f"{fmt_ratio(r)} less",
+                             "< 1/4 of gdb's", yes(r >= 4)))
+            else:
+                rows.append((f"{label}: time", fmt_ms(wall), "—", "", "≥ 50× faster than gdb", "—"))
     r = median([s["format_ratio"] for s in warm_samples])  # of ratios paired batch by batch
     rows.append(("warm format, 10 members", f"{w_reflect:.0f} ns",
                  f"hand-written formatter {w_manual:.0f} ns", f"{r:.2f}× slower", "within 3×", yes(r <= 3)))
@@ -361,6 +400,10 @@ def main():
         "  all 1,000 entries (checked at start).",
         "warm JSON: reflect::to_json(reflect::reflect(r)) against an nlohmann::json filled member by member",
         "  and dump()ed; both parse to the same JSON value (checked at start).",
+        *([f"from outside: `reflect print --core prog.core --exe prog '{manifest.get('target_print')}'` (a gcore of the",
+           "  program at its breakpoint) and `reflect print --pid PID ...` (a live `prog wait`), whole processes,",
+           "  against `gdb -batch -c prog.core prog -ex 'print ...'` and `gdb -batch -p PID -ex 'print ...'`."]
+          if args.tool else []),
         "The OS page cache is warm for every tool (each command ran once before the timed runs).",
     ]
     if use_drgn:

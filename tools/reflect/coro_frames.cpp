@@ -1,12 +1,13 @@
-// reflect-coro-frames: every coroutine frame type a binary's debug info describes, largest
+// reflect coro-frames: every coroutine frame type a binary's debug info describes, largest
 // first, each with its largest members. The C++ answer to "which of my coroutines has a huge
 // frame". Frames are what the compiler laid out: parameters, locals that live across a
 // suspend point, awaiters and bookkeeping all take room, so all are listed.
 //
-//   reflect-coro-frames [--members N] BINARY...
+//   reflect coro-frames [--members N] BINARY...
 
-#include "../dwarf/file.hpp"
-#include "../dwarf/names.hpp"
+#include "../../dwarf/file.hpp"
+#include "../../dwarf/names.hpp"
+#include "cli.hpp"
 
 #include <reflect/error.hpp>
 
@@ -76,7 +77,7 @@ std::string name_of(const Module& module, const DieId& id, int depth = 0) {
   return key;
 }
 
-struct Member {
+struct FrameMember {
   std::string name;
   std::string type;
   std::uint64_t offset = 0;
@@ -86,7 +87,7 @@ struct Member {
 struct Frame {
   std::string coroutine;
   std::uint64_t size = 0;
-  std::vector<Member> members;
+  std::vector<FrameMember> members;
 };
 
 std::vector<Frame> frames_of(const Module& module) {
@@ -106,7 +107,7 @@ std::vector<Frame> frames_of(const Module& module) {
     }
     // (std::sort with a full order: clang-19 flags libstdc++ 12's stable_sort as deprecated.)
     std::sort(frame.members.begin(), frame.members.end(),
-              [](const Member& a, const Member& b) { return std::tie(b.size, a.offset) < std::tie(a.size, b.offset); });
+              [](const FrameMember& a, const FrameMember& b) { return std::tie(b.size, a.offset) < std::tie(a.size, b.offset); });
     frames.push_back(std::move(frame));
   });
   std::sort(frames.begin(), frames.end(),
@@ -114,28 +115,20 @@ std::vector<Frame> frames_of(const Module& module) {
   return frames;
 }
 
-int usage() {
-  fmt::print(stderr, "usage: reflect-coro-frames [--members N] BINARY...\n"
-                     "Lists the coroutine frames BINARY's debug info describes, largest first,\n"
-                     "each with its N largest members (default 5).\n");
-  return 2;
-}
-
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace reflect::cli {
+
+int coro_frames_command(Arguments args) {
   std::size_t shown_members = 5;
   std::vector<std::string> paths;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--members") == 0 && i + 1 < argc) {
-      shown_members = static_cast<std::size_t>(std::strtoul(argv[++i], nullptr, 10));
-    } else if (std::strcmp(argv[i], "--help") == 0 || argv[i][0] == '-') {
-      return usage();
-    } else {
-      paths.emplace_back(argv[i]);
-    }
+  while (!args.done()) {
+    const std::string_view arg = args.take();
+    if (arg == "--members") shown_members = static_cast<std::size_t>(parse_number(args.value_of(arg), "--members"));
+    else if (arg.starts_with("-")) throw UsageError(fmt::format("unknown option {}", arg));
+    else paths.emplace_back(arg);
   }
-  if (paths.empty()) return usage();
+  if (paths.empty()) throw UsageError("say which binaries: BINARY...");
   int status = 0;
   for (const std::string& path : paths) {
     try {
@@ -150,7 +143,7 @@ int main(int argc, char** argv) {
       for (const Frame& frame : frames) {
         fmt::print("{:>8} bytes  {}\n", frame.size, frame.coroutine);
         for (std::size_t i = 0; i < std::min(shown_members, frame.members.size()); ++i) {
-          const Member& m = frame.members[i];
+          const FrameMember& m = frame.members[i];
           fmt::print("{:>8}        {} ({}, at +{})\n", m.size, m.name, m.type, m.offset);
         }
       }
@@ -163,3 +156,5 @@ int main(int argc, char** argv) {
   }
   return status;
 }
+
+}  // namespace reflect::cli
