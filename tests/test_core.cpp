@@ -633,7 +633,7 @@ TEST_CASE("core: damaged cores throw reflect::Error or print, never crash") {
     }
   };
 
-  std::mt19937_64 random(12);  // fixed: the same cases every run
+  std::mt19937_64 random(12);  // fixed: the same damage every run, up to where the run's core differs
   for (const CoreLayout* layout : {&gcore_layout, &kernel_layout}) {
     const std::vector<unsigned char>& good = layout->bytes;
     const std::string name = layout == &gcore_layout ? "gcore layout" : "kernel layout";
