@@ -232,11 +232,68 @@ std::optional<DieId> Module::find_type(std::string_view name) const {
   for_each_filed(name, [&](const DieId& id) {
     Dwarf_Die die;
     if (!die_at(id, &die)) return false;
-    if (is_type_tag(dwarf_tag(&die))) found = id;
-    else if (!other) other = id;
+    const int tag = dwarf_tag(&die);
+    if (is_type_tag(tag)) found = id;
+    else if (!other && (tag == DW_TAG_base_type || tag == DW_TAG_typedef)) other = id;  // not a variable
     return found.has_value();
   });
   return found ? found : other;
+}
+
+namespace {
+
+// Where a variable's DW_AT_location puts it (a module-relative address), or why it gives none.
+VariableRecord::NoAddress static_location(Dwarf_Attribute* location, std::uint64_t& address) {
+  Dwarf_Op* ops = nullptr;
+  std::size_t count = 0;
+  if (dwarf_getlocation(location, &ops, &count) != 0 || count == 0) return VariableRecord::NoAddress::NotDescribed;
+  for (std::size_t i = 0; i < count; ++i)
+    if (ops[i].atom == DW_OP_form_tls_address || ops[i].atom == DW_OP_GNU_push_tls_address)
+      return VariableRecord::NoAddress::ThreadLocal;
+  if (count != 1) return VariableRecord::NoAddress::NotDescribed;  // not a static object's location
+  switch (ops[0].atom) {
+    case DW_OP_addr:
+      address = ops[0].number;
+      return VariableRecord::NoAddress::None;
+    case DW_OP_addrx: case DW_OP_GNU_addr_index: {
+      Dwarf_Attribute entry;
+      Dwarf_Addr value = 0;
+      if (dwarf_getlocation_attr(location, &ops[0], &entry) != 0 || dwarf_formaddr(&entry, &value) != 0)
+        return VariableRecord::NoAddress::NotDescribed;
+      address = value;
+      return VariableRecord::NoAddress::None;
+    }
+    default: return VariableRecord::NoAddress::NotDescribed;
+  }
+}
+
+}  // namespace
+
+std::optional<VariableRecord> Module::find_variable(std::string_view name) const {
+  if (dwarf() == nullptr) return std::nullopt;
+  std::optional<VariableRecord> found;
+  for_each_filed(name, [&](const DieId& id) {
+    Dwarf_Die die;
+    if (!die_at(id, &die)) return false;
+    const int tag = dwarf_tag(&die);
+    if (tag != DW_TAG_variable && tag != DW_TAG_member) return false;  // a type of that name
+    VariableRecord record;
+    if (Dwarf_Die type; ref(&die, DW_AT_type, &type)) record.type = id_of(this, &type);
+    Dwarf_Attribute attr;
+    std::uint64_t address = 0;
+    if (dwarf_attr(&die, DW_AT_location, &attr) != nullptr) {
+      record.no_address = static_location(&attr, address);
+      if (record.no_address == VariableRecord::NoAddress::None) record.address = address + bias_;
+    } else {
+      record.no_address = dwarf_attr_integrate(&die, DW_AT_const_value, &attr) != nullptr
+                              ? VariableRecord::NoAddress::Constant
+                              : VariableRecord::NoAddress::NotDescribed;
+    }
+    // A definition with its address ends the search; else the most telling declaration so far.
+    if (!found || (found->no_address == VariableRecord::NoAddress::NotDescribed && record.type)) found = record;
+    return record.address.has_value();
+  });
+  return found;
 }
 
 }  // namespace reflect::dwarf

@@ -55,6 +55,22 @@ class Module {
   /// find_definition().
   std::optional<DieId> find_type(std::string_view name) const;
 
+  /// The global variable or static data member whose qualified name, in normalize_name()
+  /// form, is `name`: its definition where the module has one (the DIE with its location),
+  /// else a declaration. From the name index.
+  std::optional<VariableRecord> find_variable(std::string_view name) const;
+
+  /// Every type definition (class, struct, union, enum) and variable outside functions (global,
+  /// static data member) the name index files whose qualified name, in normalize_name() form,
+  /// contains `substring`, each once, sorted by name: for tools that list what a program
+  /// describes. Reads every unit (builds the name index).
+  struct Named {
+    std::string name;
+    DieId die;
+    bool is_variable = false;
+  };
+  std::vector<Named> named(std::string_view substring) const;
+
   /// The function whose code starts at a run-time address: its name and, for a member
   /// function, the class it belongs to (following abstract origins and specifications to the
   /// declaration inside the class). nullopt when no subprogram starts there.

@@ -106,6 +106,13 @@ std::string Module::index_key(const TypeRecord& record) {
   return normalize_name(key);
 }
 
+namespace {
+bool is_unit_local_reference(unsigned form) {
+  return form == DW_FORM_ref1 || form == DW_FORM_ref2 || form == DW_FORM_ref4 || form == DW_FORM_ref8 ||
+         form == DW_FORM_ref_udata;
+}
+}  // namespace
+
 void Module::build_name_index() const { name_index_ = make_name_index(IndexMethod::Tables, 0); }
 
 // One unit's named types outside functions, as scan_unit_types() reports them (offsets as
@@ -120,6 +127,8 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
   Dwarf_Die root, child;
   if (dwarf_offdie(dwarf_of(unit.file), unit.die_begin, &root) == nullptr || dwarf_child(&root, &child) != 0) return;
   std::vector<Level> stack{{child, no_scope}};
+  std::vector<detail::ScannedType> declared_variables;  // ascending, as the walk meets them
+  bool flag_value = false;
   while (!stack.empty()) {
     Level level = stack.back();
     stack.pop_back();
@@ -136,6 +145,28 @@ void Module::walk_unit_types(const Unit& unit, detail::UnitTypes& out) const {
       descend = tag != DW_TAG_enumeration_type && !spelled.empty();  // as the scanner does
     } else if (tag == DW_TAG_base_type || tag == DW_TAG_typedef) {
       out.types.push_back({packed_offset(id_of(this, die)), level.scope, tag == DW_TAG_base_type, spelled, false});
+    } else if (tag == DW_TAG_variable || tag == DW_TAG_member) {
+      // Variables as the scanner files them (scanner.hpp): definitions, by their own
+      // DW_AT_name (not dwarf_diename's, which follows DW_AT_specification) or by the
+      // declaration their DW_AT_specification names in the unit, met before them.
+      Dwarf_Attribute attr;
+      const char* own_name = dwarf_attr(die, DW_AT_name, &attr) != nullptr ? dwarf_formstring(&attr) : nullptr;
+      const bool named = own_name != nullptr && *own_name != '\0';
+      const bool declaration = dwarf_attr(die, DW_AT_declaration, &attr) != nullptr && dwarf_formflag(&attr, &flag_value) == 0 && flag_value;
+      const std::uint64_t offset = packed_offset(id_of(this, die));
+      if (declaration) {
+        if (named) declared_variables.push_back({offset, level.scope, false, own_name, false});
+      } else if (tag == DW_TAG_member) {
+        // a data member of each object
+      } else if (named) {
+        out.types.push_back({offset, level.scope, false, own_name, false});
+      } else if (Dwarf_Die declared; dwarf_attr(die, DW_AT_specification, &attr) != nullptr &&
+                 is_unit_local_reference(dwarf_whatform(&attr)) && dwarf_formref_die(&attr, &declared) != nullptr) {
+        const std::uint64_t at = packed_offset(id_of(this, &declared));
+        auto it = std::lower_bound(declared_variables.begin(), declared_variables.end(), at,
+                                   [](const detail::ScannedType& d, std::uint64_t o) { return d.offset < o; });
+        if (it != declared_variables.end() && it->offset == at) out.types.push_back({offset, it->scope, false, it->name, false});
+      }
     }
     if (descend && dwarf_haschildren(die) && dwarf_child(die, &child) == 0) {
       out.scopes.push_back({level.scope, spelled});
@@ -484,6 +515,32 @@ void Module::for_each_filed(std::string_view key, const std::function<bool(const
     if (visit(unpacked(this, filed[i]))) return;
     ++i;
   }
+}
+
+std::vector<Module::Named> Module::named(std::string_view substring) const {
+  std::vector<Named> out;
+  if (dwarf() == nullptr) return out;
+  if (!name_index_) build_name_index();
+  std::vector<std::pair<std::string, std::uint64_t>> matching;
+  for (const IndexPart& part : name_index_->parts)
+    for (const IndexEntry& entry : part.entries) {
+      std::string key = key_of(part, entry);
+      if (key.find(substring) != std::string::npos) matching.emplace_back(std::move(key), entry.offset);
+    }
+  std::sort(matching.begin(), matching.end());
+  for (auto& [key, packed] : matching) {
+    if (!out.empty() && out.back().name == key) continue;  // a type every unit describes
+    if ((packed & unconfirmed_mark) != 0 && !confirm_key(packed, key)) continue;
+    const DieId id = unpacked(this, packed);
+    Dwarf_Die die;
+    if (!die_at(id, &die)) continue;
+    const int tag = dwarf_tag(&die);
+    const bool is_variable = tag == DW_TAG_variable || tag == DW_TAG_member;
+    if (!is_variable && !is_type_tag(tag)) continue;  // base types and typedefs: not what a user lists
+    if (!is_variable && flag(&die, DW_AT_declaration)) continue;
+    out.push_back({std::move(key), id, is_variable});
+  }
+  return out;
 }
 
 }  // namespace reflect::dwarf

@@ -32,7 +32,7 @@ struct EntryAbbrev {
   // where each value the reader uses lies (size 0: not there), so that an entry is read without
   // going through its attributes.
   bool fixed = true;
-  bool is_type = false;  // is_filed_tag(tag)
+  bool wanted = false;  // a tag read() decodes: is_filed_tag(tag), or a variable
   std::uint32_t size = 0;
   struct Field {
     std::uint32_t offset = 0, size = 0;
@@ -79,7 +79,7 @@ class TableReader {
     for (const auto& [entry_offset, string_offset] : names_) {
       std::string_view name;  // read for the first type: most names are functions'
       bool well_formed = for_each_entry(entry_offset, true, [&](const Entry& entry, std::uint64_t this_entry) {
-        if (!is_filed_tag(entry.tag)) return true;
+        if (!is_filed_tag(entry.tag) && entry.tag != DW_TAG_variable) return true;
         std::uint32_t unit = 0;
         if (!unit_of(entry, unit) || entry.die == UINT64_MAX) return false;
         if (name.data() == nullptr && !string_at(str_, string_offset, name)) return false;
@@ -90,6 +90,13 @@ class TableReader {
           if (entry.parent_entry == this_entry || !scope_of(entry.parent_entry, scope)) return false;
         }
         if (scope == excluded_scope) return true;
+        if (entry.tag == DW_TAG_variable) {
+          // A table places a static data member's definition where the DIE lies (in the
+          // namespace), not in its class, where the index files it (scanner.hpp): the scanner
+          // reads a unit with variables outside functions.
+          unplaced[unit] = true;
+          return true;
+        }
         if (scope == unplaced_scope) {
           unplaced[unit] = true;
           return true;
@@ -247,7 +254,7 @@ class TableReader {
       if (abbrev.defined) return false;
       abbrev.defined = true;
       abbrev.tag = tag;
-      abbrev.is_type = is_filed_tag(tag);
+      abbrev.wanted = is_filed_tag(tag) || tag == DW_TAG_variable;
       abbrev.begin = static_cast<std::uint32_t>(attributes_.size());
       for (;;) {
         Attribute attribute{};
@@ -317,7 +324,7 @@ class TableReader {
     entry.tag = abbrev.tag;
     if (abbrev.fixed) {
       if (static_cast<std::uint64_t>(end_ - p) < abbrev.size) return false;
-      if (types_only && !abbrev.is_type) {
+      if (types_only && !abbrev.wanted) {
         p += abbrev.size;
         return true;
       }

@@ -15,7 +15,7 @@
 //
 // A type listed without DW_IDX_parent cannot be placed at all (LLVM omits it when the parent is
 // a class declaration; older producers never write it): its unit is reported, for the caller
-// to read with the DIE scanner.
+// to read with the DIE scanner. So is a unit with variables (name_table.cpp says why).
 //
 // Raw bytes, no libdw, so tables can be read on several threads. Anything malformed or not
 // understood (64-bit DWARF, a version other than 5, foreign type units, an unknown form) makes
@@ -33,7 +33,7 @@ namespace reflect::dwarf::detail {
 struct TableTypes {
   std::vector<std::uint64_t> units;  // offsets in .debug_info of the unit headers it lists
   std::size_t compile_units = 0;     // the first units; then type units
-  std::vector<std::uint64_t> unplaced;  // of `units`, those holding a type it cannot place, ascending
+  std::vector<std::uint64_t> unplaced;  // of `units`, those holding a type it cannot place or a variable, ascending
   UnitTypes types;  // the named types of the other units, offsets in .debug_info, as the scanner reports them
   std::vector<std::uint32_t> unit_of_type;  // of each of types.types: its index in `units`
   void clear() {

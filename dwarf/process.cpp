@@ -73,6 +73,24 @@ Process::Process(pid_t pid) : fixed_(true), dwfl_(dwfl_begin(callbacks())) {
   }
 }
 
+std::unique_ptr<Process> Process::of_file(const std::string& path) {
+  static const Dwfl_Callbacks offline = {
+      dwfl_build_id_find_elf,
+      dwfl_standard_find_debuginfo,
+      dwfl_offline_section_address,
+      debuginfo_path_slot(),
+  };
+  Dwfl* dwfl = dwfl_begin(&offline);
+  if (dwfl == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
+  std::unique_ptr<Process> process(new Process(dwfl));
+  dwfl_report_begin(dwfl);
+  // As an executable or shared object at the addresses of its program headers (not
+  // dwfl_report_offline, which lays a relocatable file's sections out).
+  if (dwfl_report_elf(dwfl, path.c_str(), path.c_str(), -1, 0, true) == nullptr || dwfl_report_end(dwfl, nullptr, nullptr) != 0)
+    throw Error("reflect: cannot read " + path + " as an ELF executable or shared object: " + dwfl_errmsg(-1));
+  return process;
+}
+
 Process::~Process() {
   modules_.clear();
   dwfl_end(dwfl_);

@@ -32,6 +32,9 @@ class Process {
   /// Another live process's, from its memory map, listed once (objects it loads later are not
   /// seen). Throws reflect::Error when the map cannot be read.
   explicit Process(pid_t pid);
+  /// A binary on disk, not running (an executable or a shared object): its one module, at the
+  /// addresses its file gives. Throws reflect::Error when the file cannot be read as ELF.
+  static std::unique_ptr<Process> of_file(const std::string& path);
   /// The modules a core file records (its NT_FILE note, the dynamic linker's list in its
   /// memory), each module's file found by build-id in the debug directories or at the path the
   /// core names; the executable's: `executable` when not empty. Each file is checked against
@@ -73,9 +76,10 @@ class Process {
   void report();
   const Module& wrap(struct Dwfl_Module* module);
 
+  explicit Process(Dwfl* dwfl) noexcept : fixed_(true), dwfl_(dwfl) {}
   void report_core(const std::string& executable);
 
-  bool fixed_ = false;  // the module list never changes: another process, a core
+  bool fixed_ = false;  // the module list never changes: another process, a core, a file
   std::shared_ptr<CoreFile> core_;
   Dwfl* dwfl_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;

@@ -177,6 +177,14 @@ struct CoroutineRecord {
   }
 };
 
+/// A global variable or static data member the debug info describes.
+struct VariableRecord {
+  DieId type;  // null only for a DIE without DW_AT_type (malformed)
+  /// Its run-time address; nullopt when the debug info gives none: `no_address` says why.
+  std::optional<std::uint64_t> address;
+  enum class NoAddress : std::uint8_t { None, ThreadLocal, Constant, NotDescribed } no_address = NoAddress::None;
+};
+
 struct SourceLine {
   std::string file;  // as the line table names it (usually absolute)
   std::uint32_t line = 0;

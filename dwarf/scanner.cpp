@@ -4,6 +4,7 @@
 
 #include <dwarf.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <optional>
@@ -13,7 +14,7 @@ namespace reflect::dwarf::detail {
 namespace {
 
 // What an attribute means to the index; every other attribute is only skipped.
-enum class Role : std::uint8_t { None, Sibling, Name, Declaration, StrOffsetsBase };
+enum class Role : std::uint8_t { None, Sibling, Name, Declaration, Specification, StrOffsetsBase };
 
 // An abbreviation compiled once: a run of fixed-size attributes is one Skip; an attribute
 // whose size depends on its bytes, or whose value the index reads, is one Form step.
@@ -33,6 +34,8 @@ enum class Kind : std::uint8_t {
   Enum,       // indexed unless a declaration
   Base,       // indexed
   Typedef,    // indexed
+  Variable,   // indexed: a global (a declaration or a definition), a static data member (DWARF 5)
+  Member,     // indexed if a declaration: a static data member (DWARF 4); else skipped
 };
 
 struct Abbrev {
@@ -86,6 +89,8 @@ Kind kind_of(std::uint64_t tag) {
     case DW_TAG_enumeration_type: return Kind::Enum;
     case DW_TAG_base_type: return Kind::Base;
     case DW_TAG_typedef: return Kind::Typedef;
+    case DW_TAG_variable: return Kind::Variable;
+    case DW_TAG_member: return Kind::Member;
     default: return Kind::Other;
   }
 }
@@ -115,7 +120,7 @@ bool parse_abbrevs(const DebugSections& sections, const UnitHeader& unit, Abbrev
     abbrev.has_children = *p++ != 0;
     abbrev.steps_begin = static_cast<std::uint32_t>(table.steps.size());
     bool indexed = abbrev.kind != Kind::Other;
-    bool has_name = false, has_declaration = false, has_sibling = false, has_origin = false;
+    bool has_name = false, has_declaration = false, has_sibling = false, has_origin = false, has_specification = false;
     for (;;) {
       std::uint64_t name = 0, form = 0;
       if (!read_uleb(p, end, name) || !read_uleb(p, end, form) || form > 0xffff) return false;
@@ -130,9 +135,16 @@ bool parse_abbrevs(const DebugSections& sections, const UnitHeader& unit, Abbrev
         role = Role::Name;
       } else if (name == DW_AT_declaration && !has_declaration) {
         has_declaration = true;
-        role = abbrev.kind == Kind::Class || abbrev.kind == Kind::Enum ? Role::Declaration : Role::None;
+        role = abbrev.kind != Kind::Base && abbrev.kind != Kind::Typedef && abbrev.kind != Kind::Namespace &&
+                       abbrev.kind != Kind::Other
+                   ? Role::Declaration
+                   : Role::None;
       } else if (name == DW_AT_specification || name == DW_AT_abstract_origin) {
         has_origin = true;
+        if (name == DW_AT_specification && abbrev.kind == Kind::Variable && !has_specification) {
+          has_specification = true;
+          role = Role::Specification;
+        }
       } else if (name == DW_AT_str_offsets_base && is_unit_tag(tag)) {
         role = Role::StrOffsetsBase;
       }
@@ -149,7 +161,9 @@ bool parse_abbrevs(const DebugSections& sections, const UnitHeader& unit, Abbrev
       }
     }
     bool needs_declaration = abbrev.kind == Kind::Class || abbrev.kind == Kind::Enum;
-    abbrev.needs_libdw = indexed && has_origin && (!has_name || (needs_declaration && !has_declaration));
+    // (A variable without a name of its own is filed by the scanner's own rule: see scan_unit_types.)
+    bool is_type = indexed && abbrev.kind != Kind::Variable && abbrev.kind != Kind::Member;
+    abbrev.needs_libdw = is_type && has_origin && (!has_name || (needs_declaration && !has_declaration));
     abbrev.steps_end = static_cast<std::uint32_t>(table.steps.size());
   }
 }
@@ -159,6 +173,7 @@ struct DieFacts {
   bool has_sibling = false;
   bool declaration = false;
   bool has_str_offsets_base = false;
+  std::uint64_t specification = 0;  // offset in .debug_info; 0: none the scanner can follow
   std::uint64_t sibling = 0;  // unit-relative
   std::uint64_t str_offsets_base = 0;
   std::string_view name;
@@ -254,6 +269,13 @@ bool read_form(const Byte*& p, unsigned form, std::uint32_t known_size, Role rol
         return false;
       facts.has_str_offsets_base = true;
       facts.str_offsets_base = value;
+      return true;
+    case Role::Specification:
+      // A reference elsewhere (another unit, a supplementary file) is not followed: such a
+      // definition is not filed (nor by libdw's walk, which applies the same rule).
+      if (form == DW_FORM_ref1 || form == DW_FORM_ref2 || form == DW_FORM_ref4 || form == DW_FORM_ref8 ||
+          form == DW_FORM_ref_udata)
+        facts.specification = ctx.unit.offset + value;
       return true;
     case Role::Declaration:
       // dwarf_formflag: any other form reads as "not a declaration".
@@ -432,6 +454,16 @@ bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, Unit
     return true;
   };
 
+  // The variable declarations met so far, ascending: a definition comes after the declaration
+  // it names.
+  thread_local std::vector<ScannedType> declared_variables;
+  declared_variables.clear();
+  auto variable_declared_at = [&](std::uint64_t offset) -> const ScannedType* {
+    auto it = std::lower_bound(declared_variables.begin(), declared_variables.end(), offset,
+                               [](const ScannedType& declared, std::uint64_t at) { return declared.offset < at; });
+    return it != declared_variables.end() && it->offset == offset ? &*it : nullptr;
+  };
+
   // The walk of namespaces and classes: what Module::walk_unit_types does with libdw.
   struct Level {
     std::uint32_t scope;
@@ -469,6 +501,22 @@ bool scan_unit_types(const DebugSections& sections, const UnitHeader& unit, Unit
         if (abbrev->needs_libdw) return false;
         out.types.push_back({static_cast<std::uint64_t>(die - info), scope, abbrev->kind == Kind::Base, facts.name, false});
         break;
+      case Kind::Member:
+        // A static data member's declaration (DWARF 4), not filed; a data member of each object.
+        if (facts.declaration && !facts.name.empty())
+          declared_variables.push_back({static_cast<std::uint64_t>(die - info), scope, false, facts.name, false});
+        break;
+      case Kind::Variable: {
+        auto offset = static_cast<std::uint64_t>(die - info);
+        if (facts.declaration) {
+          if (!facts.name.empty()) declared_variables.push_back({offset, scope, false, facts.name, false});
+        } else if (!facts.name.empty()) {
+          out.types.push_back({offset, scope, false, facts.name, false});
+        } else if (const ScannedType* declaration = variable_declared_at(facts.specification)) {
+          out.types.push_back({offset, declaration->scope, false, declaration->name, false});
+        }
+        break;
+      }
     }
     if (descend && abbrev->needs_libdw) return false;
     if (descend && abbrev->has_children) {

@@ -1,6 +1,6 @@
 #pragma once
-// A fast reader of what the name index and a unit's parent table need: the named types outside
-// functions with the namespaces and classes around them, and every DIE's parent. libdw's
+// A fast reader of what the name index and a unit's parent table need: the named types and
+// variables outside functions with the namespaces and classes around them, and every DIE's parent. libdw's
 // generic DIE walk decodes every attribute of every DIE through several calls; this reads the
 // raw .debug_info bytes with each abbreviation compiled once into a plan that skips what is
 // not used (drgn's design). It never calls libdw, so units can be read on several threads.
@@ -55,8 +55,14 @@ struct ScannedScope {
   std::string_view name;
 };
 
-/// A named-type definition as the name index files it: a class, struct, union or enum that is
-/// not a declaration, a base type, a typedef. `name` may be empty (the index skips those).
+/// What the name index files: a named-type definition (a class, struct, union or enum that is
+/// not a declaration, a base type, a typedef), or the definition of a variable outside
+/// functions (a global, a static data member: the DIE that says where it lies). GCC's
+/// definition of a global declared before it, and both compilers' of a static data member, have
+/// no name of their own: their DW_AT_specification names a declaration earlier in the unit,
+/// whose name and scope (the class, for a member) they are filed under. Declarations are not
+/// filed: every unit that uses a global declares it, every unit that uses a class declares its
+/// static members. `name` may be empty (the index skips those).
 struct ScannedType {
   std::uint64_t offset;  // of the DIE in .debug_info
   std::uint32_t scope;   // index into UnitTypes::scopes, or no_scope

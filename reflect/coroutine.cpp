@@ -261,7 +261,6 @@ struct HandleCollector : QuietSink {
 
 void collect_handles(const Value& value, std::size_t pointer_hops, std::vector<std::uintptr_t>& out) {
   WalkLimits limits;
-  limits.show_type = false;
   limits.follow_pointers = pointer_hops > 0;
   limits.max_pointer_hops = pointer_hops;
   limits.dynamic_types = false;

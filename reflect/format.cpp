@@ -335,11 +335,11 @@ class TextSink {
 namespace detail {
 
 void format_value(fmt::memory_buffer& out, const Value& value, const FormatOptions& options) {
-  const WalkLimits limits{options.show_type, options.follow_pointers, options.dynamic_types,
-                          options.max_elements, options.max_depth, options.max_string};
+  const WalkLimits limits{options.follow_pointers, options.dynamic_types, options.max_elements, options.max_depth,
+                          options.max_string};
   TextSink sink(out, options.multiline);
   Walk<TextSink> walk(sink, limits, address_of(value));
-  walk.value(value, 0, true);
+  walk.value(value, 0, options.show_type);  // without its type named, the root prints as nested
 }
 
 }  // namespace detail

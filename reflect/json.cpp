@@ -324,8 +324,8 @@ class JsonSink {
 
 namespace detail {
 void format_json(fmt::memory_buffer& out, const Value& value, const JsonOptions& options) {
-  const WalkLimits limits{true, options.follow_pointers, options.dynamic_types, options.max_elements,
-                          options.max_depth, options.max_string};
+  const WalkLimits limits{options.follow_pointers, options.dynamic_types, options.max_elements, options.max_depth,
+                          options.max_string};
   JsonSink sink(out, options.pretty);
   Walk<JsonSink> walk(sink, limits, address_of(value));
   walk.value(value, 0, true);

@@ -403,6 +403,16 @@ std::unique_ptr<Memory> core_memory(std::shared_ptr<const dwarf::CoreFile> core)
   return std::make_unique<CoreMemory>(std::move(core));
 }
 
+namespace {
+class NoMemory final : public Memory {
+ public:
+  bool read(std::uint64_t, void*, std::size_t) const noexcept override { return false; }
+  bool probe(std::uint64_t, std::size_t) const override { return false; }
+};
+}  // namespace
+
+std::unique_ptr<Memory> no_memory() { return std::make_unique<NoMemory>(); }
+
 const ReadWindow* ReadWindow::covering(const Memory& memory, std::uintptr_t address, std::size_t size) noexcept {
   for (const ReadWindow* w = innermost_window; w != nullptr; w = w->outer_)
     if (w->memory_ == &memory && address >= w->begin_ && address <= w->end_ && size <= w->end_ - address) return w;

@@ -51,6 +51,8 @@ const Memory& self_memory() noexcept;
 /// The memory of another live process, read with process_vm_readv (which the caller has
 /// checked it may use on `pid`). A process that exits reads as unreadable.
 std::unique_ptr<Memory> process_memory(pid_t pid);
+/// The memory of a program that is not running: nothing is readable.
+std::unique_ptr<Memory> no_memory();
 /// The memory recorded in a core file (dwarf/core.hpp says which bytes read from where).
 std::unique_ptr<Memory> core_memory(std::shared_ptr<const dwarf::CoreFile> core);
 

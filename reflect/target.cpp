@@ -36,13 +36,8 @@ class TargetState {
  public:
   // This process.
   TargetState() : registry(&Registry::self()), pid(0) {}
-  // Another one: `memory` and the registry are its own.
-  TargetState(pid_t pid, std::unique_ptr<Memory> memory)
-      : owned_memory(std::move(memory)),
-        owned_registry(std::make_unique<Registry>([pid] { return std::make_unique<dwarf::Process>(pid); }, *owned_memory)),
-        registry(owned_registry.get()),
-        pid(pid) {}
-  // A core file's: `memory` reads it, `list_modules` lists its modules.
+  // Another program (a process, a core file, a binary): `memory` and the registry are its own,
+  // `list_modules` lists its modules. `pid` is 0 for one that records none.
   TargetState(pid_t pid, std::unique_ptr<Memory> memory, std::function<std::unique_ptr<dwarf::Process>()> list_modules)
       : owned_memory(std::move(memory)),
         owned_registry(std::make_unique<Registry>(std::move(list_modules), *owned_memory)),
@@ -187,12 +182,23 @@ Target& Target::self() {
 
 Target Target::attach(int pid, AttachOptions options) {
   detail::check_readable(pid);
-  auto state = std::make_unique<TargetState>(pid, detail::process_memory(pid));
+  auto state = std::make_unique<TargetState>(pid, detail::process_memory(pid),
+                                             [pid] { return std::make_unique<dwarf::Process>(pid); });
   if (options.stop) state->stop();
   {
     // The module list now: a process that cannot be listed fails here, not at the first print.
     std::lock_guard lock(state->registry->mutex());
     state->registry->process();
+  }
+  return Target(std::move(state));
+}
+
+Target Target::open_executable(std::string_view path) {
+  auto state = std::make_unique<TargetState>(0, detail::no_memory(),
+                                             [file = std::string(path)] { return dwarf::Process::of_file(file); });
+  {
+    std::lock_guard lock(state->registry->mutex());
+    state->registry->process();  // a file that cannot be read fails here
   }
   return Target(std::move(state));
 }
@@ -211,6 +217,25 @@ Target Target::open_core(std::string_view core_path, std::string_view executable
   return Target(std::move(state));
 }
 
+std::vector<Variable> Target::variables(std::string_view substring) const {
+  std::vector<Variable> out;
+  for (const auto& listed : state_->registry->list(substring)) {
+    if (!listed.is_variable || listed.type == nullptr) continue;
+    const Type type(*listed.type);
+    std::optional<Value> value;
+    if (listed.address) value = Value(type, reinterpret_cast<const void*>(*listed.address));
+    out.push_back({listed.name, type, value});
+  }
+  return out;
+}
+
+std::vector<Type> Target::types(std::string_view substring) const {
+  std::vector<Type> out;
+  for (const auto& listed : state_->registry->list(substring))
+    if (!listed.is_variable) out.emplace_back(*listed.type);
+  return out;
+}
+
 std::vector<std::string> Target::problems() const {
   if (!state_->owned_registry) return {};
   std::lock_guard lock(state_->registry->mutex());
@@ -221,6 +246,10 @@ std::optional<Type> Target::find_type(std::string_view name) const {
   const detail::TypeNode* type = state_->registry->find_type(dwarf::normalize_name(name));
   if (type == nullptr) return std::nullopt;
   return Type(*type);
+}
+
+std::optional<Value> Target::find_variable(std::string_view name) const {
+  return detail::variable_value(*state_->registry, name);
 }
 
 Value Target::value_at(Type type, std::uint64_t address) const {

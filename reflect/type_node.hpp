@@ -295,6 +295,25 @@ class Registry {
   /// The type with this name (normalize_name() form), from `preferred`'s debug info first,
   /// then from every module's. nullptr if none describes it. Locks.
   const TypeNode* find_type(std::string_view normalized_name, std::uintptr_t preferred_address = 0);
+  /// The global variable or static data member with this name (normalize_name() form), as an
+  /// object of the target (its type and address); nullopt if no module describes it. Throws
+  /// Error for one that has no address to read (thread-local, a constant without storage, not
+  /// described). Locks. (variables.cpp)
+  struct Variable {
+    const TypeNode* type;
+    std::uintptr_t address;
+  };
+  std::optional<Variable> find_variable(std::string_view normalized_name);
+  /// Every type definition (class, struct, union, enum) and every global variable and static
+  /// data member whose name contains `substring`, from every module, sorted by name; for
+  /// tools. Reads all the debug info. Locks. (variables.cpp)
+  struct Listed {
+    std::string name;
+    const TypeNode* type;  // a variable's type; nullptr for one whose type is not described
+    bool is_variable;
+    std::optional<std::uintptr_t> address;  // a variable's, where the debug info gives it
+  };
+  std::vector<Listed> list(std::string_view substring);
   /// For a member function's entry address: its class. nullptr for anything else. Locks.
   const TypeNode* class_of_function(std::uintptr_t address);
   /// The dynamic type behind a vtable address point, cached. nullptr if it cannot be told (a

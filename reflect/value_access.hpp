@@ -37,6 +37,8 @@ bool is_text_char(const TypeNode& type);
 /// process.
 Coroutine coroutine_in(Registry& registry, std::uintptr_t frame);
 AsyncBacktrace async_backtrace_in(Registry& registry, std::uintptr_t frame);
+/// The variable `name` (as a user spells it) of the registry's target. (variables.cpp)
+std::optional<Value> variable_value(Registry& registry, std::string_view name);
 /// The function of the coroutine whose frame is at `frame` in `registry`'s target
 /// (`app::fetch(int)`); empty when it is not a coroutine frame the target describes.
 std::string coroutine_function_at(Registry& registry, std::uintptr_t frame);

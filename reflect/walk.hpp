@@ -27,8 +27,8 @@
 //     depth()                     how many structures are open
 //     unwind(depth)               closes those opened since depth() was that
 //
-// `named` asks for the type's name: at the top level (when types are shown), and where a
-// pointee's dynamic type is not the pointer's.
+// `named` asks for the type's name: at the top level (the root, when the caller shows its
+// type), and where a pointee's dynamic type is not the pointer's.
 
 #include "memory.hpp"
 #include "providers.hpp"
@@ -57,7 +57,6 @@ namespace reflect::detail {
 
 /// What every output shares of the options.
 struct WalkLimits {
-  bool show_type = true;
   bool follow_pointers = false;
   bool dynamic_types = true;
   std::size_t max_elements = 100;
@@ -154,7 +153,7 @@ template <class Sink> class Walk {
   }
 
  private:
-  bool named(bool top) const { return top && limits_.show_type; }
+  bool named(bool top) const { return top; }
 
   // A problem met while a value was being written: in place of what is left of it, and then
   // everything the value opened is closed, so that the output stays well formed.

@@ -1,6 +1,8 @@
 // reflect::Target::attach: another live process (tests/target/fixture.cpp, started here) read
 // through the same API as this one, printed with exact strings; and the errors a user meets.
 
+#include "target/expected.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -130,6 +132,26 @@ TEST_CASE("target: another process prints as this one would, from its own memory
   const auto limits = target.find_type("app::Limits");
   REQUIRE(limits);
   CHECK(fmt::format("{}", target.value_at(*limits, 0x10)) == "<unreadable 0x10>");
+}
+
+TEST_CASE("target: another process's globals, found by name, print as expected.txt says") {
+  Fixture fixture;
+  const reflect::Target target = reflect::Target::attach(fixture.pid());
+  std::size_t checked = 0;
+  for (const reflect_test::ExpectedLine& line : reflect_test::expected_globals()) {
+    if (!line.is_plain_name) continue;
+    INFO(line.expression);
+    const auto value = target.find_variable(line.expression);
+    REQUIRE(value.has_value());
+    CHECK(reflect_test::without_addresses(fmt::format("{}", reflect::formatted(*value, {.show_type = false}))) ==
+          line.value);
+    ++checked;
+  }
+  CHECK(checked == 8);
+  const auto counter = target.find_variable("app::g_counter");
+  REQUIRE(counter.has_value());
+  CHECK(reinterpret_cast<std::uintptr_t>(counter->address()) == fixture.address("g_counter"));
+  CHECK_FALSE(target.find_variable("app::no_such_global").has_value());
 }
 
 TEST_CASE("target: a process stopped for a snapshot resumes when the target is released") {

@@ -14,7 +14,7 @@ namespace reflect {
 
 struct FormatOptions {
   bool multiline = false;          // what `{:#}` selects
-  bool show_type = true;           // name the type at the top level
+  bool show_type = true;           // name the type at the top level; false: the value as it prints nested
   bool follow_pointers = false;    // print what raw pointers point to (`0x… -> {...}`)
   bool dynamic_types = true;       // polymorphic pointees as their dynamic type (`{:s}`: static)
   std::size_t max_elements = 100;  // per sequence; more print as `...`

@@ -45,4 +45,10 @@ REFLECT_API Value reflect(const void* object, const std::type_info& type);
 /// Searches every loaded module (the first search builds a name index). nullopt if none.
 REFLECT_API std::optional<Type> find_type(std::string_view name);
 
+/// The global variable or static data member a user names as written in C++ (`app::g_config`,
+/// `app::Cache::instance`, `g_counter`), as the object it is, of its declared type. Searches
+/// every loaded module as find_type() does. nullopt if none describes it; throws Error for one
+/// it cannot read (a thread-local, a constant the compiler kept no storage for).
+REFLECT_API std::optional<Value> find_variable(std::string_view name);
+
 }  // namespace reflect

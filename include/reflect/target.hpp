@@ -1,6 +1,7 @@
 #pragma once
 // A program being inspected: this process (Target::self(), what reflect(obj) reads), another
-// live process (Target::attach), or a core file (Target::open_core). Types and Values found through a target read its debug info and
+// live process (Target::attach), a core file (Target::open_core) or a binary on disk
+// (Target::open_executable). Types and Values found through a target read its debug info and
 // its memory, and stay valid while the target lives.
 
 #include <reflect/coroutine.hpp>
@@ -29,6 +30,15 @@ struct AttachOptions {
   bool stop = false;
 };
 
+/// A global variable or static data member, as Target::variables lists it.
+struct Variable {
+  std::string name;  // qualified, as find_variable takes it
+  Type type;
+  /// The object; nullopt when the debug info gives no address (a thread-local, a constant the
+  /// compiler kept no storage for).
+  std::optional<Value> value;
+};
+
 class REFLECT_API Target {
  public:
   /// The process reflect runs in.
@@ -52,12 +62,25 @@ class REFLECT_API Target {
   /// or another build does not throw: see problems().
   static Target open_core(std::string_view core_path, std::string_view executable = {});
 
+  /// A binary on disk that is not running (an executable or a shared object): its debug info
+  /// (types, the types and link-time addresses of its variables), no memory: values read from
+  /// it print as unreadable. Throws reflect::Error when the file cannot be read as ELF.
+  static Target open_executable(std::string_view path);
+
   Target(Target&&) noexcept;
   Target& operator=(Target&&) noexcept;
   ~Target();
 
   /// The type with this name, as reflect::find_type spells it, from the target's debug info.
   std::optional<Type> find_type(std::string_view name) const;
+  /// The global variable or static data member with this name, as reflect::find_variable.
+  std::optional<Value> find_variable(std::string_view name) const;
+  /// Every global variable and static data member, and every type (class, struct, union, enum)
+  /// definition, whose qualified name contains `substring` (all of them for an empty one),
+  /// sorted by name, each once: what the target's debug info describes. Reads all of it: a
+  /// second or more for a big program.
+  std::vector<Variable> variables(std::string_view substring = {}) const;
+  std::vector<Type> types(std::string_view substring = {}) const;
   /// An object of `type` (a type of this target) at `address` in the target's memory. Throws
   /// reflect::Error when the type belongs to another target.
   Value value_at(Type type, std::uint64_t address) const;
@@ -66,7 +89,8 @@ class REFLECT_API Target {
   Coroutine coroutine_at(std::uint64_t frame) const;
   AsyncBacktrace async_backtrace_at(std::uint64_t frame) const;
 
-  /// The process id; of a core file, the one it records (NT_PRSTATUS), 0 if none.
+  /// The process id; of a core file, the one it records (NT_PRSTATUS), 0 if none; 0 for a
+  /// binary that does not run (open_executable).
   int pid() const noexcept;
   /// What open_core found wrong with the core's shared objects without refusing it, one
   /// sentence each, naming the module, the file found and both build-ids. Empty for a process.
