@@ -47,9 +47,17 @@ using reflect_test::run;
 using reflect_test::Running;
 using reflect_test::TempDir;
 
+// Runs gdb or gcore with the size of the files it writes limited to 1 GiB: a core file that
+// would be larger (of a process under AddressSanitizer, its shadow memory) fails the test
+// instead of filling the disk.
+Output run_limited(std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"/bin/sh", "-c", "ulimit -f 1048576 && exec \"$0\" \"$@\""});
+  return run(std::move(argv));
+}
+
 // A core file of the running process, written by gcore into `dir`.
 std::string gcore(const Running& process, const TempDir& dir, const std::string& name = "core") {
-  const Output out = run({GCORE, "-o", dir / name, std::to_string(process.pid())});
+  const Output out = run_limited({GCORE, "-o", dir / name, std::to_string(process.pid())});
   const std::string core = dir / fmt::format("{}.{}", name, process.pid());
   INFO(out.text());
   REQUIRE(out.status == 0);
@@ -59,7 +67,7 @@ std::string gcore(const Running& process, const TempDir& dir, const std::string&
 
 // A core file of `program`, run under gdb to where it stops on a signal.
 Output core_under_gdb(const std::string& program, const std::string& core) {
-  const Output out = run({GDB, "-nx", "-batch", "-iex", "set debuginfod enabled off", "-ex", "run", "-ex",
+  const Output out = run_limited({GDB, "-nx", "-batch", "-iex", "set debuginfod enabled off", "-ex", "run", "-ex",
                           "gcore " + core, "--args", program});
   INFO(out.text());
   REQUIRE(fs::exists(core));
@@ -226,7 +234,7 @@ TEST_CASE("core: the kernel's core file of a process killed by SIGABRT") {
     return;
   }
   TempDir dir;
-  Running fixture({"/bin/sh", "-c", "cd \"$1\" && { ulimit -c unlimited 2>/dev/null; exec \"$2\"; }", "sh", dir.path(),
+  Running fixture({"/bin/sh", "-c", "cd \"$1\" && { ulimit -c 1048576 2>/dev/null; exec \"$2\"; }", "sh", dir.path(),
                    TARGET_FIXTURE});
   const int status = fixture.kill_with(SIGABRT);
   REQUIRE(WIFSIGNALED(status));
@@ -265,12 +273,18 @@ TEST_CASE("core: what a truncated core lost is unreadable, never zeros") {
   CHECK(fmt::format("{}", target.value_at(*int_type, counter)) == fmt::format("<unreadable {:#x}>", counter));
   CHECK_THROWS_AS(target.value_at(*int_type, counter).as<int>(), reflect::UnreadableMemory);
   CHECK(target.value_at(*char_type, counter).as<char>() == 42);  // the byte before the cut
-  // The heap comes after the executable's data in the file: all of it lost.
+  // The heap comes after the executable's data in the file: all of it lost; g_config itself
+  // where the compiler put it after g_counter.
   const auto config_type = target.find_type("app::Config");
   REQUIRE(config_type);
-  const std::string config = fmt::format("{}", target.value_at(*config_type, fixture.address("g_config")));
-  CHECK(config.find(R"(.name = <unreadable 0x)") != std::string::npos);
-  CHECK(config.find(R"(.limits = {.soft = 10, .hard = 20})") != std::string::npos);
+  const std::uint64_t config_address = fixture.address("g_config");
+  const std::string config = fmt::format("{}", target.value_at(*config_type, config_address));
+  if (config_address > counter) {
+    CHECK(config == fmt::format("<unreadable {:#x}>", config_address));
+  } else {
+    CHECK(config.find(R"(.name = <unreadable 0x)") != std::string::npos);
+    CHECK(config.find(R"(.limits = {.soft = 10, .hard = 20})") != std::string::npos);
+  }
 }
 
 TEST_CASE("core: a stripped executable, moved since, whose debug file lies elsewhere") {
@@ -413,7 +427,9 @@ TEST_CASE("core: a shared object whose file is another build than the core's is 
   const std::string core = gcore(fixture, dir);
   fixture.exit();
   fs::remove(copy);
-  fs::copy_file(NODEBUG_CRASH, copy);
+  // Another build: a file with a dynamic section, as a shared object has (libdw 0.188 leaks
+  // the handle of a file without one, where the dynamic linker's list names it).
+  fs::copy_file(CORO_CRASH, copy);
 
   const reflect::Target target = reflect::Target::open_core(core);
   check_fixture(target, fixture);
@@ -421,7 +437,7 @@ TEST_CASE("core: a shared object whose file is another build than the core's is 
   CHECK(target.problems()[0] ==
         fmt::format("the core's module {0} (build-id {1}) has no file: {0} is another build (build-id {2}); its code "
                     "and read-only data are unreadable, and its debug info unused",
-                    copy, build_id(libm), build_id(NODEBUG_CRASH)));
+                    copy, build_id(libm), build_id(CORO_CRASH)));
 }
 
 TEST_CASE("core: opening fails with a message that says what to do") {
@@ -532,7 +548,7 @@ TEST_CASE("core: damaged cores throw reflect::Error or print, never crash") {
     }
   };
 
-  std::mt19937_64 random(12);  // fixed: the same cases every run
+  std::mt19937_64 random(12);  // fixed: the same damage every run, up to where the run's core differs
   for (const CoreLayout* layout : {&gcore_layout, &kernel_layout}) {
     const std::vector<unsigned char>& good = layout->bytes;
     const std::string name = layout == &gcore_layout ? "gcore layout" : "kernel layout";
