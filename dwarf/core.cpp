@@ -35,16 +35,6 @@ constexpr int kData = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : 
 
 constexpr std::uint32_t kNtFile = 0x46494c45;  // NT_FILE, which older <elf.h> lack
 
-std::string hex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < size; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
-  }
-  return out;
-}
-
 std::string kind_of(int type) {
   switch (type) {
     case ET_EXEC: return "an executable (ET_EXEC)";
@@ -90,6 +80,16 @@ int open_regular_file(const std::string& path) {
   return fd;
 }
 
+std::string build_id_text(const unsigned char* bytes, std::size_t size) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < size; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
 std::optional<ElfFacts> read_elf_facts(int fd) {
   elf_version(EV_CURRENT);
   // ELF_C_READ, not a mapping: a file truncated while it is read must not raise SIGBUS.
@@ -102,7 +102,8 @@ std::optional<ElfFacts> read_elf_facts(int fd) {
     facts->type = ehdr.e_type;
     const void* id = nullptr;
     const ssize_t id_size = dwelf_elf_gnu_build_id(elf, &id);
-    if (id_size > 0) facts->build_id = hex(static_cast<const unsigned char*>(id), static_cast<std::size_t>(id_size));
+    if (id_size > 0)
+      facts->build_id = build_id_text(static_cast<const unsigned char*>(id), static_cast<std::size_t>(id_size));
     std::size_t count = 0;
     if (elf_getphdrnum(elf, &count) == 0)
       for (std::size_t i = 0; i < count; ++i) {

@@ -29,6 +29,9 @@ struct ElfFacts {
 };
 std::optional<ElfFacts> read_elf_facts(int fd);
 
+/// A build-id's bytes as lowercase hex, as ElfFacts::build_id and the messages spell it.
+std::string build_id_text(const unsigned char* bytes, std::size_t size);
+
 /// Opens `path` read-only as a regular file (never blocking on a FIFO); -1 with errno set when
 /// it cannot (EINVAL: not a regular file).
 int open_regular_file(const std::string& path);

@@ -35,16 +35,6 @@ const Dwfl_Callbacks* core_callbacks() {
   return &instance;
 }
 
-std::string hex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < size; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
-  }
-  return out;
-}
-
 std::string or_none(const std::string& build_id) { return build_id.empty() ? "none" : build_id; }
 
 struct Listed {
@@ -86,7 +76,7 @@ void identify(const CoreFile& core, Listed& m) {
       if (desc > size || desc + header[1] > size) break;
       if (header[2] == NT_GNU_BUILD_ID && header[0] == 4 && std::memcmp(notes.data() + name, "GNU", 4) == 0 &&
           header[1] > 0) {
-        m.build_id = hex(notes.data() + desc, header[1]);
+        m.build_id = build_id_text(notes.data() + desc, header[1]);
         return;
       }
       off = next;
