@@ -478,6 +478,16 @@ TEST_CASE("core: opening fails with a message that says what to do") {
                                              .c_str()),
                        reflect::Error);
 
+  // Cut inside the fourth program header: libelf reads the first three, libdwfl gives up.
+  const std::string cut_headers = dir / "cut-headers.core";
+  bytes = read_file(core);
+  bytes.resize(sizeof(Elf64_Ehdr) + 3 * sizeof(Elf64_Phdr) + 7);
+  write_file(cut_headers, bytes);
+  CHECK_THROWS_WITH_AS(reflect::Target::open_core(cut_headers),
+                       doctest::Contains(fmt::format("reflect: cannot read the modules of the core file {}: ", cut_headers)
+                                             .c_str()),
+                       reflect::Error);
+
   CHECK_THROWS_WITH_AS(reflect::Target::open_core(core, "/nonexistent/prog"),
                        "reflect: there is no executable /nonexistent/prog", reflect::Error);
   CHECK_THROWS_WITH_AS(reflect::Target::open_core(core, core),
