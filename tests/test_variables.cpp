@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <reflect/reflect.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 

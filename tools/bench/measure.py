@@ -211,7 +211,9 @@ def main():
         expect["core_print"] = expect["pid_print"] = expect_nested
         if use_gdb:
             commands["gdb_core_print"] = gdb_common + ["-c", core, "-ex", f"print {target_print}", prog]
-            commands["gdb_pid_print"] = gdb_common + ["-p", str(waiting.pid), "-ex", f"print {target_print}"]
+            # (Attached inside read(), a C frame: the expression is C++.)
+            commands["gdb_pid_print"] = gdb_common + ["-p", str(waiting.pid), "-ex", "set language c++",
+                                                      "-ex", f"print {target_print}"]
             expect["gdb_core_print"] = expect["gdb_pid_print"] = '$1 = {title = "root of tu0"'
     if use_drgn:
         script = os.path.join(HERE, "drgn_lookup.py")
