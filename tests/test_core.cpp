@@ -10,6 +10,8 @@
 #include "target/expected.hpp"
 #include "target/programs.hpp"
 
+#include "fixtures/coro_expected.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -180,22 +182,6 @@ struct CoreLayout {
 template <class T> void put(std::vector<unsigned char>& bytes, std::size_t at, T value) {
   if (at + sizeof value <= bytes.size()) std::memcpy(bytes.data() + at, &value, sizeof value);
 }
-
-#if defined(__clang__) && defined(__OPTIMIZE__)
-constexpr bool has_frames = false;
-#else
-constexpr bool has_frames = true;
-#endif
-#if defined(__OPTIMIZE__)
-constexpr bool has_lines = false;
-#else
-constexpr bool has_lines = true;
-#endif
-#if defined(__clang__)
-constexpr bool is_clang = true;
-#else
-constexpr bool is_clang = false;
-#endif
 
 }  // namespace
 
@@ -379,35 +365,7 @@ TEST_CASE("core: the async backtrace of a program that aborted with coroutines s
   CHECK(tool.exit_code() == 0);
   CHECK(tool.out == fmt::format("{}\n", trace));
   // The strings test_coro.cpp expects of the same chain in its own process.
-  std::string expected;
-  if (!has_frames) {
-    expected =
-        "#0 app::leaf(int) suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}\n"
-        "#1 app::middle(int) suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}\n"
-        "#2 app::top() suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}";
-  } else if (!has_lines) {
-    // Without the suspend point's line, `after` (declared below it) shows what the frame holds.
-    std::string printed = fmt::format("{}", trace);
-    const std::string first = "#0 app::leaf(int) suspended at suspend point 1 {x = 9, local_leaf = 90, ratio = 3.5, after = ";
-    REQUIRE(printed.starts_with(first));
-    printed.erase(first.size(), printed.find('}') - first.size());
-    CHECK(printed ==
-          first + "}\n"
-          "#1 app::middle(int) suspended at suspend point 1 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
-          "#2 app::top() suspended at suspend point 1 {r = -1}");
-    return;
-  } else if (is_clang) {
-    expected =
-        "#0 app::leaf(int) suspended at coro.cpp:12 {ratio = 3.5, x = 9, local_leaf = 90}\n"
-        "#1 app::middle(int) suspended at coro.cpp:21 {label = \"middle-string\", y = 7, local_mid = 8, r = -1}\n"
-        "#2 app::top() suspended at coro.cpp:27 {r = -1}";
-  } else {
-    expected =
-        "#0 app::leaf(int) suspended at coro.cpp:12 {x = 9, local_leaf = 90, ratio = 3.5, after = <not in scope>}\n"
-        "#1 app::middle(int) suspended at coro.cpp:21 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
-        "#2 app::top() suspended at coro.cpp:27 {r = -1}";
-  }
-  CHECK(fmt::format("{}", trace) == expected);
+  reflect_test::check_chain_backtrace(trace);
 }
 
 TEST_CASE("core: a shared object whose file is another build than the core's is named in problems()") {

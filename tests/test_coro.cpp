@@ -8,6 +8,8 @@
 
 #include <reflect/reflect.hpp>
 
+#include "fixtures/coro_expected.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,16 +19,8 @@
 
 namespace {
 
-#if defined(__clang__) && defined(__OPTIMIZE__)
-constexpr bool has_frames = false;
-#else
-constexpr bool has_frames = true;
-#endif
-#if defined(__OPTIMIZE__)
-constexpr bool has_lines = false;
-#else
-constexpr bool has_lines = true;
-#endif
+constexpr bool has_frames = reflect_test::coro_has_frames;
+constexpr bool has_lines = reflect_test::coro_has_lines;
 #if defined(__clang__)
 constexpr bool is_clang = true;
 #else
@@ -173,35 +167,7 @@ TEST_CASE("coroutine: async backtrace through a promise's `continuation`") {
   CHECK(trace.coroutines[1].function() == "app::middle(int)");
   CHECK(trace.coroutines[2].function() == "app::top()");
   CHECK(trace.stopped.empty());
-  std::string expected;
-  if (!has_frames) {
-    expected =
-        "#0 app::leaf(int) suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}\n"
-        "#1 app::middle(int) suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}\n"
-        "#2 app::top() suspended {<locals unavailable: the compiler described no frame (LLVM issue 121092)>}";
-  } else if (!has_lines) {
-    // Without the suspend point's line, `after` (declared below it) shows what the frame holds.
-    std::string printed = fmt::format("{}", trace);
-    std::string first = "#0 app::leaf(int) suspended at suspend point 1 {x = 9, local_leaf = 90, ratio = 3.5, after = ";
-    REQUIRE(printed.starts_with(first));
-    printed.erase(first.size(), printed.find('}') - first.size());
-    CHECK(printed ==
-          first + "}\n"
-          "#1 app::middle(int) suspended at suspend point 1 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
-          "#2 app::top() suspended at suspend point 1 {r = -1}");
-    return;
-  } else if (is_clang) {
-    expected =
-        "#0 app::leaf(int) suspended at coro.cpp:12 {ratio = 3.5, x = 9, local_leaf = 90}\n"
-        "#1 app::middle(int) suspended at coro.cpp:21 {label = \"middle-string\", y = 7, local_mid = 8, r = -1}\n"
-        "#2 app::top() suspended at coro.cpp:27 {r = -1}";
-  } else {
-    expected =
-        "#0 app::leaf(int) suspended at coro.cpp:12 {x = 9, local_leaf = 90, ratio = 3.5, after = <not in scope>}\n"
-        "#1 app::middle(int) suspended at coro.cpp:21 {y = 7, local_mid = 8, label = \"middle-string\", r = -1}\n"
-        "#2 app::top() suspended at coro.cpp:27 {r = -1}";
-  }
-  CHECK(fmt::format("{}", trace) == expected);
+  reflect_test::check_chain_backtrace(trace);
 }
 
 TEST_CASE("coroutine: a coroutine and a backtrace as JSON") {
