@@ -5,7 +5,7 @@
 //
 //   reflect coro-frames [--members N] BINARY...
 
-#include "../../dwarf/file.hpp"
+#include "../../dwarf/process.hpp"
 #include "../../dwarf/names.hpp"
 #include "cli.hpp"
 
@@ -132,13 +132,14 @@ int coro_frames_command(Arguments args) {
   int status = 0;
   for (const std::string& path : paths) {
     try {
-      reflect::dwarf::File file(path);
-      if (!file.module().has_debug_info()) {
+      const auto binary = reflect::dwarf::Process::of_file(path);
+      const Module& module = *binary->modules().front();
+      if (!module.has_debug_info()) {
         fmt::print(stderr, "{}: no debug info (build with -g, or install its debug package)\n", path);
         status = 1;
         continue;
       }
-      std::vector<Frame> frames = frames_of(file.module());
+      std::vector<Frame> frames = frames_of(module);
       fmt::print("{}: {} coroutine frame{}\n", path, frames.size(), frames.size() == 1 ? "" : "s");
       for (const Frame& frame : frames) {
         fmt::print("{:>8} bytes  {}\n", frame.size, frame.coroutine);

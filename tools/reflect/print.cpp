@@ -3,6 +3,8 @@
 #include "cli.hpp"
 #include "expression.hpp"
 
+#include "../../reflect/text_escape.hpp"
+
 #include <reflect/error.hpp>
 #include <reflect/format.hpp>
 #include <reflect/json.hpp>
@@ -13,36 +15,6 @@
 #include <vector>
 
 namespace reflect::cli {
-
-namespace {
-
-// A JSON string holding `text`.
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out + '"';
-}
-
-// A document written at the top level, put one level deeper.
-std::string indented(const std::string& document) {
-  std::string out;
-  for (const char c : document) {
-    out += c;
-    if (c == '\n') out += "  ";
-  }
-  return out;
-}
-
-}  // namespace
 
 int print_command(Arguments args) {
   TargetChoice choice;
@@ -63,7 +35,8 @@ int print_command(Arguments args) {
 
   const Target target = choice.open(false);
   int status = 0;
-  std::vector<std::string> members;  // JSON: "EXPR": value
+  fmt::memory_buffer document;  // JSON: {"EXPR":value,...}, compact
+  document.push_back('{');
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     try {
       std::optional<Evaluated> value;
@@ -72,8 +45,11 @@ int print_command(Arguments args) {
         value = evaluate(target, parsed[i]);
       }
       if (json) {
-        const std::string document = to_json(value->value, {.pretty = pretty});
-        members.push_back(json_string(expressions[i]) + (pretty ? ": " + indented(document) : ":" + document));
+        if (document.size() > 1) document.push_back(',');
+        document.push_back('"');
+        detail::escape_json_string(document, reinterpret_cast<const unsigned char*>(expressions[i].data()),
+                                   expressions[i].size(), 1);
+        fmt::format_to(fmt::appender(document), "\":{}", to_json(value->value));
       } else {
         fmt::print("{} = {}\n", expressions[i],
                    formatted(value->value, {.multiline = pretty, .show_type = value->dynamic_type_differs}));
@@ -84,11 +60,11 @@ int print_command(Arguments args) {
     }
   }
   if (json) {
-    std::string document = "{";
-    for (std::size_t i = 0; i < members.size(); ++i)
-      document += (i ? "," : "") + std::string(pretty ? "\n  " : "") + members[i];
-    document += pretty && !members.empty() ? "\n}" : "}";
-    fmt::print("{}\n", document);
+    document.push_back('}');
+    const std::string_view compact(document.data(), document.size());
+    fmt::memory_buffer indented;
+    if (pretty) detail::indent_json(indented, compact);
+    fmt::print("{}\n", pretty ? std::string_view(indented.data(), indented.size()) : compact);
   }
   return status;
 }
