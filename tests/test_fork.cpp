@@ -1,6 +1,7 @@
 // fork(): a child forked while other threads of its parent are inside reflect (holding its locks,
 // building the name index on worker threads), or by a thread that holds reflect's lock itself,
-// can use reflect. Built into the threads binaries (tests/meson.build), next to test_threads.cpp.
+// can use reflect. The fork-* binaries of tests/meson.build (which says why GCC's ASan build skips
+// them).
 //
 // Each test case runs in a process of its own (fresh_process.hpp): in the first, the name index
 // is not built yet when the threads start, so the first forks fall while it is being built, the
