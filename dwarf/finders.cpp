@@ -245,10 +245,12 @@ std::optional<DieId> Module::find_definition(const TypeRecord& decl) const {
   return found;
 }
 
-std::optional<DieId> Module::find_type(std::string_view name) const {
+std::optional<DieId> Module::find_type(std::string_view name, bool build_index) const {
   if (dwarf() == nullptr) return std::nullopt;
-  if (!name_index_)
+  if (!name_index_) {
     if (auto found = class_before_index(key_components(name).back(), name, 0)) return found;
+    if (!build_index) return std::nullopt;
+  }
   std::optional<DieId> other;
   std::optional<DieId> found;
   for_each_filed(name, [&](const DieId& id) {
@@ -336,11 +338,12 @@ std::optional<VariableRecord> Module::variable_before_index(std::string_view nam
   return std::nullopt;
 }
 
-std::optional<VariableRecord> Module::find_variable(std::string_view name) const {
+std::optional<VariableRecord> Module::find_variable(std::string_view name, bool build_index) const {
   if (dwarf() == nullptr) return std::nullopt;
   if (!name_index_) {
     if (!units_) build_unit_table();
     if (auto found = variable_before_index(name)) return found;
+    if (!build_index) return std::nullopt;
   }
   std::optional<VariableRecord> found;
   for_each_filed(name, [&](const DieId& id) {

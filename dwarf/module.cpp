@@ -10,7 +10,11 @@
 namespace reflect::dwarf {
 
 Module::Module(Dwfl_Module* module) : module_(module), symbols_(module) {
-  const char* name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+  const char* file = nullptr;  // the ELF file libdwfl opened for it, once it has
+  const char* name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, &file, nullptr);
+  // A core's modules are named as its link map names them, the executable by its base name:
+  // the file that was read says more.
+  if (name != nullptr && name[0] != '/' && file != nullptr) name = file;
   path_ = name ? name : "<unknown module>";
 }
 
@@ -27,6 +31,8 @@ Dwarf* Module::dwarf() const {
 }
 
 bool Module::has_debug_info() const { return dwarf() != nullptr; }
+
+bool Module::lacks_name_index() const { return name_index_ == nullptr && dwarf() != nullptr; }
 
 Dwarf* Module::dwarf_of(std::uint32_t file) const {
   if (file == 0) return dwarf();

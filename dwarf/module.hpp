@@ -1,10 +1,12 @@
 #pragma once
 // One loaded ELF module (the executable or a shared object) and its DWARF, read lazily.
-// Not thread-safe: callers serialise access (reflect/ holds one lock around all of dwarf/).
+// Not thread-safe: callers serialise access (reflect/ holds its registry's lock around all of
+// dwarf/), except for NameIndexBuild::run().
 
 #include "records.hpp"
 #include "symbols.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -26,6 +28,32 @@ struct UnitTypes;
 }
 
 namespace reflect::dwarf {
+
+class Module;
+
+/// A name index being built: Module::prepare_name_index() makes one under the caller's lock,
+/// run() does the long part (reading all of the debug info, on several threads: up to a second
+/// in a large program) with no lock held while other threads use the module, and
+/// Module::publish_name_index(), under the lock again, reads with libdw what the scanner could
+/// not and makes it the module's index.
+class NameIndexBuild {
+ public:
+  ~NameIndexBuild();
+  NameIndexBuild(const NameIndexBuild&) = delete;
+  NameIndexBuild& operator=(const NameIndexBuild&) = delete;
+  /// Reads only the module's section bytes and what prepare_name_index() copied; needs no
+  /// lock. Throws what reading throws (std::bad_alloc, std::length_error).
+  void run();
+
+ private:
+  friend class Module;
+  struct State;
+  NameIndexBuild();
+  std::unique_ptr<State> state_;
+};
+
+/// For tests: called on the building thread as each NameIndexBuild::run() begins.
+inline std::atomic<void (*)()> name_index_build_hook{nullptr};
 
 class Module {
  public:
@@ -50,6 +78,15 @@ class Module {
   /// use).
   std::optional<DieId> find_definition(const TypeRecord& decl) const;
 
+  /// Whether a lookup by name (find_type(), find_definition(), find_variable(), named()) may
+  /// need the name index, and the module has debug info but no index yet.
+  bool lacks_name_index() const;
+  /// Building the index outside the caller's lock (NameIndexBuild): nullptr when the module
+  /// has its index, or no debug info.
+  std::unique_ptr<NameIndexBuild> prepare_name_index() const;
+  /// Makes `build`'s index the module's, unless another build's came first. Lock held.
+  void publish_name_index(NameIndexBuild& build) const;
+
   /// Whether the module's symbols (its own or exported) define the class `key` (normalize_name()
   /// form, plain identifiers only): its vtable, its type_info or a member function. Finds the
   /// module a class belongs to when no debug info describes it. Reads the symbol table.
@@ -57,13 +94,14 @@ class Module {
 
   /// A type definition (a class or enum, else a base type or typedef) whose qualified name, in
   /// normalize_name() form, is `name`. From the name tables' hash tables or the name index, as
-  /// find_definition().
-  std::optional<DieId> find_type(std::string_view name) const;
+  /// find_definition(); with `build_index` false, nullopt rather than building the index where
+  /// the finders that do without it missed (lacks_name_index() then says so).
+  std::optional<DieId> find_type(std::string_view name, bool build_index = true) const;
 
   /// The global variable or static data member whose qualified name, in normalize_name()
   /// form, is `name`: its definition where the module has one (the DIE with its location),
-  /// else a declaration. From the name index.
-  std::optional<VariableRecord> find_variable(std::string_view name) const;
+  /// else a declaration. From the name index (`build_index`: as find_type()).
+  std::optional<VariableRecord> find_variable(std::string_view name, bool build_index = true) const;
 
   /// Every type definition (class, struct, union, enum) and variable outside functions (global,
   /// static data member) the name index files whose qualified name, in normalize_name() form,
@@ -163,6 +201,7 @@ class Module {
   Stats stats() const;
 
  private:
+  friend class NameIndexBuild;
   struct Unit;
   struct UnitIndex;
   struct NameIndex;
@@ -188,6 +227,8 @@ class Module {
   std::optional<VariableRecord> variable_at(const DieId& id) const;
   std::optional<VariableRecord> variable_before_index(std::string_view name) const;
   void for_each_filed(std::string_view key, const std::function<bool(const DieId&)>& visit) const;
+  std::unique_ptr<NameIndexBuild> start_name_index(IndexMethod method, unsigned threads) const;
+  std::unique_ptr<NameIndex> finish_name_index(NameIndexBuild& build) const;
   std::unique_ptr<NameIndex> make_name_index(IndexMethod method, unsigned threads) const;
   void walk_unit_types(const Unit& unit, detail::UnitTypes& out) const;
   std::vector<DieId> subprograms_at(std::uint64_t pc) const;
@@ -200,7 +241,7 @@ class Module {
   mutable std::uint64_t bias_ = 0;
   mutable bool dwarf_loaded_ = false;
   mutable std::unique_ptr<UnitIndex> units_;
-  mutable std::unique_ptr<NameIndex> name_index_;
+  mutable std::unique_ptr<NameIndex> name_index_;  // set whole, under the caller's lock
   // Split DWARF: the .dwo files' libdw handles, DieId::file - 1 into the first.
   mutable std::vector<Dwarf*> split_files_;
   mutable std::unordered_map<Dwarf*, std::uint32_t> split_file_numbers_;

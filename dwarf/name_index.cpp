@@ -113,7 +113,9 @@ bool is_unit_local_reference(unsigned form) {
 }
 }  // namespace
 
-void Module::build_name_index() const { name_index_ = make_name_index(IndexMethod::Tables, 0); }
+void Module::build_name_index() const {
+  if (auto build = prepare_name_index()) publish_name_index(*build);
+}
 
 // One unit's named types outside functions, as scan_unit_types() reports them (offsets as
 // packed_offset()s), read with libdw: the reference the scanner is tested against, and its
@@ -337,45 +339,91 @@ template <class Work> void for_each_item_in_parallel(std::size_t threads, std::s
 
 }  // namespace
 
-std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, unsigned threads) const {
-  auto index = std::make_unique<NameIndex>();
+// What a build carries from prepare_name_index() through run() to publish_name_index(): the
+// scanner's input, copied or immutable once made (the unit headers, the sections' bytes, the
+// name tables' spans), and what the threads filed.
+struct NameIndexBuild::State {
+  const Module* module = nullptr;
+  Module::IndexMethod method = Module::IndexMethod::Tables;
+  unsigned threads = 0;
+  std::size_t unit_count = 0;
+  std::vector<const detail::UnitHeader*> headers;  // by unit; nullptr: libdw's
+  std::optional<detail::DebugSections> sections;
+  const std::vector<std::string_view>* name_tables = nullptr;
+  const std::unordered_map<std::uint64_t, std::size_t>* unit_by_header = nullptr;
+
+  std::unique_ptr<Module::NameIndex> index = std::make_unique<Module::NameIndex>();
+  std::vector<IndexShare> shares;
+  std::vector<std::size_t> refused;  // units the scanner could not read, for libdw
+  bool ran = false;
+};
+
+NameIndexBuild::NameIndexBuild() : state_(std::make_unique<State>()) {}
+NameIndexBuild::~NameIndexBuild() = default;
+
+std::unique_ptr<NameIndexBuild> Module::prepare_name_index() const {
+  if (name_index_ != nullptr) return nullptr;
+  return start_name_index(IndexMethod::Tables, 0);
+}
+
+std::unique_ptr<NameIndexBuild> Module::start_name_index(IndexMethod method, unsigned threads) const {
+  if (dwarf() == nullptr) return nullptr;
+  auto build = std::unique_ptr<NameIndexBuild>(new NameIndexBuild());
+  NameIndexBuild::State& state = *build->state_;
   if (!units_) build_unit_table();
   const std::vector<Unit>& units = units_->units;
+  state.module = this;
+  state.method = method;
+  state.unit_count = units.size();
+  state.name_tables = &units_->name_tables;
+  state.unit_by_header = &units_->unit_by_header;
 
   // The scanner's input (only the module's own units: split units are in .dwo files, other
   // ELF files, left to libdw's walk).
-  std::vector<const detail::UnitHeader*> headers(units.size());
-  std::optional<detail::DebugSections> sections;
+  state.headers.assign(units.size(), nullptr);
   if (method != IndexMethod::Libdw && scanner_input() != nullptr) {
-    sections = *scanner_input();
-    sections->releasable = sections->releasable && in_file_mapping(sections->info) && in_file_mapping(sections->str);
-    for (std::size_t i = 0; i < units.size(); ++i) headers[i] = header_of(units[i]);
+    state.sections = *scanner_input();
+    state.sections->releasable =
+        state.sections->releasable && in_file_mapping(state.sections->info) && in_file_mapping(state.sections->str);
+    for (std::size_t i = 0; i < units.size(); ++i) state.headers[i] = header_of(units[i]);
   }
-
-  // Neither the table reader nor the scanner calls libdw, so they run on several threads; what
-  // the scanner refuses is walked with libdw afterwards, on this thread alone (libdw 0.188 is
-  // not thread-safe).
   if (threads == 0) threads = std::max(2u, std::min(8u, std::thread::hardware_concurrency()));
-  threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, units.size())));
-  std::vector<IndexShare> shares(threads);
+  state.threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, units.size())));
+  return build;
+}
+
+// Neither the table reader nor the scanner calls libdw or changes the module, so they run on
+// several threads, with no lock held; what the scanner refuses is left to publish_name_index().
+void NameIndexBuild::run() {
+  State& state = *state_;
+  if (state.ran) return;
+  state.ran = true;
+  if (auto hook = name_index_build_hook.load()) hook();
+  const std::size_t unit_count = state.unit_count;
+  const unsigned threads = state.threads;
+  std::optional<detail::DebugSections>& sections = state.sections;
+  const std::vector<const detail::UnitHeader*>& headers = state.headers;
+  state.shares.resize(threads);
+  std::vector<IndexShare>& shares = state.shares;
+  Module::NameIndex& index = *state.index;
 
   // First the name tables of .debug_names, where the module has them: a unit a table places
   // every type of is not read at all.
   std::vector<detail::TableTypes> tables;
-  std::vector<bool> from_table(units.size(), false);
+  std::vector<bool> from_table(unit_count, false);
   std::vector<std::size_t> units_placed;  // by each table
-  if (method == IndexMethod::Tables && sections && !sections->names.empty()) {
-    const std::vector<std::string_view>& spans = units_->name_tables;
+  if (state.method == Module::IndexMethod::Tables && sections && !sections->names.empty()) {
+    const std::vector<std::string_view>& spans = *state.name_tables;
     tables.resize(spans.size());
     std::vector<char> readable(spans.size(), 0);
     for_each_item_in_parallel(threads, spans.size(), [&](std::size_t, std::size_t i) {
       readable[i] = detail::read_name_table(spans[i], sections->str, tables[i]);
     });
-    const auto& unit_by_header = units_->unit_by_header;
+    const auto& unit_by_header = *state.unit_by_header;
     // A table must list units of this file, and a compile unit in one table only: else it is
     // ignored. A type unit is listed by every table of a unit that used it, where ld kept one
     // copy of it: its types are taken from the first table that lists it.
-    std::vector<char> listed_before(units.size(), 0);
+    std::vector<char> listed_before(unit_count, 0);
     units_placed.resize(tables.size());
     for (std::size_t t = 0; t < tables.size(); ++t) {
       detail::TableTypes& table = tables[t];
@@ -417,7 +465,7 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
 
   // Then every other unit, through the scanner.
   std::vector<std::size_t> to_scan;
-  for (std::size_t i = 0; i < units.size(); ++i)
+  for (std::size_t i = 0; i < unit_count; ++i)
     if (!from_table[i]) to_scan.push_back(i);
   if (sections)
     for (IndexShare& share : shares) {
@@ -447,24 +495,49 @@ std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, u
       share.refused.push_back(i);
     }
   });
-  std::vector<std::size_t> refused;
   for (IndexShare& share : shares) {
-    index->units_by_scanner += share.scanned;
-    index->units_by_table += share.tabled;
-    refused.insert(refused.end(), share.refused.begin(), share.refused.end());
+    index.units_by_scanner += share.scanned;
+    index.units_by_table += share.tabled;
+    state.refused.insert(state.refused.end(), share.refused.begin(), share.refused.end());
   }
-  std::sort(refused.begin(), refused.end());
-  for (std::size_t i : refused) {
-    walk_unit_types(units[i], found[0]);
-    shares[0].add(found[0]);
-    ++index->units_by_libdw;
-  }
-
+  std::sort(state.refused.begin(), state.refused.end());
   for_each_item_in_parallel(threads, shares.size(), [&](std::size_t, std::size_t i) { shares[i].sort(); });
   if (sections && sections->releasable) release_pages(sections->str);
+}
 
-  for (IndexShare& share : shares) index->parts.push_back(std::move(share.part));
-  return index;
+std::unique_ptr<Module::NameIndex> Module::finish_name_index(NameIndexBuild& build) const {
+  NameIndexBuild::State& state = *build.state_;
+  build.run();  // (a build run already returns at once)
+  NameIndex& index = *state.index;
+  // The units the scanner refused, through libdw, on this thread alone (libdw is not
+  // thread-safe), into a part of their own.
+  if (!state.refused.empty()) {
+    const std::vector<Unit>& units = units_->units;
+    IndexShare share;
+    detail::UnitTypes found;
+    for (std::size_t i : state.refused) {
+      walk_unit_types(units[i], found);
+      share.add(found);
+      ++index.units_by_libdw;
+    }
+    share.sort();
+    state.shares.push_back(std::move(share));
+  }
+  for (IndexShare& share : state.shares) index.parts.push_back(std::move(share.part));
+  state.shares.clear();
+  return std::move(state.index);
+}
+
+void Module::publish_name_index(NameIndexBuild& build) const {
+  if (build.state_->module != this) throw std::logic_error("reflect: a name index published to another module");
+  auto index = finish_name_index(build);
+  if (name_index_ == nullptr) name_index_ = std::move(index);  // else another build came first: the same index
+}
+
+std::unique_ptr<Module::NameIndex> Module::make_name_index(IndexMethod method, unsigned threads) const {
+  auto build = start_name_index(method, threads);
+  if (!build) return std::make_unique<NameIndex>();
+  return finish_name_index(*build);
 }
 
 Module::IndexEntries Module::name_index_entries(IndexMethod method, unsigned threads) const {

@@ -1,29 +1,27 @@
 #include "pages.hpp"
 
+#include "maps.hpp"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
 
 namespace reflect::dwarf::detail {
 
 bool in_file_mapping(std::string_view bytes) {
   if (bytes.empty()) return false;
-  auto begin = reinterpret_cast<std::uintptr_t>(bytes.data());
-  auto end = begin + bytes.size();
-  FILE* maps = std::fopen("/proc/self/maps", "re");
-  if (maps == nullptr) return false;
-  bool found = false;
-  char line[4096];
-  while (!found && std::fgets(line, sizeof line, maps)) {
-    unsigned long low = 0, high = 0, inode = 0;
-    char perms[8] = {};
-    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &low, &high, perms, &inode) == 4 && begin >= low && end <= high)
-      found = perms[3] == 'p' && inode != 0;
-  }
-  std::fclose(maps);
-  return found;
+  const auto begin = reinterpret_cast<std::uintptr_t>(bytes.data());
+  const auto end = begin + bytes.size();
+  const auto maps = read_maps();
+  if (!maps) return false;
+  for (const Mapping& mapping : *maps)
+    if (begin >= mapping.begin && end <= mapping.end) return !mapping.shared && mapping.path.starts_with('/');
+  return false;
+}
+
+namespace {
+const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
 }
 
 // One system call rather than a page fault per few pages: two threads faulting on one mapping
@@ -31,7 +29,6 @@ bool in_file_mapping(std::string_view bytes) {
 // as before.)
 void populate_pages(std::string_view bytes) {
 #ifdef MADV_POPULATE_READ
-  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
   auto begin = reinterpret_cast<std::uintptr_t>(bytes.data()) & ~(page - 1);
   auto end = reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size();
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
@@ -44,7 +41,6 @@ void populate_pages(std::string_view bytes) {
 // in the process's RSS. MADV_DONTNEED drops a private mapping's pages; the clean ones fault
 // back in from the file.
 void release_pages(std::string_view bytes) {
-  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
   auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
   auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);

@@ -26,7 +26,8 @@ bool TypeNode::is_polymorphic() const {
 }
 
 const TypeNode* Registry::find_type(std::string_view name, std::uintptr_t preferred_address) {
-  std::lock_guard lock(mutex());
+  const bool may_unlock = may_build_unlocked();
+  std::unique_lock lock(mutex());
   const dwarf::Module* preferred = preferred_address ? process().module_at(preferred_address) : nullptr;
   // The modules known so far; on a miss, once more if objects were loaded since (dlopen).
   do {
@@ -35,8 +36,15 @@ const TypeNode* Registry::find_type(std::string_view name, std::uintptr_t prefer
       std::erase(modules, preferred);
       modules.insert(modules.begin(), preferred);
     }
-    for (const dwarf::Module* module : modules)
-      if (auto id = module->find_type(name)) return &node_for(*id);
+    for (const dwarf::Module* module : modules) {
+      if (auto id = module->find_type(name, !may_unlock)) return &node_for(*id);
+      // A miss of the finders that do without the index: the module's index, built with the
+      // lock let go, decides.
+      if (may_unlock && module->lacks_name_index()) {
+        build_name_index_unlocked(lock, *module);
+        if (auto id = module->find_type(name)) return &node_for(*id);
+      }
+    }
   } while (process().refresh());
   return nullptr;
 }

@@ -4,16 +4,21 @@
 // prepare handler takes every lock of the library before fork() copies the process, and the
 // parent and child handlers release them: fork() waits until no other thread is inside a locked
 // section of reflect, and the child starts with every structure whole. What it costs: a fork()
-// waits for the thread inside reflect, at worst for a module's name index build (~0.4 s for a
-// large program), which holds the registry lock from start to end and joins its worker threads
-// before it lets go (so no child sees a build half done, or waits for workers it does not have).
+// waits for the thread inside reflect's locked sections. A name index build that a lookup by
+// name started (Registry::build_name_index_unlocked()) reads the debug info with the registry
+// lock let go, on worker threads the child does not have: it touches nothing shared until it
+// takes the lock again to publish, and the child handler drops it from the registry's builds
+// in progress, so that the child builds that index anew. A build nested in a lazy step (a
+// declaration resolved by the index) holds the lock from start to end, joining its workers
+// before it lets go, and a fork() waits for it (~0.4 s for a large program).
 //
 // The locks, in the one order in which they nest (a thread holding one takes only locks further
 // down the list), which is the order prepare() takes them in:
 //   1. The list of live registries (type_node.cpp: this process's and each Target's), then each
 //      registry's lock (a RecursiveMutex, fork.hpp), in the list's order: every lazy step of a
-//      target's type model, all use of its modules' libdw and libdwfl, the name index builds and
-//      their worker threads, the symbol tables (their std::call_once runs under it), the
+//      target's type model, all use of its modules' libdw and libdwfl, the name index builds
+//      (but the reading of the debug info by those that a lookup by name started), the symbol
+//      tables (their std::call_once runs under it), the
 //      demangled-name and coroutine caches. No thread holds two registries' locks at once (a
 //      lazy step of one target never reads another), and the list's lock is taken only to add
 //      or remove a registry, with no registry lock held.
@@ -30,7 +35,8 @@
 // Function-local statics are locks too: a child inherits the guard of one that another thread
 // was initialising taken, and its first use there waits forever. Those initialised under the
 // registry lock are covered by it (libdwfl's callbacks, the debug-info settings, the demangled
-// names, the coroutine cache, the page size of dwarf/pages.cpp). The ones made outside any lock
+// names, the coroutine cache); the name index's unlocked reading uses none (dwarf/pages.cpp
+// sets its page size when the library loads for this reason). The ones made outside any lock
 // (the registry, the users' providers, the standard providers with the providers' own statics,
 // which are made inside theirs) prepare() makes now, or waits for while another thread makes
 // them, before it takes any lock; none of their initialisations takes a lock of ours. (memory.cpp
@@ -101,20 +107,20 @@ void prepare() noexcept {
   locked.store(true, std::memory_order_relaxed);
 }
 
-void release() noexcept {
+void release(bool in_child) noexcept {
   if (!locked.exchange(false, std::memory_order_relaxed)) return;
   maps_snapshot_mutex().unlock();
   maps_refresh_mutex().unlock();
   provider_publish_mutex().unlock();
   user_providers_mutex().unlock();
-  unlock_registries_after_fork();
+  unlock_registries_after_fork(in_child);
 }
 
-void parent() noexcept { release(); }
+void parent() noexcept { release(false); }
 
 void child() noexcept {
   renew_pid_after_fork();
-  release();
+  release(true);
 }
 
 // When the library is loaded.

@@ -51,6 +51,8 @@ class RecursiveMutex {
     depth_ = 1;
     return true;
   }
+  /// Whether the calling thread holds it (at any depth).
+  bool held_by_this_thread() const noexcept { return owner_.load(std::memory_order_relaxed) == pthread_self(); }
   void unlock() {
     if (--depth_ != 0) return;
     owner_.store(pthread_t{}, std::memory_order_relaxed);

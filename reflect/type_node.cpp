@@ -120,9 +120,51 @@ void lock_registries_for_fork() noexcept {
   for (Registry* r = live_registries; r != nullptr; r = r->next_live_) r->mutex().lock();
 }
 
-void unlock_registries_after_fork() noexcept {
-  for (Registry* r = live_registries; r != nullptr; r = r->next_live_) r->mutex().unlock();
+void unlock_registries_after_fork(bool in_child) noexcept {
+  for (Registry* r = live_registries; r != nullptr; r = r->next_live_) {
+    // The threads that were building name indexes outside the lock are not in the child: their
+    // builds never finish there, and a lookup in the child that needs one builds it anew.
+    if (in_child) {
+      for (auto& [module, build] : r->index_builds_) build->done.store(true);
+      r->index_builds_.clear();
+    }
+    r->mutex().unlock();
+  }
   live_registries_mutex.unlock();
+}
+
+void Registry::build_name_index_unlocked(std::unique_lock<RecursiveMutex>& lock, const dwarf::Module& module) {
+  for (auto it = index_builds_.find(&module); it != index_builds_.end(); it = index_builds_.find(&module)) {
+    const std::shared_ptr<IndexBuildInProgress> other = it->second;
+    lock.unlock();
+    other->done.wait(false);
+    lock.lock();
+  }
+  const std::unique_ptr<dwarf::NameIndexBuild> work = module.prepare_name_index();
+  if (!work) return;  // built meanwhile
+  auto build = std::make_shared<IndexBuildInProgress>();
+  index_builds_.emplace(&module, build);
+  auto finished = [&] {
+    index_builds_.erase(&module);
+    build->done.store(true);
+    build->done.notify_all();
+  };
+  lock.unlock();
+  try {
+    work->run();
+  } catch (...) {
+    lock.lock();
+    finished();
+    throw;
+  }
+  lock.lock();
+  try {
+    module.publish_name_index(*work);
+  } catch (...) {
+    finished();
+    throw;
+  }
+  finished();
 }
 
 dwarf::Process& Registry::process() {

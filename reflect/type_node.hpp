@@ -267,7 +267,7 @@ struct TypeNode {
 /// For the fork handlers (fork.cpp): the lock of the list of live registries, then each
 /// registry's lock, and their release.
 void lock_registries_for_fork() noexcept;
-void unlock_registries_after_fork() noexcept;
+void unlock_registries_after_fork(bool in_child) noexcept;
 
 /// Owner of a target's type nodes and of its modules' debug info.
 class Registry {
@@ -339,6 +339,14 @@ class Registry {
 
  private:
   const TypeNode& build(const dwarf::DieId& id);
+  /// Builds `module`'s name index with `lock` (this registry's, held once) let go while the
+  /// debug info is read, so that other threads go on using the target meanwhile; a thread that
+  /// needs an index another thread is building waits for that build. Returns with the lock
+  /// held and the index built (unless building it threw).
+  void build_name_index_unlocked(std::unique_lock<RecursiveMutex>& lock, const dwarf::Module& module);
+  /// Whether a lookup that needs a name index may let go of the lock to build it: the thread
+  /// held no lock of this registry's before it (no lazy step of its is halfway done).
+  bool may_build_unlocked() const noexcept { return !mutex_.held_by_this_thread(); }
   /// The definition of a declaration, from any module; `decl` itself if none defines it. A miss
   /// re-reads the module list once when objects were loaded since the last look.
   const TypeNode& resolve_declaration(const TypeNode& decl);
@@ -350,12 +358,18 @@ class Registry {
   };
 
   RecursiveMutex mutex_;
+  // The name index builds running outside the lock, by module; lock held. A thread waiting for
+  // one waits on its flag (a futex: no lock that a fork() could leave taken in the child).
+  struct IndexBuildInProgress {
+    std::atomic<bool> done{false};
+  };
+  std::unordered_map<const dwarf::Module*, std::shared_ptr<IndexBuildInProgress>> index_builds_;
   std::unordered_map<const TypeNode*, std::string> incomplete_notes_;  // incomplete_note()
   std::function<std::unique_ptr<dwarf::Process>()> list_modules_;
   const Memory& memory_;
   Registry* next_live_ = nullptr;  // the list of live registries (type_node.cpp), for fork()
   friend void lock_registries_for_fork() noexcept;
-  friend void unlock_registries_after_fork() noexcept;
+  friend void unlock_registries_after_fork(bool in_child) noexcept;
   std::unique_ptr<dwarf::Process> process_;
   std::unordered_map<dwarf::DieId, const TypeNode*, dwarf::DieIdHash> nodes_;
   std::unordered_map<const void*, const TypeNode*> anchors_;

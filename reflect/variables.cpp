@@ -22,12 +22,19 @@ using namespace detail;
 namespace detail {
 
 std::optional<Registry::Variable> Registry::find_variable(std::string_view name) {
-  std::lock_guard lock(mutex());
+  const bool may_unlock = may_build_unlocked();
+  std::unique_lock lock(mutex());
   std::optional<dwarf::VariableRecord> declared;  // the best found, should none have an address
   const dwarf::Module* declaring = nullptr;
   do {
     for (const dwarf::Module* module : process().modules()) {
-      auto found = module->find_variable(name);
+      auto found = module->find_variable(name, !may_unlock);
+      // A miss of the walk that does without the index: the module's index, built with the
+      // lock let go, decides.
+      if (!found && may_unlock && module->lacks_name_index()) {
+        build_name_index_unlocked(lock, *module);
+        found = module->find_variable(name);
+      }
       if (!found) continue;
       if (found->address && found->type)
         return Variable{&node_for(found->type), static_cast<std::uintptr_t>(*found->address)};
@@ -60,10 +67,12 @@ std::optional<Registry::Variable> Registry::find_variable(std::string_view name)
 }
 
 std::vector<Registry::Listed> Registry::list(std::string_view substring) {
-  std::lock_guard lock(mutex());
+  const bool may_unlock = may_build_unlocked();
+  std::unique_lock lock(mutex());
   std::vector<Listed> out;
   std::unordered_set<std::string> listed;  // of a name several modules describe, the first module's
-  for (const dwarf::Module* module : process().modules())
+  for (const dwarf::Module* module : process().modules()) {
+    if (may_unlock && module->lacks_name_index()) build_name_index_unlocked(lock, *module);
     for (const dwarf::Module::Named& named : module->named(substring)) {
       if (listed.contains(named.name)) continue;
       if (!named.is_variable) {
@@ -77,6 +86,7 @@ std::vector<Registry::Listed> Registry::list(std::string_view substring) {
       }
       listed.insert(named.name);
     }
+  }
   std::sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.name < b.name; });
   return out;
 }

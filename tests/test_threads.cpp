@@ -12,12 +12,14 @@
 #include "fixtures/poly.hpp"
 #include "fixtures/zoo.hpp"
 #include "fresh_process.hpp"
+#include "dwarf/module.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -143,6 +145,48 @@ TEST_CASE("threads: names, type_info and vtables looked up at once, while the na
            address(&zoo::global_counter) + " <zoo::global_counter>"},
   };
   run_together(jobs, 20);
+}
+
+namespace lock_free {
+struct Later {
+  int a;
+  double b;
+};
+std::atomic<int> build_state{0};  // 1: a name index build is running; 2: the main thread printed meanwhile
+std::atomic<bool> printed_during_build{false};
+}  // namespace lock_free
+
+// A name index is built with the registry's lock let go: another thread's first print of a
+// type (which takes that lock to read the type) goes on meanwhile instead of waiting up to a
+// second for the build to end.
+TEST_CASE("threads: another thread prints while a name index is being built") {
+  if (!reflect_test::in_fresh_process()) return;
+  using namespace std::chrono_literals;
+  // The first build waits in its hook, with no lock of reflect's held, for the print (or 30 s,
+  // which it only waits when the build holds the lock that the print needs).
+  reflect::dwarf::name_index_build_hook = [] {
+    int idle = 0;
+    if (!lock_free::build_state.compare_exchange_strong(idle, 1)) return;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (lock_free::build_state.load() != 2 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
+    lock_free::printed_during_build = lock_free::build_state.load() == 2;
+  };
+  std::atomic<bool> found{true};
+  // A name no module has: no finder but the index can say so, so every module's index is built.
+  std::thread looker([&] { found = reflect::find_type("lock_free::NoSuchType").has_value(); });
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (lock_free::build_state.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  REQUIRE_MESSAGE(lock_free::build_state.load() == 1, "no name index build started");
+  const lock_free::Later later{7, 2.5};
+  const std::string text = fmt::format("{}", reflect::reflect(later));
+  lock_free::build_state = 2;
+  looker.join();
+  reflect::dwarf::name_index_build_hook = nullptr;
+  CHECK(text == "lock_free::Later{.a = 7, .b = 2.5}");
+  CHECK(lock_free::printed_during_build.load());
+  CHECK_FALSE(found.load());
+  CHECK(reflect::find_type("lock_free::Later")->name() == "lock_free::Later");
 }
 
 TEST_CASE("threads: garbage pointers printed while another thread maps and unmaps memory") {
