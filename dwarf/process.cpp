@@ -71,16 +71,40 @@ Process::Process() : entry_(getauxval(AT_ENTRY)), dwfl_(dwfl_begin(callbacks()))
   report();
 }
 
-Process::Process(pid_t pid) : fixed_(true), entry_(entry_point_of(pid)), dwfl_(dwfl_begin(callbacks())) {
+Process::Process(pid_t pid)
+    : fixed_(true), live_pid_(pid), entry_(entry_point_of(pid)), dwfl_(dwfl_begin(callbacks())) {
   if (dwfl_ == nullptr) throw Error(std::string("reflect: cannot start libdwfl: ") + dwfl_errmsg(-1));
-  dwfl_report_begin(dwfl_);
-  const int error = dwfl_linux_proc_report(dwfl_, pid);
-  if (error != 0 || dwfl_report_end(dwfl_, nullptr, nullptr) != 0) {
-    const std::string why = error > 0 ? std::strerror(error) : dwfl_errmsg(-1);
+  try {
+    report_live(pid);
+  } catch (...) {
     dwfl_end(dwfl_);
+    throw;
+  }
+}
+
+// The modules /proc/PID/maps shows. begin_add keeps the modules already reported, and libdwfl
+// takes the second report of one (same file, same range) as that module, so only new objects
+// are added.
+void Process::report_live(pid_t pid) {
+  dwfl_report_begin_add(dwfl_);
+  const int error = dwfl_linux_proc_report(dwfl_, pid);
+  const int ended = dwfl_report_end(dwfl_, nullptr, nullptr);  // also after an error: lookups go on
+  if (error != 0 || ended != 0) {
+    const std::string why = error > 0 ? std::strerror(error) : dwfl_errmsg(-1);
     throw Error("reflect: cannot list the modules of process " + std::to_string(pid) + " from /proc/" +
                 std::to_string(pid) + "/maps: " + why);
   }
+}
+
+std::size_t Process::module_count() {
+  std::size_t count = 0;
+  dwfl_getmodules(
+      dwfl_, [](Dwfl_Module*, void**, const char*, Dwarf_Addr, void* arg) {
+        ++*static_cast<std::size_t*>(arg);
+        return int(DWARF_CB_OK);
+      },
+      &count, 0);
+  return count;
 }
 
 std::unique_ptr<Process> Process::of_file(const std::string& path) {
@@ -159,11 +183,22 @@ const Module& Process::wrap(Dwfl_Module* module) {
 
 const Module* Process::module_at(std::uintptr_t address, bool refresh) {
   Dwfl_Module* module = dwfl_addrmodule(dwfl_, address);
-  if (module == nullptr && refresh && this->refresh()) module = dwfl_addrmodule(dwfl_, address);
+  if (module == nullptr && refresh && !fixed_ && this->refresh()) module = dwfl_addrmodule(dwfl_, address);
   return module ? &wrap(module) : nullptr;
 }
 
 bool Process::refresh() {
+  if (live_pid_ != 0) {
+    const std::size_t before = module_count();
+    try {
+      report_live(live_pid_);
+    } catch (const Error&) {
+      return false;  // the process is gone: what it had loaded stays known
+    }
+    if (module_count() == before) return false;
+    ++generation_;
+    return true;
+  }
   if (fixed_ || loaded_objects_generation() == generation_) return false;
   report();
   return true;

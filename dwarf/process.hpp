@@ -30,8 +30,8 @@ class Process {
  public:
   /// This process's modules, as the dynamic linker lists them.
   Process();
-  /// Another live process's, from its memory map, listed once (objects it loads later are not
-  /// seen). Throws reflect::Error when the map cannot be read.
+  /// Another live process's, from its memory map (read again by refresh(), for the objects it
+  /// loads later). Throws reflect::Error when the map cannot be read.
   explicit Process(pid_t pid);
   /// A binary on disk, not running (an executable or a shared object): its one module, at the
   /// addresses its file gives. Throws reflect::Error when the file cannot be read as ELF.
@@ -48,8 +48,10 @@ class Process {
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
 
-  /// The module mapped at a run-time address; with `refresh`, a miss first picks up the objects
-  /// loaded since the last look (refresh()). nullptr if no module covers it.
+  /// The module mapped at a run-time address; with `refresh`, a miss in this process first
+  /// picks up the objects loaded since the last look (refresh()). Another process's misses do
+  /// not read its map again: most are addresses in its heap or stacks, and each would cost a
+  /// read of /proc/PID/maps. nullptr if no module covers it.
   const Module* module_at(std::uintptr_t address, bool refresh = true);
 
   /// Every module of the process, as of the last look (see refresh()).
@@ -59,18 +61,22 @@ class Process {
   /// nullptr when it cannot be told.
   const Module* executable();
 
-  /// Re-reads the module list if objects were loaded or unloaded since the last look; true if
-  /// it did. Modules already known keep their parsed state (their Module objects, and every
-  /// DieId pointing into them, stay valid). A module that was dlclose'd is not dropped: its
-  /// debug info stays loaded, so Types from it stay valid, while reads of its (gone) memory
-  /// report unreadable. If another object is later mapped at its addresses, lookups by address
-  /// there may still find the old module.
+  /// Picks up the objects loaded since the last look; true if it found new ones. This
+  /// process's list is read again only when the dynamic linker's counts changed (cheap);
+  /// another live process's map is read again on every call (lookups by name call it when they
+  /// miss); a core's or a file's never changes. Modules already known keep their parsed state
+  /// (their Module objects, and every DieId pointing into them, stay valid). A module that was
+  /// dlclose'd is not dropped: its debug info stays loaded, so Types from it stay valid, while
+  /// reads of its (gone) memory report unreadable. If another object is later mapped at its
+  /// addresses, lookups by address there may still find the old module.
   bool refresh();
 
-  /// loaded_objects_generation() at the last look: a lookup that missed at this generation
-  /// will miss again until it changes.
+  /// Which module list a lookup missed in: a lookup that missed at this generation will miss
+  /// again until it changes. This process's: loaded_objects_generation() at the last look;
+  /// another process's: how many times refresh() found new objects.
   std::uint64_t generation() const noexcept { return generation_; }
-  /// The generation of the module list now (another process's, a core's, never changes).
+  /// The generation of the module list now (another process's changes only when refresh()
+  /// finds new objects; a core's or a file's never).
   std::uint64_t current_generation() const noexcept { return fixed_ ? generation_ : loaded_objects_generation(); }
 
   /// What was found wrong with a core's modules that still lets the core be read (a shared
@@ -84,7 +90,11 @@ class Process {
   explicit Process(Dwfl* dwfl) noexcept : fixed_(true), dwfl_(dwfl) {}
   void report_core(const std::string& executable);
 
-  bool fixed_ = false;  // the module list never changes: another process, a core, a file
+  void report_live(pid_t pid);
+  std::size_t module_count();
+
+  bool fixed_ = false;  // the module list is not the dynamic linker's of this process
+  pid_t live_pid_ = 0;  // another live process's (0: this one, a core, a file)
   std::optional<std::uint64_t> entry_;  // the program's entry point, where known
   std::shared_ptr<CoreFile> core_;
   Dwfl* dwfl_ = nullptr;

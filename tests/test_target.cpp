@@ -73,7 +73,11 @@ TEST_CASE("target: another process prints as this one would, from its own memory
 
   // Types are the target's: this process's own are refused, with a message.
   CHECK_THROWS_WITH_AS(target.value_at(reflect::type_of<int>(), fixture.address("g_counter")),
-                       doctest::Contains("belongs to another target"), reflect::Error);
+                       fmt::format("reflect: the type int belongs to another target than process {}: look it up "
+                                   "with this target's find_type()",
+                                   fixture.pid())
+                           .c_str(),
+                       reflect::Error);
   // What is not mapped there is unreadable, as here.
   const auto limits = target.find_type("app::Limits");
   REQUIRE(limits);
@@ -98,6 +102,23 @@ TEST_CASE("target: another process's globals, found by name, print as expected.t
   REQUIRE(counter.has_value());
   CHECK(reinterpret_cast<std::uintptr_t>(counter->address()) == fixture.address("g_counter"));
   CHECK_FALSE(target.find_variable("app::no_such_global").has_value());
+}
+
+TEST_CASE("target: a library the process loads after the attach is found by name") {
+  Fixture fixture;
+  const reflect::Target target = reflect::Target::attach(fixture.pid());
+  // Read the debug info of what is loaded now, and miss what is not.
+  CHECK(target.find_variable("app::g_counter")->as<int>() == 42);
+  CHECK_FALSE(target.find_variable("late::g_settings").has_value());
+  CHECK_FALSE(target.find_type("late::Settings").has_value());
+
+  REQUIRE(fixture.ask(std::string("dlopen ") + LATE_PLUGIN) == "loaded");
+  const auto settings = target.find_variable("late::g_settings");
+  REQUIRE(settings.has_value());
+  CHECK(fmt::format("{}", *settings) == R"(late::Settings{.level = 5, .name = "loaded late"})");
+  CHECK(target.find_type("late::Settings")->size() == settings->type().size());
+  // What was known before stays as it was.
+  CHECK(target.find_variable("app::g_counter")->as<int>() == 42);
 }
 
 TEST_CASE("target: a process stopped for a snapshot resumes when the target is released") {

@@ -123,22 +123,39 @@ Running::Running(const std::vector<std::string>& argv, const std::vector<std::st
   close(to_child[0]);
   close(from_child[1]);
   stdin_ = to_child[1];
-  FILE* out = fdopen(from_child[0], "r");
-  REQUIRE(out != nullptr);
+  stdout_ = fdopen(from_child[0], "r");
+  REQUIRE(stdout_ != nullptr);
   bool ready = false;
   char line[256];
-  while (!ready && std::fgets(line, sizeof line, out)) {
+  while (!ready && std::fgets(line, sizeof line, stdout_)) {
     const std::string text(line);
     ready = text == "ready\n";
     if (ready) break;
     const auto space = text.find(' ');
     globals_[text.substr(0, space)] = std::strtoull(text.c_str() + space + 1, nullptr, 16);
   }
-  std::fclose(out);
   REQUIRE_MESSAGE(ready, argv[0], " did not say it was ready");
 }
 
+std::string Running::ask(const std::string& line) {
+  const std::string text = line + "\n";
+  REQUIRE(stdin_ >= 0);
+  REQUIRE(write(stdin_, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  // (Nothing is buffered past the line `ready` or an answer: the program writes no more unasked.)
+  pollfd readable{fileno(stdout_), POLLIN, 0};
+  REQUIRE_MESSAGE(poll(&readable, 1, 30'000) == 1, "no answer to `", line, "` in 30 s");
+  char answer[4096];
+  REQUIRE_MESSAGE(std::fgets(answer, sizeof answer, stdout_) != nullptr, "no answer to ", line);
+  std::string out(answer);
+  if (out.ends_with('\n')) out.pop_back();
+  return out;
+}
+
 int Running::exit() {
+  if (stdout_ != nullptr) {
+    std::fclose(stdout_);
+    stdout_ = nullptr;
+  }
   if (stdin_ < 0) return status_;
   close(stdin_);
   stdin_ = -1;

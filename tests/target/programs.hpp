@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -48,6 +49,8 @@ class Running {
 
   pid_t pid() const { return pid_; }
   std::uint64_t address(const std::string& global) const { return globals_.at(global); }
+  /// Writes `line` to its stdin; the line it answers, without its newline.
+  std::string ask(const std::string& line);
   /// Lets the process exit and waits for it; its status.
   int exit();
   /// Kills it with `signal` and waits for it; its status.
@@ -56,6 +59,7 @@ class Running {
  private:
   pid_t pid_ = 0;
   int stdin_ = -1;
+  FILE* stdout_ = nullptr;  // its stdout
   int status_ = 0;
   std::map<std::string, std::uint64_t> globals_;
 };
