@@ -35,14 +35,17 @@ namespace reflect::detail {
 class TargetState {
  public:
   // This process.
-  TargetState() : registry(&Registry::self()), pid(0) {}
+  TargetState() : registry(&Registry::self()), pid(0), description("this process") {}
   // Another program (a process, a core file, a binary): `memory` and the registry are its own,
-  // `list_modules` lists its modules. `pid` is 0 for one that records none.
-  TargetState(pid_t pid, std::unique_ptr<Memory> memory, std::function<std::unique_ptr<dwarf::Process>()> list_modules)
+  // `list_modules` lists its modules. `pid` is 0 for one that records none. `description` names
+  // it in messages ("process 4242", "the core file core.4242").
+  TargetState(pid_t pid, std::unique_ptr<Memory> memory, std::function<std::unique_ptr<dwarf::Process>()> list_modules,
+              std::string description)
       : owned_memory(std::move(memory)),
         owned_registry(std::make_unique<Registry>(std::move(list_modules), *owned_memory)),
         registry(owned_registry.get()),
-        pid(pid) {}
+        pid(pid),
+        description(std::move(description)) {}
   ~TargetState() { resume(); }
   TargetState(const TargetState&) = delete;
   TargetState& operator=(const TargetState&) = delete;
@@ -54,6 +57,7 @@ class TargetState {
   std::unique_ptr<Registry> owned_registry;  // after the memory it reads through
   Registry* registry;
   pid_t pid;
+  std::string description;
 
  private:
   void resume() noexcept;
@@ -183,7 +187,8 @@ Target& Target::self() {
 Target Target::attach(int pid, AttachOptions options) {
   detail::check_readable(pid);
   auto state = std::make_unique<TargetState>(pid, detail::process_memory(pid),
-                                             [pid] { return std::make_unique<dwarf::Process>(pid); });
+                                             [pid] { return std::make_unique<dwarf::Process>(pid); },
+                                             fmt::format("process {}", pid));
   if (options.stop) state->stop();
   {
     // The module list now: a process that cannot be listed fails here, not at the first print.
@@ -195,7 +200,8 @@ Target Target::attach(int pid, AttachOptions options) {
 
 Target Target::open_executable(std::string_view path) {
   auto state = std::make_unique<TargetState>(0, detail::no_memory(),
-                                             [file = std::string(path)] { return dwarf::Process::of_file(file); });
+                                             [file = std::string(path)] { return dwarf::Process::of_file(file); },
+                                             fmt::format("the executable {}", path));
   {
     std::lock_guard lock(state->registry->mutex());
     state->registry->process();  // a file that cannot be read fails here
@@ -207,7 +213,8 @@ Target Target::open_core(std::string_view core_path, std::string_view executable
   auto core = std::make_shared<dwarf::CoreFile>(std::string(core_path));
   auto state = std::make_unique<TargetState>(
       core->pid(), detail::core_memory(core),
-      [core, executable = std::string(executable)] { return std::make_unique<dwarf::Process>(core, executable); });
+      [core, executable = std::string(executable)] { return std::make_unique<dwarf::Process>(core, executable); },
+      fmt::format("the core file {}", core_path));
   {
     // The modules now, each file checked against the core: a core that cannot be read, or
     // whose executable is not the one given, fails here, not at the first print.
@@ -258,9 +265,9 @@ std::optional<Value> Target::find_variable(std::string_view name) const {
 
 Value Target::value_at(Type type, std::uint64_t address) const {
   if (type.node().registry != state_->registry)
-    throw Error(fmt::format("reflect: the type {} belongs to another target than process {}: look it up with this "
+    throw Error(fmt::format("reflect: the type {} belongs to another target than {}: look it up with this "
                             "target's find_type()",
-                            type.name(), state_->pid));
+                            type.name(), state_->description));
   return Value(type, reinterpret_cast<const void*>(static_cast<std::uintptr_t>(address)));
 }
 
