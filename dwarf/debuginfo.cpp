@@ -73,6 +73,8 @@ void configure(const Options& options) {
     set_urls_variable(options.debuginfod_urls);
 }
 
+std::optional<std::string> debuginfo_path() { return settings().path; }
+
 std::string debuginfod_urls() { return getenv_string(kUrlsVariable).value_or(""); }
 
 }  // namespace reflect::dwarf

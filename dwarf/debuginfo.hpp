@@ -1,10 +1,11 @@
 #pragma once
 // Where the debug info of a module is looked for, for every Dwfl reflect opens (process.cpp,
-// file.cpp): the separate-debug-file path and whether debuginfod servers are asked. Set by
+// core_process.cpp): the separate-debug-file path and whether debuginfod servers are asked. Set by
 // reflect::configure (include/reflect/options.hpp), else from the environment.
 
 #include <reflect/options.hpp>
 
+#include <optional>
 #include <string>
 
 namespace reflect::dwarf {
@@ -18,6 +19,10 @@ char** debuginfo_path_slot();
 /// (the registry lock) and calls it before any Dwfl is searched. Throws reflect::Error if the
 /// environment cannot be changed.
 void configure(const Options& options);
+
+/// The debuginfo path that replaces libdwfl's default (Options::debuginfo_path, else
+/// REFLECT_DEBUGINFO_PATH); nullopt when the default is used.
+std::optional<std::string> debuginfo_path();
 
 /// The servers a lookup would ask now (DEBUGINFOD_URLS, as libdebuginfod reads it); "" if none.
 std::string debuginfod_urls();

@@ -308,12 +308,19 @@ const TypeNode& Registry::resolve_declaration(const TypeNode& decl) {
 }
 
 Error no_debug_info(const dwarf::Module& module) {
-  return Error(fmt::format(
-      "reflect: the module {} has no DWARF debug info (looked in the file itself, by build-id under "
-      "/usr/lib/debug/.build-id, and through .gnu_debuglink next to it and in its .debug/ folder; "
-      "REFLECT_DEBUGINFO_PATH or reflect::Options::debuginfo_path adds directories; {}); build it with -g, "
-      "or install its debug package",
-      module.path(), debuginfod_note()));
+  const std::optional<std::string> path = dwarf::debuginfo_path();
+  const std::string looked =
+      path ? fmt::format("looked in the file itself, and by build-id and .gnu_debuglink along the debuginfo path `{}`, "
+                         "which REFLECT_DEBUGINFO_PATH or reflect::Options::debuginfo_path set in place of the default "
+                         "`:.debug:/usr/lib/debug` (keep `:.debug:/usr/lib/debug` in it to look next to the file and "
+                         "under /usr/lib/debug too)",
+                         *path)
+           : std::string("looked in the file itself, by build-id under /usr/lib/debug/.build-id, and through "
+                         ".gnu_debuglink next to it and in its .debug/ folder; REFLECT_DEBUGINFO_PATH or "
+                         "reflect::Options::debuginfo_path sets another path");
+  return Error(fmt::format("reflect: the module {} has no DWARF debug info ({}; {}); build it with -g, or install its "
+                           "debug package",
+                           module.path(), looked, debuginfod_note()));
 }
 
 std::string Registry::incomplete_note(const TypeNode& decl) {

@@ -7,8 +7,8 @@
 
 #include "dwarf/core.hpp"  // read_elf_facts: the build-ids the messages name
 #include "fresh_process.hpp"
-#include "target/expected.hpp"
 #include "skip_case.hpp"
+#include "target/expected.hpp"
 #include "target/programs.hpp"
 
 #include "fixtures/coro_expected.hpp"
@@ -49,6 +49,8 @@ using reflect_test::Output;
 using reflect_test::run;
 using reflect_test::Running;
 using reflect_test::TempDir;
+using reflect_test::build_id;
+using reflect_test::strip_to_build_id_dir;
 
 // Runs gdb or gcore with the size of the files it writes limited to 1 GiB: a core file that
 // would be larger (of a process under AddressSanitizer, its shadow memory) fails the test
@@ -75,16 +77,6 @@ Output core_under_gdb(const std::string& program, const std::string& core) {
   INFO(out.text());
   REQUIRE(fs::exists(core));
   return out;
-}
-
-std::string build_id(const std::string& path) {
-  const int fd = reflect::dwarf::open_regular_file(path);
-  REQUIRE(fd >= 0);
-  const auto facts = reflect::dwarf::read_elf_facts(fd);
-  close(fd);
-  REQUIRE(facts);
-  REQUIRE_FALSE(facts->build_id.empty());
-  return facts->build_id;
 }
 
 std::vector<unsigned char> read_file(const std::string& path) {
@@ -284,10 +276,7 @@ TEST_CASE("core: a stripped executable, moved since, whose debug file lies elsew
   fs::create_directories(dir / "moved");
   const std::string program = dir / "run/prog";
   const std::string id = build_id(TARGET_FIXTURE);
-  const std::string debug_file = dir / fmt::format("debug/.build-id/{}/{}.debug", id.substr(0, 2), id.substr(2));
-  fs::create_directories(fs::path(debug_file).parent_path());
-  REQUIRE(run({OBJCOPY, "--only-keep-debug", TARGET_FIXTURE, debug_file}).status == 0);
-  REQUIRE(run({OBJCOPY, "--strip-debug", TARGET_FIXTURE, program}).status == 0);
+  strip_to_build_id_dir(TARGET_FIXTURE, program, dir / "debug");
   const std::vector<unsigned char> stripped = read_file(program);
   const std::string debug_info = ".debug_info";
   REQUIRE(std::search(stripped.begin(), stripped.end(), debug_info.begin(), debug_info.end()) == stripped.end());
@@ -317,11 +306,7 @@ TEST_CASE("core: a stripped executable, moved since, whose debug file lies elsew
 TEST_CASE("core: reflect print --core prints every global as expected.txt says") {
   TempDir dir;
   const std::string program = dir / "prog";
-  const std::string id = build_id(TARGET_FIXTURE);
-  const std::string debug_file = dir / fmt::format("debug/.build-id/{}/{}.debug", id.substr(0, 2), id.substr(2));
-  fs::create_directories(fs::path(debug_file).parent_path());
-  REQUIRE(run({OBJCOPY, "--only-keep-debug", TARGET_FIXTURE, debug_file}).status == 0);
-  REQUIRE(run({OBJCOPY, "--strip-debug", TARGET_FIXTURE, program}).status == 0);
+  strip_to_build_id_dir(TARGET_FIXTURE, program, dir / "debug");
   Running fixture({program});
   const std::string core = gcore(fixture, dir);
   fixture.exit();

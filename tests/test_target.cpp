@@ -1,6 +1,7 @@
 // reflect::Target::attach: another live process (tests/target/fixture.cpp, started here) read
 // through the same API as this one, printed with exact strings; and the errors a user meets.
 
+#include "fresh_process.hpp"
 #include "target/expected.hpp"
 #include "target/programs.hpp"
 
@@ -23,6 +24,7 @@ namespace {
 using reflect_test::Output;
 using reflect_test::run;
 using reflect_test::Running;
+using reflect_test::TempDir;
 
 // The fixture program, running: its globals' addresses as it wrote them; it exits when this
 // object closes its stdin.
@@ -119,6 +121,51 @@ TEST_CASE("target: a library the process loads after the attach is found by name
   CHECK(target.find_type("late::Settings")->size() == settings->type().size());
   // What was known before stays as it was.
   CHECK(target.find_variable("app::g_counter")->as<int>() == 42);
+}
+
+// Another process's separate debug files are found as this process's are: by build-id in the
+// debug directories, and by the name its .gnu_debuglink gives.
+TEST_CASE("target: a stripped program's debug info, found by build-id or .gnu_debuglink") {
+  if (!reflect_test::in_fresh_process()) return;  // (configure() applies to the whole process)
+  TempDir dir;
+  // The test's directory first, then the default places (next to the file, .debug/, /usr/lib/debug).
+  const std::string path = dir / "debug" + "::.debug:/usr/lib/debug";
+  reflect::Options options;
+  options.debuginfo_path = path;
+  reflect::configure(options);
+
+  // Neither: the error names the executable, and where it looked.
+  const std::string bare = dir / "bare";
+  REQUIRE(run({OBJCOPY, "--strip-debug", TARGET_FIXTURE, bare}).status == 0);
+  {
+    Running fixture({bare});
+    const reflect::Target target = reflect::Target::attach(fixture.pid());
+    CHECK_THROWS_WITH_AS(target.find_variable("app::g_counter"),
+                         doctest::Contains(fmt::format("reflect: the module {} has no DWARF debug info (looked in the "
+                                                       "file itself, and by build-id and .gnu_debuglink along the "
+                                                       "debuginfo path `{}`, which REFLECT_DEBUGINFO_PATH",
+                                                       bare, path)
+                                               .c_str()),
+                         reflect::Error);
+  }
+  // .gnu_debuglink: the debug file next to the copy (the build-id directory is still empty).
+  const std::string linked = dir / "linked";
+  REQUIRE(run({OBJCOPY, "--only-keep-debug", TARGET_FIXTURE, dir / "linked.debug"}).status == 0);
+  REQUIRE(run({OBJCOPY, "--strip-debug", "--add-gnu-debuglink=" + dir / "linked.debug", TARGET_FIXTURE, linked}).status == 0);
+  {
+    Running fixture({linked});
+    const reflect::Target target = reflect::Target::attach(fixture.pid());
+    CHECK(target.find_variable("app::g_counter")->as<int>() == 42);
+  }
+  // By build-id, in the directory the options add.
+  const std::string by_id = dir / "by-id";
+  reflect_test::strip_to_build_id_dir(TARGET_FIXTURE, by_id, dir / "debug");
+  {
+    Running fixture({by_id});
+    const reflect::Target target = reflect::Target::attach(fixture.pid());
+    CHECK(target.find_variable("app::g_counter")->as<int>() == 42);
+    CHECK(target.find_variable("app::g_config")->type().name() == "app::Config");
+  }
 }
 
 TEST_CASE("target: a process stopped for a snapshot resumes when the target is released") {

@@ -1,5 +1,7 @@
 #include "programs.hpp"
 
+#include "dwarf/core.hpp"  // read_elf_facts
+
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -166,6 +168,25 @@ int Running::exit() {
 int Running::kill_with(int signal) {
   ::kill(pid_, signal);
   return exit();
+}
+
+std::string build_id(const std::string& path) {
+  const int fd = reflect::dwarf::open_regular_file(path);
+  REQUIRE(fd >= 0);
+  const auto facts = reflect::dwarf::read_elf_facts(fd);
+  close(fd);
+  REQUIRE(facts);
+  REQUIRE_FALSE(facts->build_id.empty());
+  return facts->build_id;
+}
+
+std::string strip_to_build_id_dir(const std::string& program, const std::string& copy, const std::string& debug_dir) {
+  const std::string id = build_id(program);
+  const std::string debug_file = debug_dir + "/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  fs::create_directories(fs::path(debug_file).parent_path());
+  REQUIRE(run({OBJCOPY, "--only-keep-debug", program, debug_file}).status == 0);
+  REQUIRE(run({OBJCOPY, "--strip-debug", program, copy}).status == 0);
+  return debug_file;
 }
 
 }  // namespace reflect_test

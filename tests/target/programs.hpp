@@ -38,6 +38,14 @@ struct Output {
 /// (NAME=VALUE entries).
 Output run(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
 
+/// The build-id of an ELF file, in hex (as .build-id paths spell it).
+std::string build_id(const std::string& path);
+
+/// Writes a copy of `program` without its debug info to `copy`, and the debug info to where a
+/// debug directory finds it by build-id: `debug_dir`/.build-id/xx/rest.debug (returned). The
+/// copy names no debug file (.gnu_debuglink): only the build-id leads to it.
+std::string strip_to_build_id_dir(const std::string& program, const std::string& copy, const std::string& debug_dir);
+
 /// A program started with pipes on its stdin and stdout: the target fixture, which writes
 /// `NAME ADDRESS` for some of its globals, then `ready`, and exits when its stdin closes.
 class Running {
