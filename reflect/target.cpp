@@ -6,6 +6,7 @@
 #include "../dwarf/maps.hpp"
 #include "../dwarf/process.hpp"
 #include "memory.hpp"
+#include "process_stop.hpp"
 #include "type_node.hpp"
 #include "value_access.hpp"
 
@@ -14,19 +15,15 @@
 
 #include <fmt/format.h>
 
-#include <dirent.h>
 #include <signal.h>
-#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -46,11 +43,11 @@ class TargetState {
         registry(owned_registry.get()),
         pid(pid),
         description(std::move(description)) {}
-  ~TargetState() { resume(); }
+  ~TargetState() = default;
   TargetState(const TargetState&) = delete;
   TargetState& operator=(const TargetState&) = delete;
 
-  // Stops every thread of the process; they are resumed by resume() or the destructor.
+  // Stops every thread of the process; they resume when the state is destroyed, on any thread.
   void stop();
 
   std::unique_ptr<Memory> owned_memory;
@@ -60,8 +57,7 @@ class TargetState {
   std::string description;
 
  private:
-  void resume() noexcept;
-  std::vector<pid_t> stopped_;  // the threads this target holds stopped
+  std::unique_ptr<ProcessStop> stopped_;
 };
 
 namespace {
@@ -124,48 +120,17 @@ void check_readable(pid_t pid) {
   throw Error(fmt::format("reflect: cannot read the memory of process {}: {}", pid, std::strerror(error)));
 }
 
-std::vector<pid_t> threads_of(pid_t pid) {
-  std::vector<pid_t> out;
-  const std::string dir = fmt::format("/proc/{}/task", pid);
-  if (DIR* d = opendir(dir.c_str())) {
-    while (const dirent* entry = readdir(d))
-      if (entry->d_name[0] != '.') out.push_back(static_cast<pid_t>(std::strtol(entry->d_name, nullptr, 10)));
-    closedir(d);
-  }
-  return out;
-}
-
 }  // namespace
 
 void TargetState::stop() {
-  // Threads started while the others are being stopped are picked up by the next round.
-  std::set<pid_t> held;
-  for (bool more = true; more;) {
-    more = false;
-    for (pid_t tid : threads_of(pid)) {
-      if (held.contains(tid)) continue;
-      if (ptrace(PTRACE_SEIZE, tid, nullptr, nullptr) != 0) {
-        if (errno == ESRCH) continue;  // the thread exited
-        const int error = errno;
-        resume();
-        if (error == EPERM)
-          throw Error(fmt::format("reflect: not allowed to stop process {}: {}", pid, permission_problem(pid)));
-        throw Error(fmt::format("reflect: cannot stop thread {} of process {}: {}", tid, pid, std::strerror(error)));
-      }
-      held.insert(tid);
-      stopped_.push_back(tid);
-      more = true;
-      if (ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) != 0) continue;
-      int status = 0;
-      while (waitpid(tid, &status, __WALL) < 0 && errno == EINTR) {
-      }
-    }
+  try {
+    stopped_ = std::make_unique<ProcessStop>(pid);
+  } catch (const ProcessStop::Failure& failure) {
+    if (failure.error == EPERM)
+      throw Error(fmt::format("reflect: not allowed to stop process {}: {}", pid, permission_problem(pid)));
+    throw Error(fmt::format("reflect: cannot stop thread {} of process {}: {}", failure.thread, pid,
+                            std::strerror(failure.error)));
   }
-}
-
-void TargetState::resume() noexcept {
-  for (pid_t tid : stopped_) ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
-  stopped_.clear();
 }
 
 }  // namespace reflect::detail

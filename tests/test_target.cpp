@@ -16,7 +16,9 @@
 #include <climits>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -176,6 +178,15 @@ TEST_CASE("target: a process stopped for a snapshot resumes when the target is r
     CHECK(global(target, fixture, "int", "g_counter").as<int>() == 42);
   }
   CHECK(process_state(fixture.pid()).find("t (tracing stop)") == std::string::npos);
+
+  // Attached on one thread, released on another: the process resumes all the same.
+  std::optional<reflect::Target> moved;
+  std::thread([&] { moved.emplace(reflect::Target::attach(fixture.pid(), {.stop = true})); }).join();
+  CHECK(process_state(fixture.pid()).find("t (tracing stop)") != std::string::npos);
+  CHECK(global(*moved, fixture, "int", "g_counter").as<int>() == 42);
+  moved.reset();
+  CHECK(process_state(fixture.pid()).find("t (tracing stop)") == std::string::npos);
+  CHECK(fixture.ask("dlopen /nonexistent.so").find("/nonexistent.so") != std::string::npos);  // it runs
 }
 
 TEST_CASE("target: a process that exits while it is read prints as unreadable") {

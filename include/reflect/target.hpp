@@ -25,8 +25,9 @@ class TargetState;
 /// How Target::attach treats the process.
 struct AttachOptions {
   /// Stop every thread of the process (PTRACE_SEIZE + PTRACE_INTERRUPT) for a consistent
-  /// snapshot while the Target lives; they resume when it is destroyed, which must happen on
-  /// the thread that attached (ptrace's rule). Without it, memory is read while the process runs.
+  /// snapshot while the Target lives; they resume when it is destroyed, on whichever thread (a
+  /// thread of the Target's own holds them, as ptrace ties a stopped thread to the one that
+  /// stopped it). Without it, memory is read while the process runs.
   bool stop = false;
 };
 
