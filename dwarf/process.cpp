@@ -10,9 +10,11 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,18 +84,24 @@ Process::Process(pid_t pid)
   }
 }
 
-// The modules /proc/PID/maps shows. begin_add keeps the modules already reported, and libdwfl
-// takes the second report of one (same file, same range) as that module, so only new objects
-// are added.
+// Another process's loaded objects, from its memory map as dwarf/maps.hpp reads it (the reader
+// the memory fallback uses): each file mapped executable somewhere, placed at its mapping of file
+// offset 0 (its first segment). Files mapped only readable (data, or debug files a process reads
+// with libelf, as reflect does) are not objects. Throws reflect::Error when the map cannot be read.
 void Process::report_live(pid_t pid) {
-  dwfl_report_begin_add(dwfl_);
-  const int error = dwfl_linux_proc_report(dwfl_, pid);
-  const int ended = dwfl_report_end(dwfl_, nullptr, nullptr);  // also after an error: lookups go on
-  if (error != 0 || ended != 0) {
-    const std::string why = error > 0 ? std::strerror(error) : dwfl_errmsg(-1);
+  const auto maps = read_maps(pid);
+  if (!maps)
     throw Error("reflect: cannot list the modules of process " + std::to_string(pid) + " from /proc/" +
-                std::to_string(pid) + "/maps: " + why);
-  }
+                std::to_string(pid) + "/maps: " + std::strerror(errno));
+  std::set<std::string> executable;
+  for (const Mapping& m : *maps)
+    if (m.executable && m.path.starts_with('/')) executable.insert(m.path);
+  std::vector<LoadedObject> objects;
+  std::set<std::string> placed;
+  for (const Mapping& m : *maps)
+    if (m.offset == 0 && executable.contains(m.path) && placed.insert(m.path).second)
+      objects.push_back({m.path, m.begin, false});
+  report_objects(objects);
 }
 
 std::size_t Process::module_count() {
@@ -135,40 +143,43 @@ void Process::report() {
   // refresh() look again.
   generation_ = loaded_objects_generation();
   // The loaded objects as the dynamic linker lists them, each reported with the address range
-  // its program headers give. (Not /proc/self/maps, as dwfl_linux_proc_report reads it: there,
-  // libelf's own mappings of the files whose debug info reflect has read count as parts of
-  // those modules, stretching a module's range over the objects mapped after it.)
-  struct Object {
-    std::string path;
-    std::uintptr_t bias;
-    std::uintptr_t first_segment;  // run-time address of its first PT_LOAD
-  };
-  std::vector<Object> objects;
+  // its program headers give. (Not /proc/self/maps: there, libelf's own mappings of the files
+  // whose debug info reflect has read look like parts of those modules.)
+  struct Found {
+    std::vector<LoadedObject> objects;
+    std::vector<std::uintptr_t> first_segments;  // run-time address of each one's first PT_LOAD
+  } found;
   dl_iterate_phdr(
       [](dl_phdr_info* info, std::size_t, void* out) {
         for (int i = 0; i < info->dlpi_phnum; ++i) {
           if (info->dlpi_phdr[i].p_type != PT_LOAD) continue;
-          static_cast<std::vector<Object>*>(out)->push_back(
-              {info->dlpi_name != nullptr ? info->dlpi_name : "", info->dlpi_addr,
-               info->dlpi_addr + info->dlpi_phdr[i].p_vaddr});
+          auto& f = *static_cast<Found*>(out);
+          f.objects.push_back({info->dlpi_name != nullptr ? info->dlpi_name : "", info->dlpi_addr, true});
+          f.first_segments.push_back(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
           break;
         }
         return 0;
       },
-      &objects);
+      &found);
+  for (std::size_t i = 0; i < found.objects.size(); ++i)
+    if (!found.objects[i].path.starts_with('/')) found.objects[i].path = file_mapped_at(found.first_segments[i]);
+  report_objects(found.objects);
+}
+
+void Process::report_objects(const std::vector<LoadedObject>& objects) {
   // begin_add keeps every module already reported (and our Module objects attached to them);
   // only new objects are reported (libdwfl 0.188 takes a second report of a module for an
   // overlap, and drops it).
   dwfl_report_begin_add(dwfl_);
-  for (Object& object : objects) {
-    if (!object.path.starts_with('/')) object.path = file_mapped_at(object.first_segment);
+  for (const LoadedObject& object : objects) {
     if (object.path.empty()) continue;  // the vDSO: no file
-    if (!reported_.emplace(object.path, object.bias).second) continue;
-    // A file that cannot be opened (deleted since) is left out: lookups in it miss.
-    dwfl_report_elf(dwfl_, object.path.c_str(), object.path.c_str(), -1, object.bias, true);
+    if (!reported_.emplace(object.path, object.base).second) continue;
+    // A file that cannot be opened (deleted since) or is no ELF file is left out: lookups in
+    // it miss.
+    dwfl_report_elf(dwfl_, object.path.c_str(), object.path.c_str(), -1, object.base, object.base_is_bias);
   }
   if (dwfl_report_end(dwfl_, nullptr, nullptr) != 0)
-    throw Error(std::string("reflect: cannot list this process's modules: ") + dwfl_errmsg(-1));
+    throw Error(std::string("reflect: cannot list the modules: ") + dwfl_errmsg(-1));
 }
 
 const Module& Process::wrap(Dwfl_Module* module) {

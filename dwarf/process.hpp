@@ -90,6 +90,14 @@ class Process {
   explicit Process(Dwfl* dwfl) noexcept : fixed_(true), dwfl_(dwfl) {}
   void report_core(const std::string& executable);
 
+  // A loaded object to report: `base` is its load bias (`base_is_bias`) or the address of its
+  // first segment (dwfl_report_elf's add_p_vaddr).
+  struct LoadedObject {
+    std::string path;
+    std::uintptr_t base;
+    bool base_is_bias;
+  };
+  void report_objects(const std::vector<LoadedObject>& objects);
   void report_live(pid_t pid);
   std::size_t module_count();
 
@@ -99,7 +107,7 @@ class Process {
   std::shared_ptr<CoreFile> core_;
   Dwfl* dwfl_ = nullptr;
   std::vector<std::unique_ptr<Module>> modules_;
-  std::set<std::pair<std::string, std::uintptr_t>> reported_;  // (file, load bias) of each object reported
+  std::set<std::pair<std::string, std::uintptr_t>> reported_;  // (file, base) of each object reported
   std::uint64_t generation_ = 0;
   std::vector<std::string> problems_;
 };
