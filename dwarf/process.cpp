@@ -104,17 +104,6 @@ void Process::report_live(pid_t pid) {
   report_objects(objects);
 }
 
-std::size_t Process::module_count() {
-  std::size_t count = 0;
-  dwfl_getmodules(
-      dwfl_, [](Dwfl_Module*, void**, const char*, Dwarf_Addr, void* arg) {
-        ++*static_cast<std::size_t*>(arg);
-        return int(DWARF_CB_OK);
-      },
-      &count, 0);
-  return count;
-}
-
 std::unique_ptr<Process> Process::of_file(const std::string& path) {
   static const Dwfl_Callbacks offline = {
       dwfl_build_id_find_elf,
@@ -200,13 +189,13 @@ const Module* Process::module_at(std::uintptr_t address, bool refresh) {
 
 bool Process::refresh() {
   if (live_pid_ != 0) {
-    const std::size_t before = module_count();
+    const std::size_t before = modules().size();
     try {
       report_live(live_pid_);
     } catch (const Error&) {
       return false;  // the process is gone: what it had loaded stays known
     }
-    if (module_count() == before) return false;
+    if (modules().size() == before) return false;
     ++generation_;
     return true;
   }

@@ -99,7 +99,6 @@ class Process {
   };
   void report_objects(const std::vector<LoadedObject>& objects);
   void report_live(pid_t pid);
-  std::size_t module_count();
 
   bool fixed_ = false;  // the module list is not the dynamic linker's of this process
   pid_t live_pid_ = 0;  // another live process's (0: this one, a core, a file)
