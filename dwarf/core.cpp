@@ -155,7 +155,7 @@ CoreFile::CoreFile(const std::string& path) : path_(path) {
       GElf_Phdr phdr;
       if (gelf_getphdr(elf_, static_cast<int>(i), &phdr) == nullptr || phdr.p_type != PT_LOAD || phdr.p_memsz == 0)
         continue;
-      Segment s{phdr.p_vaddr, phdr.p_memsz, std::min(phdr.p_filesz, phdr.p_memsz), phdr.p_offset, 0};
+      Segment s{phdr.p_vaddr, phdr.p_memsz, std::min(phdr.p_filesz, phdr.p_memsz), phdr.p_offset, 0, phdr.p_flags};
       // What a truncated core still holds of the segment; the rest is unreadable, not zero.
       if (s.offset < size_) s.present = std::min(s.filesz, size_ - s.offset);
       segments_.push_back(s);
@@ -216,6 +216,22 @@ void CoreFile::read_notes() {
     }
   }
   std::sort(files_.begin(), files_.end(), [](const FileRange& a, const FileRange& b) { return a.begin < b.begin; });
+}
+
+std::vector<Mapping> CoreFile::mappings() const {
+  std::vector<Mapping> out;
+  out.reserve(segments_.size());
+  for (const Segment& s : segments_) {
+    Mapping m;
+    m.begin = s.vaddr;
+    m.end = s.vaddr + s.memsz;
+    m.readable = (s.flags & PF_R) != 0;
+    m.writable = (s.flags & PF_W) != 0;
+    m.executable = (s.flags & PF_X) != 0;
+    if (const std::string* file = file_mapped_at(s.vaddr)) m.path = *file;
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 const std::string* CoreFile::file_mapped_at(std::uint64_t address) const noexcept {

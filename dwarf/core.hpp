@@ -5,6 +5,8 @@
 // facts of its notes that reading it needs: the pid, the entry point, the mapped files.
 // read() and readable() are thread-safe; add_module_file() is called before the first read.
 
+#include "maps.hpp"
+
 #include <sys/types.h>
 
 #include <cstddef>
@@ -64,6 +66,10 @@ class CoreFile {
   /// here on.
   void add_module_file(std::uint64_t low, std::uint64_t high, std::uint64_t bias, int fd, const ElfFacts& facts);
 
+  /// The memory the core recorded, as a process's map would list it: each PT_LOAD segment, its
+  /// access from p_flags, its file (the NT_FILE note) when one was mapped there. In address order.
+  std::vector<Mapping> mappings() const;
+
   /// Copies [address, address + size); false when not all of it can be read (`out` then holds
   /// unspecified bytes). Never faults, whatever the file holds.
   bool read(std::uint64_t address, void* out, std::size_t size) const noexcept;
@@ -74,6 +80,7 @@ class CoreFile {
   struct Segment {
     std::uint64_t vaddr = 0, memsz = 0, filesz = 0, offset = 0;
     std::uint64_t present = 0;  // of filesz, the bytes the file really holds (a truncated core)
+    std::uint32_t flags = 0;    // p_flags
   };
   struct FileRange {
     std::uint64_t begin = 0, end = 0;

@@ -176,7 +176,9 @@ std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) cons
 
     if (has_frame) {
       record.frame_type = id_of(this, &frame);
-      record.linkage_name = coroutine_of_frame(name_of(&frame));
+      // clang 14-16 name every frame type `__coro_frame_ty`: then the function's own name.
+      if (const std::string frame_name = name_of(&frame); is_frame_name(frame_name))
+        record.linkage_name = coroutine_of_frame(frame_name);
       for (const MemberRecord& member : read_type(record.frame_type).members) {
         if (member.name == "_Coro_promise" || member.name == "__promise") {
           record.promise_type = member.type;
@@ -186,7 +188,8 @@ std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) cons
           record.index_size = static_cast<std::uint8_t>(read_type(member.type).byte_size.value_or(0));
         }
       }
-    } else {
+    }
+    if (record.linkage_name.empty()) {
       Dwarf_Attribute attr;
       if (dwarf_attr_integrate(&fn, DW_AT_linkage_name, &attr) != nullptr)
         if (const char* linkage = dwarf_formstring(&attr)) record.linkage_name = linkage;

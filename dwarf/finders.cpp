@@ -175,6 +175,19 @@ bool Module::defines_class(std::string_view key) const {
   return false;
 }
 
+bool Module::defines_function(std::string_view wanted) const {
+  const int count = dwfl_module_getsymtab(module_);
+  const int first_global = dwfl_module_getsymtab_first_global(module_);
+  for (int i = std::max(first_global, 1); i < count; ++i) {
+    GElf_Sym sym;
+    GElf_Addr address = 0;
+    const char* name = dwfl_module_getsym_info(module_, i, &sym, &address, nullptr, nullptr, nullptr);
+    if (name != nullptr && sym.st_shndx != SHN_UNDEF && GELF_ST_TYPE(sym.st_info) == STT_FUNC && wanted == name)
+      return true;
+  }
+  return false;
+}
+
 // Where neither index of the module's own found it: the units that hold the code of the
 // class's member functions, found by their mangled names in the ELF symbol table. GCC's and
 // clang's default debug info describes a class with a vtable (and clang's, one with a

@@ -92,6 +92,10 @@ class Module {
   /// module a class belongs to when no debug info describes it. Reads the symbol table.
   bool defines_class(std::string_view key) const;
 
+  /// Whether the module defines a global function of this (mangled) name: which module's malloc
+  /// the program calls. Reads the whole symbol table (aliases included, as symbol_at() has not).
+  bool defines_function(std::string_view name) const;
+
   /// A type definition (a class or enum, else a base type or typedef) whose qualified name, in
   /// normalize_name() form, is `name`. From the name tables' hash tables or the name index, as
   /// find_definition(); with `build_index` false, nullopt rather than building the index where
@@ -141,6 +145,8 @@ class Module {
   /// The function or object symbol covering a run-time address (dwarf/symbols.hpp says which
   /// one where several do). The first call builds the module's table of symbols by address.
   std::optional<Symbol> symbol_at(std::uintptr_t address) const { return symbols_.at(address); }
+  /// Every function and object symbol of the module (as symbol_at() knows them), by address.
+  void for_each_symbol(const std::function<void(const SymbolTable::Entry&)>& visit) const { symbols_.for_each(visit); }
 
   /// Evaluates a location expression whose initial stack holds `object_address`.
   static std::optional<std::uint64_t> evaluate(const Expression& expr, std::uint64_t object_address,

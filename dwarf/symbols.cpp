@@ -204,6 +204,12 @@ const SymbolTable::Table::Entry* SymbolTable::Table::find(std::uint64_t address)
   return best;
 }
 
+void SymbolTable::for_each(const std::function<void(const Entry&)>& visit) const {
+  const Table& symbols = table();
+  for (const Table::Entry& entry : symbols.entries)
+    visit(Entry{symbols.name_of(entry), entry.address(), entry.size, entry.is_function(), (entry.rank() >> 2) >= 2});
+}
+
 SymbolTable::SymbolTable(Dwfl_Module* module) noexcept : module_(module) {}
 
 SymbolTable::~SymbolTable() = default;

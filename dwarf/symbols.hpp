@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,6 +74,17 @@ class SymbolTable {
 
   /// The symbol covering a run-time address, and the address's offset into it.
   std::optional<Symbol> at(std::uintptr_t address) const;
+
+  struct Entry {
+    std::string_view name;
+    std::uint64_t address = 0;  // run-time
+    std::uint64_t size = 0;
+    bool is_function = false;
+    bool is_global = false;  // of the table's global part (GLOBAL, WEAK, ... bindings)
+  };
+  /// Every symbol the table keeps, by address: the tools that look for all coroutine functions or
+  /// all vtables of a module.
+  void for_each(const std::function<void(const Entry&)>& visit) const;
 
  private:
   struct Table;

@@ -1,6 +1,8 @@
 // Coroutine frames (ARCHITECTURE §6): from a frame address to the coroutine's function, state,
 // promise and locals, and from one coroutine to the one awaiting it.
 
+#include "coroutine_info.hpp"
+
 #include "../dwarf/process.hpp"
 #include "memory.hpp"
 #include "text_escape.hpp"
@@ -22,31 +24,6 @@ namespace reflect {
 
 using namespace detail;
 
-namespace detail {
-
-/// A parameter or local a coroutine keeps in its frame.
-struct CoroutineVariable {
-  std::string name;   // as written in the source
-  std::size_t field;  // in frame->fields()
-  std::optional<std::uint32_t> declared_at;  // source line, when the function at hand says
-  std::optional<bool> is_parameter;          // nullopt: not known
-};
-
-/// What is known of one coroutine function, shared by all its frames.
-struct CoroutineInfo {
-  dwarf::CoroutineRecord record;
-  Registry* registry = nullptr;  // the target's
-  const dwarf::Module* module = nullptr;
-  std::string function;
-  const TypeNode* frame = nullptr;    // concrete; nullptr when not described
-  const TypeNode* promise = nullptr;  // nullptr when not found
-  std::vector<CoroutineVariable> variables;
-  std::string frame_unavailable;
-  // Source lines by resume index, found on first need (guarded by the registry lock).
-  mutable std::unordered_map<std::uint64_t, std::optional<SourceLocation>> lines;
-};
-
-}  // namespace detail
 
 namespace {
 
@@ -242,6 +219,43 @@ Coroutine coroutine_in(Registry& registry, std::uintptr_t address) {
   return Coroutine(frame, info, state, index);
 }
 
+// The checks that tell a live frame from a copy of one left in freed or recycled memory, where
+// its first two words (a resume and a destroy function of one coroutine) already matched.
+std::optional<Coroutine> live_coroutine_in(Registry& registry, std::uintptr_t frame, std::size_t block_size) {
+  std::optional<Coroutine> c;
+  try {
+    c = coroutine_in(registry, frame);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  const CoroutineInfo& info = *c->info_;
+  // The frame fits in its block (GCC's frame type is what the ramp allocates; clang's may be
+  // smaller than the allocation, never larger).
+  if (info.frame != nullptr && info.frame->size > block_size) return std::nullopt;
+  std::optional<std::uint64_t> raw_index = c->index_;
+  if (!raw_index && info.record.index_size != 0) {  // done: coroutine_in left it out
+    std::uint64_t raw = 0;
+    if (!try_read_memory(registry.memory(), frame + info.record.index_offset, &raw,
+                         std::min<std::size_t>(info.record.index_size, sizeof raw)))
+      return std::nullopt;
+    raw_index = raw;
+  }
+  if (raw_index) {
+    const std::uint64_t index = *raw_index;
+    // GCC numbers suspend points 2, 4, 6...; destroying a frame sets the low bit first. clang
+    // numbers them 0, 1, 2... A coroutine with thousands of suspend points is not one.
+    constexpr std::uint64_t most_suspend_points = 4096;
+    if (info.record.compiler == dwarf::CoroutineRecord::Compiler::Gcc) {
+      if (index < 2 || index % 2 != 0 || index / 2 > most_suspend_points) return std::nullopt;
+    } else if (index > most_suspend_points) {
+      return std::nullopt;
+    }
+  }
+  if (info.promise != nullptr && !readable(registry.memory(), frame + info.record.promise_offset, info.promise->size))
+    return std::nullopt;
+  return c;
+}
+
 }  // namespace detail
 
 Coroutine coroutine_at(const void* frame) {
@@ -319,37 +333,39 @@ std::optional<Coroutine> try_coroutine_at(Registry& registry, std::uintptr_t fra
 
 namespace detail {
 
+std::optional<Coroutine> awaiting_coroutine(Registry& registry, const Coroutine& current,
+                                            const std::unordered_set<std::uintptr_t>& seen, std::string* problem) {
+  const auto self = reinterpret_cast<std::uintptr_t>(current.address());
+  // The promise first: that is where task types keep the awaiting coroutine.
+  for (std::uintptr_t handle : handles_in_promise(current)) {
+    if (handle == self || is_noop_coroutine(registry, handle)) continue;
+    if (seen.contains(handle)) {
+      if (problem) *problem = fmt::format("the chain loops: {:#x} is already in it", handle);
+      continue;
+    }
+    if (auto next = try_coroutine_at(registry, handle, problem)) return next;
+  }
+  // Then awaiters held in the frame, skipping a coroutine this one is itself awaiting (its
+  // promise leads back here).
+  for (std::uintptr_t handle : handles_in_awaiters(current)) {
+    if (handle == self || seen.contains(handle)) continue;
+    std::optional<Coroutine> candidate = try_coroutine_at(registry, handle, nullptr);
+    if (!candidate) continue;
+    auto back = handles_in_promise(*candidate);
+    if (std::find(back.begin(), back.end(), self) != back.end()) continue;
+    return candidate;
+  }
+  return std::nullopt;
+}
+
 AsyncBacktrace async_backtrace_in(Registry& registry, std::uintptr_t frame) {
   AsyncBacktrace backtrace;
   backtrace.coroutines.push_back(coroutine_in(registry, frame));
   std::unordered_set<std::uintptr_t> seen{frame};
   constexpr std::size_t max_chain = 1000;
   while (backtrace.coroutines.size() < max_chain) {
-    const Coroutine& current = backtrace.coroutines.back();
-    const auto self = reinterpret_cast<std::uintptr_t>(current.address());
-    std::optional<Coroutine> next;
     std::string problem;
-    // The promise first: that is where task types keep the awaiting coroutine.
-    for (std::uintptr_t handle : handles_in_promise(current)) {
-      if (handle == self || is_noop_coroutine(registry, handle)) continue;
-      if (seen.contains(handle)) {
-        problem = fmt::format("the chain loops: {:#x} is already in it", handle);
-        continue;
-      }
-      if ((next = try_coroutine_at(registry, handle, &problem))) break;
-    }
-    // Then awaiters held in the frame, skipping a coroutine this one is itself awaiting (its
-    // promise leads back here).
-    if (!next)
-      for (std::uintptr_t handle : handles_in_awaiters(current)) {
-        if (handle == self || seen.contains(handle)) continue;
-        std::optional<Coroutine> candidate = try_coroutine_at(registry, handle, nullptr);
-        if (!candidate) continue;
-        auto back = handles_in_promise(*candidate);
-        if (std::find(back.begin(), back.end(), self) != back.end()) continue;
-        next = std::move(candidate);
-        break;
-      }
+    std::optional<Coroutine> next = awaiting_coroutine(registry, backtrace.coroutines.back(), seen, &problem);
     if (!next) {
       backtrace.stopped = std::move(problem);
       break;

@@ -351,6 +351,7 @@ class SelfMemory final : public Memory {
     return raw_read(address, out, size);
   }
   bool probe(std::uint64_t address, std::size_t size) const override { return probe_self(address, size); }
+  std::vector<dwarf::Mapping> mappings() const override { return dwarf::read_maps().value_or(std::vector<dwarf::Mapping>{}); }
 };
 
 const SelfMemory self_memory_instance;
@@ -366,6 +367,9 @@ class ProcessMemory final : public Memory {
   bool probe(std::uint64_t address, std::size_t size) const override {
     return vm_probe(pid_, address, size) == VmRead::Done;
   }
+  std::vector<dwarf::Mapping> mappings() const override {
+    return dwarf::read_maps(pid_).value_or(std::vector<dwarf::Mapping>{});
+  }
 
  private:
   pid_t pid_;
@@ -378,6 +382,7 @@ class CoreMemory final : public Memory {
     return core_->read(address, out, size);
   }
   bool probe(std::uint64_t address, std::size_t size) const override { return core_->readable(address, size); }
+  std::vector<dwarf::Mapping> mappings() const override { return core_->mappings(); }
 
  private:
   std::shared_ptr<const dwarf::CoreFile> core_;
@@ -408,6 +413,7 @@ class NoMemory final : public Memory {
  public:
   bool read(std::uint64_t, void*, std::size_t) const noexcept override { return false; }
   bool probe(std::uint64_t, std::size_t) const override { return false; }
+  std::vector<dwarf::Mapping> mappings() const override { return {}; }
 };
 }  // namespace
 

@@ -9,6 +9,8 @@
 // against a snapshot of /proc/self/maps and copying with memcpy; that check cannot see memory
 // unmapped since the snapshot was taken.
 
+#include "../dwarf/maps.hpp"
+
 #include <sys/types.h>
 
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace reflect::dwarf {
 class CoreFile;
@@ -44,6 +47,9 @@ class Memory {
   /// Whether all of [address, address + size) can be read now, without copying it (a large
   /// object's range).
   virtual bool probe(std::uint64_t address, std::size_t size) const = 0;
+  /// The memory's map, in address order: a live process's /proc/PID/maps, a core's segments.
+  /// Empty when there is none (a binary on disk, a process that has exited).
+  virtual std::vector<dwarf::Mapping> mappings() const = 0;
 };
 
 /// The memory of the process reflect runs in.

@@ -244,4 +244,6 @@ AsyncBacktrace Target::async_backtrace_at(std::uint64_t frame) const {
 
 int Target::pid() const noexcept { return state_->owned_registry ? state_->pid : getpid(); }  // self: after a fork too
 
+detail::Registry& detail::registry_of(const Target& target) noexcept { return *target.state_->registry; }
+
 }  // namespace reflect

@@ -25,6 +25,7 @@ struct CoroutineInfo;
 struct CoroutineVariable;
 class Registry;
 Coroutine coroutine_in(Registry& registry, std::uintptr_t frame);
+std::optional<Coroutine> live_coroutine_in(Registry& registry, std::uintptr_t frame, std::size_t block_size);
 }
 
 struct SourceLocation {
@@ -97,6 +98,8 @@ class REFLECT_API Coroutine {
 
  private:
   friend Coroutine detail::coroutine_in(detail::Registry& registry, std::uintptr_t frame);
+  friend std::optional<Coroutine> detail::live_coroutine_in(detail::Registry& registry, std::uintptr_t frame,
+                                                            std::size_t block_size);
   REFLECT_HIDDEN Coroutine(const void* address, std::shared_ptr<const detail::CoroutineInfo> info, State state,
                            std::optional<std::uint64_t> index);
   REFLECT_HIDDEN bool in_scope(const detail::CoroutineVariable& variable,

@@ -18,8 +18,12 @@
 
 namespace reflect {
 
+class Target;
 namespace detail {
 class TargetState;
+class Registry;
+/// The registry of a target: what the free functions taking a Target (tasks.hpp) work on.
+Registry& registry_of(const Target& target) noexcept;
 }
 
 /// How Target::attach treats the process.
@@ -99,6 +103,7 @@ class REFLECT_API Target {
 
  private:
   REFLECT_HIDDEN explicit Target(std::unique_ptr<detail::TargetState> state) noexcept;
+  friend detail::Registry& detail::registry_of(const Target& target) noexcept;
   std::unique_ptr<detail::TargetState> state_;
 };
 

@@ -1,11 +1,13 @@
 // A program for reflect to inspect from outside (tests/test_target.cpp): it does not use reflect.
 // It sets its globals (globals.hpp) to values no other fixture has, writes `NAME ADDRESS` for
 // three of them to stdout, then `ready`, and waits until its stdin closes. A line
-// `dlopen PATH` on its stdin loads that library and answers `loaded` (or why not). It lets any
+// `dlopen PATH` on its stdin loads that library and answers `loaded` (or why not); a line `tasks`
+// starts the tasks of tests/fixtures/tasks.hpp and answers `started`. It lets any
 // process of its user trace it (for gcore, tests/test_core.cpp), whatever
 // /proc/sys/kernel/yama/ptrace_scope says.
 
 #include "globals.hpp"
+#include "../fixtures/tasks.hpp"
 
 #include <dlfcn.h>
 #include <sys/prctl.h>
@@ -26,6 +28,10 @@ int main() {
     if (std::strncmp(line, "dlopen ", 7) == 0) {
       const char* error = dlopen(line + 7, RTLD_NOW) != nullptr ? nullptr : dlerror();
       std::printf("%s\n", error == nullptr ? "loaded" : error);
+      std::fflush(stdout);
+    } else if (std::strcmp(line, "tasks") == 0) {
+      tasks::start();
+      std::printf("started\n");
       std::fflush(stdout);
     }
   }

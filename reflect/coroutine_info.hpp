@@ -1,0 +1,57 @@
+#pragma once
+// What is known of one coroutine function, shared by the Coroutine objects of all its frames
+// (coroutine.cpp makes it; the discovery of every frame, coroutine_scan.cpp, validates with it).
+
+#include "../dwarf/records.hpp"
+
+#include <reflect/coroutine.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace reflect::dwarf {
+class Module;
+}
+
+namespace reflect {
+
+namespace detail {
+
+class Registry;
+struct TypeNode;
+
+/// A parameter or local a coroutine keeps in its frame.
+struct CoroutineVariable {
+  std::string name;   // as written in the source
+  std::size_t field;  // in frame->fields()
+  std::optional<std::uint32_t> declared_at;  // source line, when the function at hand says
+  std::optional<bool> is_parameter;          // nullopt: not known
+};
+
+/// What is known of one coroutine function, shared by all its frames.
+struct CoroutineInfo {
+  dwarf::CoroutineRecord record;
+  Registry* registry = nullptr;  // the target's
+  const dwarf::Module* module = nullptr;
+  std::string function;
+  const TypeNode* frame = nullptr;    // concrete; nullptr when not described
+  const TypeNode* promise = nullptr;  // nullptr when not found
+  std::vector<CoroutineVariable> variables;
+  std::string frame_unavailable;
+  // Source lines by resume index, found on first need (guarded by the registry lock).
+  mutable std::unordered_map<std::uint64_t, std::optional<SourceLocation>> lines;
+};
+
+/// The coroutine awaiting `current`: the next link of an async backtrace (async_backtrace_in
+/// says how it is found), not one of `seen`. nullopt, with why in `problem`, when there is none.
+std::optional<Coroutine> awaiting_coroutine(Registry& registry, const Coroutine& current,
+                                            const std::unordered_set<std::uintptr_t>& seen, std::string* problem);
+
+}  // namespace detail
+
+}  // namespace reflect

@@ -1,0 +1,152 @@
+// Every coroutine and the task dump (issue 13): reflect::coroutines() and reflect::task_dump()
+// find the tasks of fixtures/tasks.cpp, which only the fixture's timer queue holds, in this
+// process (each test case in a process of its own: the counts are exact), in another process.
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+#include <reflect/reflect.hpp>
+#include <reflect/tasks.hpp>
+
+#include "fixtures/tasks.hpp"
+#include "fixtures/tasks_expected.hpp"
+#include "fresh_process.hpp"
+#include "target/programs.hpp"
+
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// `{"function": count, ...}`, by function.
+std::string count_by_function(const std::vector<reflect::Coroutine>& found) {
+  std::map<std::string, int> counts;
+  for (const reflect::Coroutine& c : found) ++counts[c.function()];
+  return fmt::format("{}", counts);
+}
+
+const std::string started_counts =
+    R"x({"tasks::fan_out(int)": 1, "tasks::finished(int)": 1, "tasks::handle_request(int)": 3, )x"
+    R"x("tasks::read_block(int)": 6, "tasks::serve(int)": 3})x";
+
+// The printed line of one coroutine, as its async backtrace prints it (without `#0 `).
+std::string backtrace_line(const reflect::Coroutine& c) {
+  std::string text = fmt::format("{}", reflect::async_backtrace_at(c.address()));
+  text = text.substr(3, text.find('\n') == std::string::npos ? std::string::npos : text.find('\n') - 3);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("tasks: every suspended coroutine is found, with no handle to start from") {
+  if (!reflect_test::in_fresh_process()) return;
+  CHECK(reflect::coroutines().empty());
+  tasks::start();
+  const std::vector<reflect::Coroutine> found = reflect::coroutines();
+  CHECK(count_by_function(found) == started_counts);
+  for (const reflect::Coroutine& c : found) {
+    // Each is the coroutine its own handle leads to.
+    const reflect::Coroutine again = reflect::coroutine_at(c.address());
+    CHECK(again.function() == c.function());
+    CHECK(again.state() == c.state());
+  }
+  CHECK(std::is_sorted(found.begin(), found.end(),
+                       [](const reflect::Coroutine& a, const reflect::Coroutine& b) { return a.address() < b.address(); }));
+
+  // When every task has run to its end, only the two the fixture keeps are left.
+  CHECK(tasks::run_all() == (1 + 2 + 3) * 100 + 3 * 1000 + (1 + 2 + 3) + 7000 + 7100);
+  CHECK(count_by_function(reflect::coroutines()) == R"x({"tasks::finished(int)": 1, "tasks::read_block(int)": 1})x");
+  tasks::stop();
+  CHECK(reflect::coroutines().empty());
+}
+
+TEST_CASE("tasks: frames destroyed and freed are not reported, whatever malloc kept of them") {
+  if (!reflect_test::in_fresh_process()) return;
+  // Frames of every size class glibc keeps apart (tcache, fastbins, the unsorted bin), freed
+  // in bulk: some keep their first words, in consolidated free chunks.
+  tasks::churn(1);
+  tasks::churn(50);
+  tasks::churn(2000);
+  CHECK(count_by_function(reflect::coroutines()) == "{}");
+  tasks::start();
+  tasks::churn(300);
+  CHECK(count_by_function(reflect::coroutines()) == started_counts);
+  tasks::run_all();
+  tasks::stop();
+}
+
+TEST_CASE("tasks: the task dump is the forest of who awaits whom") {
+  if (!reflect_test::in_fresh_process()) return;
+  tasks::start();
+  const reflect::TaskDump dump = reflect::task_dump();
+  CHECK(reflect_test::describe_tasks(dump) == reflect_test::expected_tasks());
+  CHECK(dump.roots().size() == 6);
+  CHECK(dump.coroutine_count() == 14);
+  CHECK(dump.done_count() == 1);
+
+  // Printed: each root after `╼`, each coroutine it awaits under it, one line each as its
+  // async backtrace prints it; then the summary.
+  std::string expected;
+  auto print = [&](auto& self, const reflect::TaskDump::Node& node, const std::string& prefix,
+                   const std::string& indent) -> void {
+    expected += prefix + backtrace_line(node.coroutine()) + "\n";
+    for (std::size_t k = 0; k < node.children().size(); ++k) {
+      const bool last = k + 1 == node.children().size();
+      self(self, node.children()[k], indent + (last ? "└╼ " : "├╼ "), indent + (last ? "   " : "│  "));
+    }
+  };
+  for (const auto& root : dump.roots()) print(print, root, "╼ ", "  ");
+  expected += "6 tasks, 14 coroutines, 1 done but not destroyed";
+  CHECK(fmt::format("{}", dump) == expected);
+  // The roots and children in order: by function name, then address.
+  std::vector<std::string> roots;
+  for (const auto& root : dump.roots()) roots.push_back(root.coroutine().function());
+  CHECK(roots == std::vector<std::string>{"tasks::fan_out(int)", "tasks::finished(int)", "tasks::read_block(int)",
+                                          "tasks::serve(int)", "tasks::serve(int)", "tasks::serve(int)"});
+
+  // JSON: the same forest.
+  const auto json = nlohmann::json::parse(fmt::format("{:j}", dump));
+  CHECK(json["coroutines"] == 14);
+  CHECK(json["done"] == 1);
+  REQUIRE(json["tasks"].size() == 6);
+  CHECK(json["tasks"][0]["coroutine"]["function"] == "tasks::fan_out(int)");
+  CHECK(json["tasks"][0]["children"].size() == 2);
+  CHECK(json["tasks"][0]["children"][0]["coroutine"]["function"] == "tasks::read_block(int)");
+  CHECK(json["tasks"][5]["children"][0]["children"][0]["coroutine"]["function"] == "tasks::read_block(int)");
+  CHECK(nlohmann::json::parse(fmt::format("{:#j}", dump)) == json);
+
+  tasks::run_all();
+  tasks::stop();
+  CHECK(fmt::format("{}", reflect::task_dump()) == "0 tasks, 0 coroutines, 0 done but not destroyed");
+}
+
+TEST_CASE("tasks: frames allocated on another thread, in another arena") {
+  if (!reflect_test::in_fresh_process()) return;
+  std::thread([] { tasks::start(); }).join();
+  CHECK(reflect_test::describe_tasks(reflect::task_dump()) == reflect_test::expected_tasks());
+  tasks::run_all();
+  tasks::stop();
+}
+
+TEST_CASE("tasks: the task dump of another process") {
+  reflect_test::Running fixture({TARGET_FIXTURE});
+  // Before: the chain app::serve -> app::fetch_page the fixture always has (globals.cpp).
+  const reflect::Target before = reflect::Target::attach(fixture.pid());
+  CHECK(count_by_function(reflect::coroutines(before)) == R"x({"app::fetch_page(int)": 1, "app::serve(int)": 1})x");
+  REQUIRE(fixture.ask("tasks") == "started");
+  const reflect::Target target = reflect::Target::attach(fixture.pid());
+  const reflect::TaskDump dump = reflect::task_dump(target);
+  CHECK(reflect_test::describe_tasks(dump) == reflect_test::expected_tasks());
+  CHECK(fmt::format("{}", dump).ends_with("\n7 tasks, 16 coroutines, 1 done but not destroyed"));
+}
+
+TEST_CASE("tasks: a binary on disk has no coroutines to find") {
+  const reflect::Target file = reflect::Target::open_executable(TARGET_FIXTURE);
+  CHECK_THROWS_WITH_AS(reflect::coroutines(file),
+                       "reflect: this target has no memory to find coroutines in (a binary on disk, or a process that "
+                       "has exited): attach to the running process or open a core file of it",
+                       reflect::Error);
+}
