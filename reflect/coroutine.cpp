@@ -24,7 +24,6 @@ namespace reflect {
 
 using namespace detail;
 
-
 namespace {
 
 bool all_digits(std::string_view s) {
@@ -123,6 +122,10 @@ Coroutine::Coroutine(const void* address, std::shared_ptr<const CoroutineInfo> i
 
 const std::string& Coroutine::function() const noexcept { return info_->function; }
 bool Coroutine::has_frame() const noexcept { return info_->frame != nullptr; }
+std::optional<std::size_t> Coroutine::frame_size() const noexcept {
+  if (info_->frame == nullptr) return std::nullopt;
+  return info_->frame->size;
+}
 const std::string& Coroutine::frame_unavailable_reason() const noexcept { return info_->frame_unavailable; }
 
 std::optional<SourceLocation> Coroutine::location() const {
@@ -465,17 +468,11 @@ void format_coroutine(fmt::memory_buffer& out, const Coroutine& c, const FormatO
 
 namespace {
 
-void json_string(fmt::memory_buffer& out, std::string_view text) {
-  out.push_back('"');
-  escape_json_string(out, reinterpret_cast<const unsigned char*>(text.data()), text.size(), 1);
-  out.push_back('"');
-}
-
 void coroutine_json(fmt::memory_buffer& out, const Coroutine& c) {
   out.append(std::string_view("{\"function\":"));
-  json_string(out, c.function());
+  append_json_string(out, c.function());
   out.append(std::string_view(",\"state\":"));
-  json_string(out, state_name(c.state()));
+  append_json_string(out, state_name(c.state()));
   out.append(std::string_view(",\"suspend_point\":"));
   if (c.suspend_point()) fmt::format_to(fmt::appender(out), "{}", *c.suspend_point());
   else out.append(std::string_view("null"));
@@ -487,7 +484,7 @@ void coroutine_json(fmt::memory_buffer& out, const Coroutine& c) {
   }
   if (where) {
     out.append(std::string_view("{\"file\":"));
-    json_string(out, where->file);
+    append_json_string(out, where->file);
     fmt::format_to(fmt::appender(out), ",\"line\":{}}}", where->line);
   } else {
     out.append(std::string_view("null"));
@@ -498,7 +495,7 @@ void coroutine_json(fmt::memory_buffer& out, const Coroutine& c) {
   out.append(std::string_view(",\"variables\":"));
   if (!c.has_frame()) {
     out.append(std::string_view("null,\"frame_unavailable\":"));
-    json_string(out, c.frame_unavailable_reason());
+    append_json_string(out, c.frame_unavailable_reason());
     out.push_back('}');
     return;
   }
@@ -511,14 +508,14 @@ void coroutine_json(fmt::memory_buffer& out, const Coroutine& c) {
       if (!first) out.push_back(',');
       first = false;
       const int n = ++seen[variable.name];
-      json_string(out, n == 1 ? std::string(variable.name) : fmt::format("{} ({})", variable.name, n));
+      append_json_string(out, n == 1 ? std::string(variable.name) : fmt::format("{} ({})", variable.name, n));
       out.push_back(':');
       if (variable.in_scope) format_json(out, variable.value, {});
-      else json_string(out, "<not in scope>");
+      else append_json_string(out, "<not in scope>");
     }
     out.push_back('}');
   } catch (const UnreadableMemory& e) {
-    json_string(out, fmt::format("<unreadable {:#x}>", e.address()));
+    append_json_string(out, fmt::format("<unreadable {:#x}>", e.address()));
   }
   out.push_back('}');
 }
@@ -541,7 +538,7 @@ void format_backtrace_json(fmt::memory_buffer& out, const AsyncBacktrace& backtr
   }
   compact.append(std::string_view("],\"stopped\":"));
   if (backtrace.stopped.empty()) compact.append(std::string_view("null"));
-  else json_string(compact, backtrace.stopped);
+  else append_json_string(compact, backtrace.stopped);
   compact.push_back('}');
   if (pretty) indent_json(out, std::string_view(compact.data(), compact.size()));
   else out.append(compact);

@@ -2,6 +2,8 @@
 // frame, from the modules' symbols; the blocks whose first two words are one coroutine's, from
 // heap.cpp; the checks of live_coroutine_in() on each.
 
+#include "coroutine_scan.hpp"
+
 #include "coroutine_info.hpp"
 #include "heap.hpp"
 #include "type_node.hpp"
@@ -20,19 +22,16 @@ namespace reflect {
 
 namespace detail {
 
-namespace {
-
-// The functions a frame's first two words point to, by the coroutine they belong to: GCC's
-// `<frame type>.actor` and `.destroy`, clang's `<ramp>.resume`, `.destroy` and `.cleanup` (the
-// destroy function of a frame whose allocation was elided).
-struct FrameFunctions {
-  struct Function {
-    std::uint32_t coroutine;  // its index, shared by the functions of one coroutine
-    bool resumes;             // the resume (actor) function; else destroy or cleanup
-  };
-  std::unordered_map<std::uintptr_t, Function> by_address;
-  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;  // for HeapScan::interesting
-};
+bool FrameFunctions::starts_frame(std::span<const unsigned char> head) const {
+  if (head.size() < 16) return false;
+  std::uint64_t words[2];
+  std::memcpy(words, head.data(), sizeof words);
+  const auto destroy = by_address.find(words[1]);
+  if (destroy == by_address.end() || destroy->second.resumes) return false;
+  if (words[0] == 0) return true;  // at the final suspend point
+  const auto resume = by_address.find(words[0]);
+  return resume != by_address.end() && resume->second.resumes && resume->second.coroutine == destroy->second.coroutine;
+}
 
 FrameFunctions frame_functions(Registry& registry) {
   std::vector<const dwarf::Module*> modules;
@@ -60,8 +59,6 @@ FrameFunctions frame_functions(Registry& registry) {
   return out;
 }
 
-}  // namespace
-
 std::vector<Coroutine> coroutines_in(Registry& registry) {
   const FrameFunctions functions = frame_functions(registry);
   if (functions.by_address.empty()) return {};
@@ -69,24 +66,13 @@ std::vector<Coroutine> coroutines_in(Registry& registry) {
   HeapScan scan;
   scan.interesting = functions.ranges;
   scan.head_bytes = 16;
-  std::vector<std::pair<std::uintptr_t, std::size_t>> candidates;  // (frame, block size)
+  std::vector<HeapBlock> candidates;
   scan_heap(registry.memory(), allocator, scan, [&](const HeapBlock& block) {
-    if (block.head.size() < 16) return;
-    std::uint64_t words[2];
-    std::memcpy(words, block.head.data(), sizeof words);
-    const auto destroy = functions.by_address.find(words[1]);
-    if (destroy == functions.by_address.end() || destroy->second.resumes) return;
-    if (words[0] != 0) {
-      const auto resume = functions.by_address.find(words[0]);
-      if (resume == functions.by_address.end() || !resume->second.resumes ||
-          resume->second.coroutine != destroy->second.coroutine)
-        return;
-    }
-    candidates.emplace_back(block.address, block.size);
+    if (functions.starts_frame(block.head)) candidates.push_back({block.address, block.size, {}});
   });
   std::vector<Coroutine> found;
-  for (const auto& [frame, size] : candidates)
-    if (std::optional<Coroutine> c = live_coroutine_in(registry, frame, size)) found.push_back(std::move(*c));
+  for (const HeapBlock& block : candidates)
+    if (std::optional<Coroutine> c = live_coroutine_in(registry, block.address, block.size)) found.push_back(std::move(*c));
   return found;
 }
 

@@ -145,6 +145,12 @@ void escape_json_string(fmt::memory_buffer& out, const unsigned char* bytes, std
   });
 }
 
+void append_json_string(fmt::memory_buffer& out, std::string_view text) {
+  out.push_back('"');
+  escape_json_string(out, reinterpret_cast<const unsigned char*>(text.data()), text.size(), 1);
+  out.push_back('"');
+}
+
 void indent_json(fmt::memory_buffer& out, std::string_view compact) {
   std::size_t depth = 0;
   bool in_string = false;

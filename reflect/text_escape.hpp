@@ -25,6 +25,9 @@ void escape_cpp_string(fmt::memory_buffer& out, const unsigned char* bytes, std:
 /// (a backslash escaped for JSON), so that the document stays valid.
 void escape_json_string(fmt::memory_buffer& out, const unsigned char* bytes, std::size_t count, std::size_t char_size);
 
+/// A JSON string of UTF-8 text, quoted (escape_json_string's rules).
+void append_json_string(fmt::memory_buffer& out, std::string_view text);
+
 /// A compact JSON document indented two spaces a level (what `{:#j}` gives).
 void indent_json(fmt::memory_buffer& out, std::string_view compact);
 

@@ -91,6 +91,8 @@ class REFLECT_API Coroutine {
   std::optional<Value> promise() const;
   /// Whether the debug info describes the frame (clang 17-19 at -O1 and above do not).
   bool has_frame() const noexcept;
+  /// The frame's size as the debug info describes it; nullopt when it does not.
+  std::optional<std::size_t> frame_size() const noexcept;
   /// Why frame() is unavailable; empty when it is available.
   const std::string& frame_unavailable_reason() const noexcept;
   /// Parameters and locals. Throws Error with frame_unavailable_reason() when not described.
