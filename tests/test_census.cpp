@@ -7,6 +7,7 @@
 #include <reflect/census.hpp>
 #include <reflect/reflect.hpp>
 
+#include "fixtures/census_expected.hpp"
 #include "fixtures/census_zoo.hpp"
 #include "fixtures/tasks.hpp"
 #include "fresh_process.hpp"
@@ -14,41 +15,20 @@
 #include <string>
 #include <thread>
 
-namespace {
-
-// The zoo's rows: `NAME COUNT BYTES` a line, in kinds() order; a kind with no row reads 0 0.
-std::string zoo_rows(const reflect::Census& census) {
-  std::string out;
-  for (const census_zoo::Kind& kind : census_zoo::kinds()) {
-    const auto row = census.find(kind.name);
-    out += fmt::format("{} {} {}\n", kind.name, row ? row->count : 0, row ? row->bytes : 0);
-  }
-  return out;
-}
-
-// What zoo_rows() reads when every kind has `count` objects (and Dog `extra_dogs` more).
-std::string expected_rows(std::size_t count, std::size_t extra_dogs = 0) {
-  std::string out;
-  for (const census_zoo::Kind& kind : census_zoo::kinds()) {
-    const std::size_t n = count + (kind.name == "census_zoo::Dog" ? extra_dogs : 0);
-    out += fmt::format("{} {} {}\n", kind.name, n, n * kind.size);
-  }
-  return out;
-}
-
-}  // namespace
+using reflect_test::expected_zoo_rows;
+using reflect_test::zoo_rows;
 
 TEST_CASE("census: objects of every polymorphic class counted by their vtables, before and after freeing half") {
   if (!reflect_test::in_fresh_process()) return;
-  CHECK(zoo_rows(reflect::census()) == expected_rows(0));
+  CHECK(zoo_rows(reflect::census()) == expected_zoo_rows(0));
   census_zoo::make(100);
   const reflect::Census full = reflect::census();
-  CHECK(zoo_rows(full) == expected_rows(100));
+  CHECK(zoo_rows(full) == expected_zoo_rows(100));
   census_zoo::free_half();
   const reflect::Census half = reflect::census();
-  CHECK(zoo_rows(half) == expected_rows(50));
+  CHECK(zoo_rows(half) == expected_zoo_rows(50));
   census_zoo::clear();
-  CHECK(zoo_rows(reflect::census()) == expected_rows(0));
+  CHECK(zoo_rows(reflect::census()) == expected_zoo_rows(0));
 
   // Rows sorted by bytes, the largest first; totals that add up.
   std::size_t count = 0, bytes = 0, previous = SIZE_MAX;
@@ -65,9 +45,9 @@ TEST_CASE("census: objects of every polymorphic class counted by their vtables, 
 TEST_CASE("census: objects another thread allocated, in its own arena") {
   if (!reflect_test::in_fresh_process()) return;
   std::thread([] { census_zoo::make(40); }).join();
-  CHECK(zoo_rows(reflect::census()) == expected_rows(40));
+  CHECK(zoo_rows(reflect::census()) == expected_zoo_rows(40));
   census_zoo::free_half();
-  CHECK(zoo_rows(reflect::census()) == expected_rows(20));
+  CHECK(zoo_rows(reflect::census()) == expected_zoo_rows(20));
   census_zoo::clear();
 }
 
@@ -76,7 +56,7 @@ TEST_CASE("census: each element of a new[] array") {
   census_zoo::make_array(37);
   census_zoo::make_array(1);
   census_zoo::make(3);
-  CHECK(zoo_rows(reflect::census()) == expected_rows(3, 38));
+  CHECK(zoo_rows(reflect::census()) == expected_zoo_rows(3, 38));
   census_zoo::clear();
 }
 

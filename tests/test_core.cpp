@@ -11,12 +11,16 @@
 #include "target/expected.hpp"
 #include "target/programs.hpp"
 
+#include "fixtures/census_expected.hpp"
 #include "fixtures/coro_expected.hpp"
+#include "fixtures/tasks_expected.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <reflect/census.hpp>
 #include <reflect/reflect.hpp>
+#include <reflect/tasks.hpp>
 
 #include <elf.h>
 #include <fcntl.h>
@@ -601,4 +605,42 @@ TEST_CASE("core: damaged cores throw reflect::Error or print, never crash") {
   MESSAGE(cases, " damaged cores: ", opened, " opened and printed, ", refused, " refused with reflect::Error");
   CHECK(opened > 0);
   CHECK(refused > 0);
+}
+
+// Issue 13 on a core: the task dump and the census read from the core are those of the live
+// process it was taken from; the tool prints them.
+TEST_CASE("core: the task dump and the census of a core are the live process's") {
+  TempDir dir;
+  Running fixture({TARGET_FIXTURE});
+  REQUIRE(fixture.ask("tasks") == "started");
+  REQUIRE(fixture.ask("census 25") == "made");
+  std::string live_dump;
+  {
+    const reflect::Target live = reflect::Target::attach(fixture.pid());
+    live_dump = fmt::format("{}", reflect::task_dump(live));
+    CHECK(reflect_test::zoo_rows(reflect::census(live)) == reflect_test::expected_zoo_rows(25));
+  }
+  const std::string core = gcore(fixture, dir);
+  fixture.exit();
+
+  const reflect::Target target = reflect::Target::open_core(core, TARGET_FIXTURE);
+  const reflect::TaskDump dump = reflect::task_dump(target);
+  CHECK(fmt::format("{}", dump) == live_dump);
+  CHECK(reflect_test::describe_tasks(dump) == reflect_test::expected_tasks());
+  const reflect::Census census = reflect::census(target);
+  CHECK(reflect_test::zoo_rows(census) == reflect_test::expected_zoo_rows(25));
+
+  const Output tasks = run({REFLECT_TOOL, "tasks", "--core", core, "--exe", TARGET_FIXTURE});
+  CHECK(tasks.err == "");
+  CHECK(tasks.exit_code() == 0);
+  CHECK(tasks.out == live_dump + "\n");
+  const Output counted = run({REFLECT_TOOL, "census", "--core", core, "--exe", TARGET_FIXTURE, "--top", "2"});
+  CHECK(counted.err == "");
+  CHECK(counted.exit_code() == 0);
+  fmt::memory_buffer expected;
+  reflect::detail::format_census(expected, census, 2);
+  CHECK(counted.out == fmt::to_string(expected) + "\n");
+  const Output json = run({REFLECT_TOOL, "census", "--core", core, "--exe", TARGET_FIXTURE, "--json"});
+  CHECK(json.exit_code() == 0);
+  CHECK(nlohmann::json::parse(json.out) == nlohmann::json::parse(fmt::format("{:j}", census)));
 }

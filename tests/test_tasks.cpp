@@ -150,3 +150,22 @@ TEST_CASE("tasks: a binary on disk has no coroutines to find") {
                        "has exited): attach to the running process or open a core file of it",
                        reflect::Error);
 }
+
+// The tool, as a user runs it on a service: the same forest, as text and as JSON.
+TEST_CASE("tasks: reflect tasks --pid") {
+  reflect_test::Running fixture({TARGET_FIXTURE});
+  REQUIRE(fixture.ask("tasks") == "started");
+  const std::string pid = std::to_string(fixture.pid());
+  const reflect::Target target = reflect::Target::attach(fixture.pid());  // outlives what it found
+  const reflect::TaskDump dump = reflect::task_dump(target);
+  const reflect_test::Output text = reflect_test::run({REFLECT_TOOL, "tasks", "--pid", pid});
+  CHECK(text.err == "");
+  CHECK(text.exit_code() == 0);
+  CHECK(text.out == fmt::format("{}\n", dump));
+  const reflect_test::Output json = reflect_test::run({REFLECT_TOOL, "tasks", "--pid", pid, "--json"});
+  CHECK(json.exit_code() == 0);
+  CHECK(nlohmann::json::parse(json.out) == nlohmann::json::parse(fmt::format("{:j}", dump)));
+  const reflect_test::Output wrong = reflect_test::run({REFLECT_TOOL, "tasks", TARGET_FIXTURE});
+  CHECK(wrong.exit_code() == 2);
+  CHECK(wrong.err.starts_with("reflect tasks: unknown argument"));
+}

@@ -2,17 +2,20 @@
 // It sets its globals (globals.hpp) to values no other fixture has, writes `NAME ADDRESS` for
 // three of them to stdout, then `ready`, and waits until its stdin closes. A line
 // `dlopen PATH` on its stdin loads that library and answers `loaded` (or why not); a line `tasks`
-// starts the tasks of tests/fixtures/tasks.hpp and answers `started`. It lets any
+// starts the tasks of tests/fixtures/tasks.hpp and answers `started`; `census N` makes N objects
+// of each class of tests/fixtures/census_zoo.hpp and answers `made`. It lets any
 // process of its user trace it (for gcore, tests/test_core.cpp), whatever
 // /proc/sys/kernel/yama/ptrace_scope says.
 
 #include "globals.hpp"
+#include "../fixtures/census_zoo.hpp"
 #include "../fixtures/tasks.hpp"
 
 #include <dlfcn.h>
 #include <sys/prctl.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 int main() {
@@ -28,6 +31,10 @@ int main() {
     if (std::strncmp(line, "dlopen ", 7) == 0) {
       const char* error = dlopen(line + 7, RTLD_NOW) != nullptr ? nullptr : dlerror();
       std::printf("%s\n", error == nullptr ? "loaded" : error);
+      std::fflush(stdout);
+    } else if (std::strncmp(line, "census ", 7) == 0) {
+      census_zoo::make(std::atoi(line + 7));
+      std::printf("made\n");
       std::fflush(stdout);
     } else if (std::strcmp(line, "tasks") == 0) {
       tasks::start();

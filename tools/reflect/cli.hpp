@@ -77,5 +77,7 @@ int globals_command(Arguments args);
 int types_command(Arguments args);
 int coro_frames_command(Arguments args);
 int async_backtrace_command(Arguments args);
+int tasks_command(Arguments args);
+int census_command(Arguments args);
 
 }  // namespace reflect::cli

@@ -46,6 +46,21 @@ constexpr Subcommand subcommands[] = {
      "usage: reflect async-backtrace (--pid PID | --core CORE [--exe EXE]) FRAME\n"
      "Prints the coroutine whose frame is at address FRAME and the chain of coroutines\n"
      "awaiting it, innermost first, each with its state and source line.\n"},
+    {"tasks", tasks_command,
+     "usage: reflect tasks (--pid PID | --core CORE [--exe EXE]) [--json] [--pretty]\n"
+     "Prints every coroutine alive in the program, found in its heap, as a forest: each task\n"
+     "(a coroutine nothing awaits) after `╼`, the coroutines it awaits under it, each with its\n"
+     "state, source line and locals; then how many tasks, coroutines and finished but never\n"
+     "destroyed coroutines there are.\n"
+     "  --json    the forest as JSON\n"
+     "  --pretty  indented JSON\n"},
+    {"census", census_command,
+     "usage: reflect census (--pid PID | --core CORE [--exe EXE]) [--json] [--pretty] [--top N]\n"
+     "Counts the program's live heap objects by type: every object of a polymorphic class (by\n"
+     "its vtable) and every coroutine frame (by coroutine), with their bytes, largest first.\n"
+     "  --top N   the N largest rows only (the totals count all)\n"
+     "  --json    the table as JSON\n"
+     "  --pretty  indented JSON\n"},
 };
 
 void print_overview(std::FILE* out) {
