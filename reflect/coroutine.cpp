@@ -296,7 +296,7 @@ std::vector<std::uintptr_t> handles_in_promise(const Coroutine& c) {
 }
 
 // Handles in the frame's awaiters: what the compiler keeps there is not a source variable.
-std::vector<std::uintptr_t> handles_in_awaiters(const Coroutine& c) {
+std::vector<std::uintptr_t> handles_in_awaiters(const Coroutine& c, std::size_t pointer_hops = 0) {
   std::vector<std::uintptr_t> out;
   if (!c.has_frame()) return out;
   Value raw = c.frame().raw();
@@ -304,7 +304,7 @@ std::vector<std::uintptr_t> handles_in_awaiters(const Coroutine& c) {
   for (const FieldNode& field : frame.fields()) {
     if (field.name.find("promise") != std::string_view::npos || field.name.find("self_handle") != std::string_view::npos)
       continue;
-    collect_handles(field_value(raw, field), /*pointer_hops=*/0, out);
+    collect_handles(field_value(raw, field), pointer_hops, out);
   }
   return out;
 }
@@ -336,10 +336,9 @@ std::optional<Coroutine> try_coroutine_at(Registry& registry, std::uintptr_t fra
 
 namespace detail {
 
-std::optional<Coroutine> awaiting_coroutine(Registry& registry, const Coroutine& current,
-                                            const std::unordered_set<std::uintptr_t>& seen, std::string* problem) {
+std::optional<Coroutine> awaiting_through_promise(Registry& registry, const Coroutine& current,
+                                                  const std::unordered_set<std::uintptr_t>& seen, std::string* problem) {
   const auto self = reinterpret_cast<std::uintptr_t>(current.address());
-  // The promise first: that is where task types keep the awaiting coroutine.
   for (std::uintptr_t handle : handles_in_promise(current)) {
     if (handle == self || is_noop_coroutine(registry, handle)) continue;
     if (seen.contains(handle)) {
@@ -348,17 +347,34 @@ std::optional<Coroutine> awaiting_coroutine(Registry& registry, const Coroutine&
     }
     if (auto next = try_coroutine_at(registry, handle, problem)) return next;
   }
-  // Then awaiters held in the frame, skipping a coroutine this one is itself awaiting (its
-  // promise leads back here).
+  return std::nullopt;
+}
+
+std::optional<Coroutine> awaiting_through_awaiters(Registry& registry, const Coroutine& current,
+                                                   const std::unordered_set<std::uintptr_t>& seen) {
+  const auto self = reinterpret_cast<std::uintptr_t>(current.address());
   for (std::uintptr_t handle : handles_in_awaiters(current)) {
     if (handle == self || seen.contains(handle)) continue;
     std::optional<Coroutine> candidate = try_coroutine_at(registry, handle, nullptr);
     if (!candidate) continue;
     auto back = handles_in_promise(*candidate);
-    if (std::find(back.begin(), back.end(), self) != back.end()) continue;
+    if (std::find(back.begin(), back.end(), self) != back.end()) continue;  // one this coroutine awaits
     return candidate;
   }
   return std::nullopt;
+}
+
+bool frame_refers_to(const Coroutine& holder, std::uintptr_t frame) {
+  // Behind one pointer: asio's awaitable<T> holds a pointer to the awaited frame's promise.
+  const std::vector<std::uintptr_t> handles = handles_in_awaiters(holder, /*pointer_hops=*/1);
+  return std::find(handles.begin(), handles.end(), frame) != handles.end();
+}
+
+std::optional<Coroutine> awaiting_coroutine(Registry& registry, const Coroutine& current,
+                                            const std::unordered_set<std::uintptr_t>& seen, std::string* problem) {
+  // The promise first: that is where task types keep the awaiting coroutine.
+  if (auto next = awaiting_through_promise(registry, current, seen, problem)) return next;
+  return awaiting_through_awaiters(registry, current, seen);
 }
 
 AsyncBacktrace async_backtrace_in(Registry& registry, std::uintptr_t frame) {

@@ -47,10 +47,22 @@ struct CoroutineInfo {
   mutable std::unordered_map<std::uint64_t, std::optional<SourceLocation>> lines;
 };
 
-/// The coroutine awaiting `current`: the next link of an async backtrace (async_backtrace_in
-/// says how it is found), not one of `seen`. nullopt, with why in `problem`, when there is none.
+/// The coroutine awaiting `current`: the next link of an async backtrace, not one of `seen`.
+/// First a coroutine_handle its promise holds (members, bases and nested structs, and behind
+/// one raw pointer to a struct): where task types keep the awaiting coroutine. Else one an
+/// awaiter held in its frame holds, leading to a coroutine whose promise does not lead back
+/// (one this coroutine awaits). nullopt, with why in `problem`, when there is none.
 std::optional<Coroutine> awaiting_coroutine(Registry& registry, const Coroutine& current,
                                             const std::unordered_set<std::uintptr_t>& seen, std::string* problem);
+/// The two halves of awaiting_coroutine(), for who weighs them apart (the task dump).
+std::optional<Coroutine> awaiting_through_promise(Registry& registry, const Coroutine& current,
+                                                  const std::unordered_set<std::uintptr_t>& seen, std::string* problem);
+std::optional<Coroutine> awaiting_through_awaiters(Registry& registry, const Coroutine& current,
+                                                   const std::unordered_set<std::uintptr_t>& seen);
+/// Whether `holder`'s frame (its awaiters and locals, and what they point to) holds a handle to
+/// the coroutine whose frame is at `frame`: what a coroutine awaiting another usually holds (the
+/// task object it co_awaits).
+bool frame_refers_to(const Coroutine& holder, std::uintptr_t frame);
 
 }  // namespace detail
 

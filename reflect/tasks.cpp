@@ -34,44 +34,74 @@ TaskDump build_task_dump(Registry& registry, std::vector<Coroutine> coroutines) 
   }
   // Who awaits each: the first link of its async backtrace, when that is one of the live
   // coroutines (not a frame the scan did not find, such as one elided into its caller's).
+  // Links through promises first, for all; then, for those without one, a link through an
+  // awaiter in the frame, unless it closes a loop (asio's entry point holds, in an awaiter, the
+  // handle of the innermost coroutine of its own chain).
   constexpr std::size_t none = ~std::size_t{0};
   std::vector<std::size_t> awaited_by(coroutines.size(), none);
+  auto position = [&](const std::optional<Coroutine>& c) {
+    if (!c) return none;
+    auto it = index.find(frame_address(*c));
+    return it == index.end() ? none : it->second;
+  };
   for (std::size_t i = 0; i < coroutines.size(); ++i) {
-    const Coroutine& c = coroutines[i];
-    const std::unordered_set<std::uintptr_t> seen{frame_address(c)};
-    std::optional<Coroutine> parent;
+    const std::unordered_set<std::uintptr_t> seen{frame_address(coroutines[i])};
     try {
-      parent = awaiting_coroutine(registry, c, seen, nullptr);
+      awaited_by[i] = position(awaiting_through_promise(registry, coroutines[i], seen, nullptr));
     } catch (const Error&) {
     }
-    if (!parent) continue;
-    if (auto it = index.find(frame_address(*parent)); it != index.end()) awaited_by[i] = it->second;
   }
-  // Children lists; a coroutine in a cycle of awaiting (damaged links) would reach no root: the
-  // first of each such cycle becomes one.
+  auto leads_to = [&](std::size_t from, std::size_t to) {
+    for (std::size_t at = from, steps = 0; at != none && steps <= coroutines.size(); at = awaited_by[at], ++steps)
+      if (at == to) return true;
+    return false;
+  };
+  for (std::size_t i = 0; i < coroutines.size(); ++i) {
+    if (awaited_by[i] != none) continue;
+    const std::unordered_set<std::uintptr_t> seen{frame_address(coroutines[i])};
+    std::size_t parent = none;
+    try {
+      parent = position(awaiting_through_awaiters(registry, coroutines[i], seen));
+    } catch (const Error&) {
+    }
+    if (parent != none && !leads_to(parent, i)) awaited_by[i] = parent;
+  }
+  // A loop of awaiting cannot be: one of its links is wrong. asio's entry point, at the bottom
+  // of its stack of frames, keeps a pointer to the top one (its promise's top_of_stack_), which
+  // reads as a link from the outermost to the innermost. The link cut is the first whose
+  // coroutine the awaiting one's frame does not refer to (a coroutine awaiting another holds
+  // the awaited task in its frame); if all are referred to, the first.
+  std::vector<int> state(coroutines.size());  // 0: not looked at, 1: on the chain being followed, 2: done
+  for (std::size_t start = 0; start < coroutines.size(); ++start) {
+    std::vector<std::size_t> chain;
+    std::size_t at = start;
+    while (at != none && state[at] == 0) {
+      state[at] = 1;
+      chain.push_back(at);
+      at = awaited_by[at];
+    }
+    if (at != none && state[at] == 1) {  // a loop, from `at` on
+      const auto loop_begin = std::find(chain.begin(), chain.end(), at);
+      std::size_t cut = *loop_begin;
+      for (auto it = loop_begin; it != chain.end(); ++it) {
+        bool referred = true;
+        try {
+          referred = frame_refers_to(coroutines[awaited_by[*it]], frame_address(coroutines[*it]));
+        } catch (const Error&) {
+        }
+        if (!referred) {
+          cut = *it;
+          break;
+        }
+      }
+      awaited_by[cut] = none;
+    }
+    for (std::size_t i : chain) state[i] = 2;
+  }
   std::vector<std::vector<std::size_t>> children(coroutines.size());
   std::vector<std::size_t> roots;
   for (std::size_t i = 0; i < coroutines.size(); ++i)
     (awaited_by[i] == none ? roots : children[awaited_by[i]]).push_back(i);
-  std::vector<bool> reached(coroutines.size());
-  auto mark = [&](std::size_t root) {
-    std::vector<std::size_t> stack{root};
-    while (!stack.empty()) {
-      const std::size_t at = stack.back();
-      stack.pop_back();
-      if (reached[at]) continue;
-      reached[at] = true;
-      stack.insert(stack.end(), children[at].begin(), children[at].end());
-    }
-  };
-  for (std::size_t root : roots) mark(root);
-  for (std::size_t i = 0; i < coroutines.size(); ++i)
-    if (!reached[i]) {
-      std::erase(children[awaited_by[i]], i);
-      awaited_by[i] = none;
-      roots.push_back(i);
-      mark(i);
-    }
 
   auto order = [&](std::vector<std::size_t>& ids) {
     std::sort(ids.begin(), ids.end(), [&](std::size_t a, std::size_t b) {
