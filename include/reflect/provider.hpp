@@ -47,6 +47,25 @@ struct Presentation {
   std::string comment;  // printed as `/* comment */` after the token; JSON leaves it out
 };
 
+/// What a value a provider presents owns on the heap: what reflect::footprint() counts.
+struct Ownership {
+  struct Block {
+    std::uint64_t address = 0;  // where the block starts: a block reached twice counts once
+    std::size_t bytes = 0;      // as asked of the allocator (not its rounding)
+  };
+  /// Blocks the value itself owns: a vector's buffer at its capacity, a string's characters
+  /// (capacity + 1), a hash table's bucket array, a unique_ptr's object, a shared_ptr's
+  /// control block.
+  std::vector<Block> blocks;
+  /// Whether the elements, the held value or the pointee belong to the value (a vector's, an
+  /// optional's, a unique_ptr's; not a span's or a weak_ptr's): footprint() then counts what
+  /// they own in turn.
+  bool owns_contents = false;
+  /// Node-based containers: each element lives in a block of its own of this many bytes (a
+  /// std::map node: the tree links and the pair).
+  std::optional<std::size_t> node_bytes;
+};
+
 class REFLECT_API Provider {
  public:
   virtual ~Provider() = default;
@@ -56,6 +75,9 @@ class REFLECT_API Provider {
   virtual bool matches(Type type) const { return static_cast<void>(type), true; }
   /// A form of its own for the printed text; nullopt prints the protocol's form.
   virtual std::optional<Presentation> present(const Value& value) const { return static_cast<void>(value), std::nullopt; }
+  /// What the value owns, for footprint(). The default owns nothing: right for a view of
+  /// memory owned elsewhere; a container that owns its elements says so.
+  virtual Ownership ownership(const Value& value) const { return static_cast<void>(value), Ownership{}; }
 };
 
 /// Elements in order: `std::vector`, `std::list`, `std::set`, a user's small-vector.

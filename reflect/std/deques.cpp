@@ -87,6 +87,18 @@ class Deque final : public SequenceProvider {
     cursor.node = address_of(element);  // a garbage map that repeats a block shows as a cycle
     return element;
   }
+  // The map (_M_map_size block pointers) and each block from the first element's to the last's.
+  Ownership ownership(const Value& value) const override {
+    const DequeLayout d = read_layout(value);
+    Ownership owned = owning();
+    const std::uintptr_t map = read_pointer(member(value, "_M_impl._M_map"));
+    if (map == 0) return owned;
+    owned.blocks.push_back({map, read_unsigned(member(value, "_M_impl._M_map_size")) * sizeof(std::uintptr_t)});
+    const DequeIterator finish = read_iterator(member(value, "_M_impl._M_finish"));
+    for (std::uintptr_t node = d.start.node; node <= finish.node; node += sizeof(std::uintptr_t))
+      owned.blocks.push_back({read_as<std::uintptr_t>(memory_of(value), node), d.per_block * d.element_size});
+    return owned;
+  }
 };
 
 }  // namespace

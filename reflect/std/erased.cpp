@@ -9,6 +9,15 @@
 namespace reflect::detail {
 namespace {
 
+// A held object outside the holder's own bytes is a block of its own.
+Ownership held_ownership(const Value& holder, const std::optional<Value>& held) {
+  Ownership owned = owning();
+  if (!held) return owned;
+  const std::uintptr_t at = address_of(*held), holder_at = address_of(holder);
+  if (at < holder_at || at >= holder_at + concrete_of(holder).size) owned.blocks.push_back({at, concrete_of(*held).size});
+  return owned;
+}
+
 const TypeNode& manager_class(const Value& holder, std::uintptr_t manager) {
   const TypeNode* cls = registry_of(holder).class_of_function(manager);
   if (cls == nullptr)
@@ -36,6 +45,7 @@ class StdAny final : public OptionalProvider {
     std::uintptr_t at = in_place ? address_of(storage) : read_pointer(storage);
     return value_at(held, at);
   }
+  Ownership ownership(const Value& value) const override { return held_ownership(value, held(value)); }
 
  private:
   std::string_view empty_text_;
@@ -78,6 +88,7 @@ class StdFunction final : public OptionalProvider {
     std::uintptr_t at = in_place ? address_of(storage) : read_pointer(storage);
     return value_at(functor, at);
   }
+  Ownership ownership(const Value& value) const override { return held_ownership(value, held(value)); }
 };
 
 }  // namespace

@@ -21,6 +21,8 @@ struct HashtableFacts final : ProviderFacts {
   MemberAt before_begin;            // _Hash_node_base: its _M_nxt is the first node
   MemberAt count;
   NodeLayout node;  // of _Hashtable<Key, Value, ...>'s second argument: a pair for maps
+  MemberAt buckets, bucket_count, single_bucket;  // the bucket array, unless it is the one bucket inside
+  std::size_t node_bytes = 0;
 };
 
 HashtableFacts hashtable_facts(const Value& container, bool is_map) {
@@ -32,7 +34,26 @@ HashtableFacts hashtable_facts(const Value& container, bool is_map) {
   facts.before_begin = member_at(container, "_M_h._M_before_begin");
   facts.count = member_at(container, "_M_h._M_element_count");
   facts.node = node_layout(template_type(concrete_of(table), 1), kNextNodeLinks, is_map);
+  facts.buckets = member_at(container, "_M_h._M_buckets");
+  facts.bucket_count = member_at(container, "_M_h._M_bucket_count");
+  facts.single_bucket = member_at(container, "_M_h._M_single_bucket");
+  // _Hashtable_traits<cache_hash_code, ...>, the tenth argument: a node caching its element's
+  // hash code keeps it after the element.
+  bool cached = false;
+  const TypeNode& table_type = concrete_of(table);
+  if (table_type.template_args.size() >= 10 && table_type.template_args[9].type)
+    if (auto cache = template_value(table_type.template_args[9].type->get().concrete(), 0)) cached = *cache != 0;
+  facts.node_bytes = node_bytes(facts.node, cached ? sizeof(std::size_t) : 0);
   return facts;
+}
+
+// The bucket array (unless it is the single bucket inside the table) and the nodes.
+Ownership hashtable_ownership(const Value& container, const HashtableFacts& facts) {
+  Ownership owned = owning({}, facts.node_bytes);
+  const std::uintptr_t buckets = read_pointer(member(container, facts.buckets));
+  if (buckets != 0 && buckets != address_of(member(container, facts.single_bucket)))
+    owned.blocks.push_back({buckets, read_unsigned(member(container, facts.bucket_count)) * sizeof(void*)});
+  return owned;
 }
 
 std::size_t element_count(const Value& container, const HashtableFacts& facts) {
@@ -64,6 +85,7 @@ class UnorderedSet final : public SequenceProvider {
     if (!node) return std::nullopt;
     return element_in_node(facts(value).node, *node);
   }
+  Ownership ownership(const Value& value) const override { return hashtable_ownership(value, facts(value)); }
 
  private:
   const HashtableFacts& facts(const Value& value) const {
@@ -82,6 +104,7 @@ class UnorderedMap final : public MapProvider {
     if (!node) return std::nullopt;
     return entry_in_node(facts(value).node, *node);
   }
+  Ownership ownership(const Value& value) const override { return hashtable_ownership(value, facts(value)); }
 
  private:
   const HashtableFacts& facts(const Value& value) const {

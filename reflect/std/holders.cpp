@@ -27,6 +27,7 @@ class StdOptional final : public OptionalProvider {
     if (read_unsigned(member(value, optional.engaged)) == 0) return std::nullopt;
     return member(value, optional.value);
   }
+  Ownership ownership(const Value&) const override { return owning(); }  // held in place
 
  private:
   struct OptionalFacts final : ProviderFacts {
@@ -43,6 +44,7 @@ class Atomic final : public OptionalProvider {
   std::optional<Value> held(const Value& value) const override {
     return member(value, "_M_i|_M_base._M_i|_M_b._M_p|_M_fp");
   }
+  Ownership ownership(const Value&) const override { return owning(); }  // held in place
 };
 
 }  // namespace

@@ -125,6 +125,13 @@ NodeLayout node_layout(const TypeNode& element, std::size_t links, bool is_map) 
   return layout;
 }
 
+std::size_t node_bytes(const NodeLayout& layout, std::size_t after) {
+  const std::size_t align = std::max<std::size_t>(alignment_of(*layout.element), alignof(void*));
+  const std::size_t end = layout.element_offset + layout.element->concrete().size;
+  const std::size_t element_end = (end + align - 1) / align * align;
+  return after == 0 ? element_end : (element_end + after + align - 1) / align * align;
+}
+
 Value element_in_node(const NodeLayout& layout, std::uintptr_t node) {
   const auto at = add_address(node, layout.element_offset);
   if (!at) throw UnreadableMemory(node);

@@ -104,6 +104,25 @@ struct NodeLayout {
 /// The layout of nodes of `links` bytes of links followed by an `element`; `is_map`: the
 /// element is a pair whose key and value are looked up too.
 NodeLayout node_layout(const TypeNode& element, std::size_t links, bool is_map);
+/// What footprint() counts of a value that owns its contents (its elements, what it holds),
+/// and these blocks; `node_bytes` for node-based containers.
+inline Ownership owning(std::vector<Ownership::Block> blocks = {}, std::optional<std::size_t> node_bytes = std::nullopt) {
+  Ownership owned;
+  owned.blocks = std::move(blocks);
+  owned.owns_contents = true;
+  owned.node_bytes = node_bytes;
+  return owned;
+}
+/// Of a value that owns these blocks and nothing it presents (a string's characters).
+inline Ownership owning_blocks(std::vector<Ownership::Block> blocks) {
+  Ownership owned;
+  owned.blocks = std::move(blocks);
+  return owned;
+}
+
+/// The size of one node (what footprint() counts per element): the links, the element, and
+/// `after` bytes after it (a hash node's cached hash code), rounded up to the node's alignment.
+std::size_t node_bytes(const NodeLayout& layout, std::size_t after = 0);
 /// The element of the node at `node`; throws UnreadableMemory if the address would wrap.
 Value element_in_node(const NodeLayout& layout, std::uintptr_t node);
 /// A map's entry in the node at `node`.

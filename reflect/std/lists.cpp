@@ -40,6 +40,9 @@ class List final : public SequenceProvider {
     ++cursor.index;
     return element_in_node(facts(value).node, next);
   }
+  Ownership ownership(const Value& value) const override {
+    return owning({}, node_bytes(facts(value).node));
+  }
 
  private:
   const ListFacts& facts(const Value& value) const {
@@ -76,6 +79,9 @@ class ForwardList final : public SequenceProvider {
     cursor.node = next;
     ++cursor.index;
     return element_in_node(facts(value).node, next);
+  }
+  Ownership ownership(const Value& value) const override {
+    return owning({}, node_bytes(facts(value).node));
   }
 
  private:

@@ -26,11 +26,20 @@ class Vector final : public SequenceProvider {
   std::optional<std::uint64_t> contiguous_data(const Value& value) const override {
     return read_pointer(member(value, facts(value).start));
   }
+  // The buffer at its capacity.
+  Ownership ownership(const Value& value) const override {
+    const VectorFacts& vector = facts(value);
+    const std::uintptr_t start = read_pointer(member(value, vector.start));
+    const std::uintptr_t end = read_pointer(member(value, vector.end_of_storage));
+    Ownership owned = owning();
+    if (start != 0 && end > start) owned.blocks.push_back({start, end - start});
+    return owned;
+  }
 
  private:
   struct VectorFacts final : ProviderFacts {
     const TypeNode* element = nullptr;
-    MemberAt start, finish;
+    MemberAt start, finish, end_of_storage;
   };
   const VectorFacts& facts(const Value& value) const {
     return facts_of<VectorFacts>(value, *this, [](const Value& vector) {
@@ -38,6 +47,7 @@ class Vector final : public SequenceProvider {
       facts.element = &template_type(concrete_of(vector), 0);
       facts.start = member_at(vector, "_M_impl._M_start");
       facts.finish = member_at(vector, "_M_impl._M_finish");
+      facts.end_of_storage = member_at(vector, "_M_impl._M_end_of_storage");
       return facts;
     });
   }
@@ -53,6 +63,7 @@ class StdArray final : public SequenceProvider {
     return element.size ? type.size / element.size : 0;
   }
   std::optional<std::uint64_t> contiguous_data(const Value& value) const override { return address_of(value); }
+  Ownership ownership(const Value&) const override { return owning(); }  // in place
 };
 
 }  // namespace

@@ -22,6 +22,13 @@ PointerProvider::Target target_of(const Value& smart, const Value& pointer_membe
   return {Type(pointer.target->get()), address, state};
 }
 
+// The object a pointer owns, of its dynamic type, as one block (an array's size is not known).
+std::vector<Ownership::Block> object_block(const PointerProvider::Target& target) {
+  if (target.state != State::Object) return {};
+  const Value object = Value(target.pointee, reinterpret_cast<const void*>(target.address)).dynamic();
+  return {{reinterpret_cast<std::uintptr_t>(object.address()), concrete_of(object).size}};
+}
+
 class UniquePtr final : public PointerProvider {
  public:
   Target target(const Value& value) const override {
@@ -29,12 +36,31 @@ class UniquePtr final : public PointerProvider {
     // the deleter's _M_head_impl is skipped by asking for a pointer.
     return target_of(value, member_if(member(value, "_M_t._M_t"), "_M_head_impl", is_pointer_node));
   }
+  Ownership ownership(const Value& value) const override {
+    return owning(object_block(target(value)));
+  }
 };
 
 class SharedPtr final : public PointerProvider {
  public:
   Target target(const Value& value) const override {
     return target_of(value, member_if(value, "_M_ptr", is_pointer_node));
+  }
+  // The control block (_M_refcount._M_pi), of its dynamic type: make_shared's holds the object
+  // (_Sp_counted_ptr_inplace); otherwise the object is a block of its own. Each block counts
+  // once however many shared_ptrs own it.
+  Ownership ownership(const Value& value) const override {
+    Ownership owned = owning();
+    const Target object = target(value);
+    const Value control = member_if(member(value, "_M_refcount"), "_M_pi", is_pointer_node);
+    const std::uintptr_t block = read_pointer(control);
+    if (block == 0) return owned;
+    const Value counts = Value(Type(concrete_of(control).target->get()), reinterpret_cast<const void*>(block)).dynamic();
+    const std::size_t block_size = concrete_of(counts).size;
+    owned.blocks.push_back({reinterpret_cast<std::uintptr_t>(counts.address()), block_size});
+    if (object.state == State::Object && !(object.address >= block && object.address < block + block_size))
+      for (const Ownership::Block& b : object_block(object)) owned.blocks.push_back(b);
+    return owned;
   }
 };
 

@@ -98,6 +98,9 @@ class Set final : public SequenceProvider {
     if (!node) return std::nullopt;
     return element_in_node(facts(value).node, *node);
   }
+  Ownership ownership(const Value& value) const override {
+    return owning({}, node_bytes(facts(value).node));
+  }
 
  private:
   const TreeFacts& facts(const Value& value) const {
@@ -138,6 +141,9 @@ class Map final : public MapProvider {
     MapEntry found = entry_in_node(tree.node, bound);
     if (order.compare(found.key()) != 0) return {true, std::nullopt};
     return {true, found};
+  }
+  Ownership ownership(const Value& value) const override {
+    return owning({}, node_bytes(facts(value).node));
   }
 
  private:

@@ -10,6 +10,7 @@ namespace {
 class Pair final : public TupleProvider {
  public:
   std::vector<Value> elements(const Value& value) const override { return {member(value, "first"), member(value, "second")}; }
+  Ownership ownership(const Value&) const override { return owning(); }  // held in place
 };
 
 // tuple<T0, T1...> derives from _Tuple_impl<0, T0, T1...>, which derives from
@@ -39,6 +40,7 @@ class StdTuple final : public TupleProvider {
     for (auto& [index, element] : heads) out.push_back(element);
     return out;
   }
+  Ownership ownership(const Value&) const override { return owning(); }  // held in place
 };
 
 }  // namespace

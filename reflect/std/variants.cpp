@@ -33,6 +33,7 @@ class StdVariant final : public VariantProvider {
     const Value storage = member(value, "_M_u");
     return value_at(template_type(concrete_of(value), *at), address_of(storage));
   }
+  Ownership ownership(const Value&) const override { return owning(); }  // held in place
 };
 
 }  // namespace
