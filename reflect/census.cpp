@@ -36,15 +36,16 @@ struct Vtables {
     std::string_view symbol;  // `_ZTV...`, valid as long as its module
     std::uintptr_t type_info = 0;
   };
-  std::unordered_map<std::uintptr_t, Class> by_address_point;
-  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;  // for HeapScan::interesting
+  explicit Vtables(ScratchArena& scratch) : by_address_point(&scratch), ranges(&scratch) {}
+  std::pmr::unordered_map<std::uintptr_t, Class> by_address_point;
+  std::pmr::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;  // for HeapScan::interesting
 };
 
-Vtables vtables(Registry& registry) {
-  Vtables out;
+Vtables vtables(Registry& registry, ScratchArena& scratch) {
+  Vtables out(scratch);
   std::lock_guard lock(registry.mutex());  // the module list, symbol lookups
   dwarf::Process& process = registry.process();
-  std::vector<std::uint64_t> words;
+  std::pmr::vector<std::uint64_t> words(&scratch);  // a vtable's: its address points
   for (const dwarf::Module* module : process.modules())
     module->for_each_symbol([&](const dwarf::SymbolTable::Entry& symbol) {
       if (symbol.is_function || !symbol.name.starts_with("_ZTV") || symbol.size < 3 * sizeof(std::uint64_t)) return;
@@ -73,12 +74,14 @@ Vtables vtables(Registry& registry) {
   return out;
 }
 
-std::vector<std::pair<std::uintptr_t, std::uintptr_t>> merged(std::vector<std::pair<std::uintptr_t, std::uintptr_t>> a,
-                                                              const std::vector<std::pair<std::uintptr_t, std::uintptr_t>>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  std::sort(a.begin(), a.end());
-  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> out;
-  for (const auto& range : a)
+using Ranges = std::pmr::vector<std::pair<std::uintptr_t, std::uintptr_t>>;
+
+Ranges merged(const Ranges& a, const Ranges& b, ScratchArena& scratch) {
+  Ranges all(a.begin(), a.end(), &scratch);
+  all.insert(all.end(), b.begin(), b.end());
+  std::sort(all.begin(), all.end());
+  Ranges out(&scratch);
+  for (const auto& range : all)
     if (!out.empty() && range.first <= out.back().second) out.back().second = std::max(out.back().second, range.second);
     else out.push_back(range);
   return out;
@@ -103,23 +106,36 @@ bool all_elements_have(const Memory& memory, std::uintptr_t first, std::size_t c
 }  // namespace
 
 Census census_in(Registry& registry) {
-  const Vtables classes = vtables(registry);
-  const FrameFunctions frames = frame_functions(registry);
+  ScratchArena scratch;
+  const Vtables classes = vtables(registry, scratch);
+  const FrameFunctions frames = frame_functions(registry, scratch);
   const HeapAllocator allocator = heap_allocator(registry);
-  const bool chunks = allocator.method == HeapMethod::GlibcChunks;
+  const bool chunks = allocator.exact_blocks();
+  const Ranges interesting = merged(classes.ranges, frames.ranges, scratch);
   HeapScan scan;
-  scan.interesting = merged(classes.ranges, frames.ranges);
+  scan.interesting = interesting;
   scan.head_bytes = 16;
 
-  struct Object {
-    std::uintptr_t address;     // of the object, or of an array's first element
-    std::size_t block_size;     // from there to the block's end
-    std::uintptr_t vptr;
-    std::uint64_t array_count;  // new[]: the cookie's element count; 0: one object
+  // Counted as the walk goes, by vtable and block size: which class a vtable is, and its size,
+  // are found after the walk (finding them may allocate, and change the heap being walked).
+  struct BlockSizes {
+    std::pmr::vector<std::pair<std::size_t, std::size_t>> counts;  // (block size, objects)
+    void add(std::size_t block_size) {
+      for (auto& [size, count] : counts)
+        if (size == block_size) return static_cast<void>(++count);
+      counts.emplace_back(block_size, 1);
+    }
   };
-  std::vector<Object> objects;
-  std::vector<HeapBlock> frame_blocks;
-  scan_heap(registry.memory(), allocator, scan, [&](const HeapBlock& block) {
+  struct Array {
+    std::uintptr_t first;    // element
+    std::size_t block_size;  // from the first element to the block's end
+    std::uintptr_t vptr;
+    std::uint64_t count;     // the cookie's
+  };
+  std::pmr::unordered_map<std::uintptr_t, BlockSizes> singles(&scratch);
+  std::pmr::vector<Array> arrays(&scratch);
+  std::pmr::vector<HeapBlock> frame_blocks(&scratch);
+  scan_heap(registry.memory(), allocator, scan, scratch, [&](const HeapBlock& block) {
     if (block.head.size() < 16) return;
     if (frames.starts_frame(block.head)) {
       frame_blocks.push_back({block.address, block.size, {}});
@@ -127,46 +143,53 @@ Census census_in(Registry& registry) {
     }
     const std::uint64_t first = word_at(block.head, 0), second = word_at(block.head, 1);
     if (classes.by_address_point.contains(first)) {
-      objects.push_back({block.address, block.size, first, 0});
+      auto [it, added] = singles.try_emplace(first);
+      if (added) it->second.counts = std::pmr::vector<std::pair<std::size_t, std::size_t>>(&scratch);
+      it->second.add(block.size);
     } else if (chunks && first != 0 && classes.by_address_point.contains(second)) {
       // new T[n] of a class with a destructor: the element count, then the elements. (A raw
-      // scan finds each element on its own.)
-      objects.push_back({block.address + 8, block.size - 8, second, first});
+      // scan, finding each element on its own, leaves the count out.)
+      arrays.push_back({block.address + 8, block.size - 8, second, first});
     }
   });
 
-  std::map<std::string, CensusRow> rows;  // by name: one class may have vtables in two modules
-  std::unordered_map<std::uintptr_t, std::pair<std::string, std::size_t>> known;  // vptr -> (name, size; 0: unknown)
-  for (const Object& object : objects) {
-    auto it = known.find(object.vptr);
-    if (it == known.end()) {
-      const Vtables::Class& vtable = classes.by_address_point.at(object.vptr);
-      std::string name;
-      std::size_t size = 0;
-      if (const TypeNode* type = registry.type_of_vtable(object.vptr, vtable.type_info)) {
-        name = std::string(Type(*type).name());
-        size = type->concrete().size;
+  struct Class {
+    std::string name;
+    std::size_t size = 0;  // 0: no debug info describes it (its objects count their blocks' bytes)
+  };
+  std::unordered_map<std::uintptr_t, Class> known;
+  auto class_of = [&](std::uintptr_t vptr) -> const Class& {
+    auto [it, added] = known.try_emplace(vptr);
+    if (added) {
+      const Vtables::Class& vtable = classes.by_address_point.at(vptr);
+      if (const TypeNode* type = registry.type_of_vtable(vptr, vtable.type_info)) {
+        it->second.name = std::string(Type(*type).name());
+        it->second.size = type->concrete().size;
       } else {
-        name = dwarf::demangle(std::string(vtable.symbol));
-        if (name.starts_with("vtable for ")) name.erase(0, 11);
+        it->second.name = dwarf::demangle(std::string(vtable.symbol));
+        if (it->second.name.starts_with("vtable for ")) it->second.name.erase(0, 11);
       }
-      it = known.emplace(object.vptr, std::pair{std::move(name), size}).first;
     }
-    const auto& [name, size] = it->second;
-    std::size_t count = 1, bytes = size != 0 ? size : object.block_size;
-    if (object.array_count != 0) {
-      if (size == 0 || object.array_count > object.block_size / size ||
-          !all_elements_have(registry.memory(), object.address, object.array_count, size, object.vptr))
-        continue;
-      count = object.array_count;
-      bytes = count * size;
-    } else if (size > object.block_size) {
-      continue;  // no object of the class fits in the block
-    }
-    CensusRow& row = rows[name];
-    row.name = name;
+    return it->second;
+  };
+  std::map<std::string, CensusRow> rows;  // by name: one class may have vtables in two modules
+  auto add = [&](const Class& cls, std::size_t count, std::size_t bytes) {
+    CensusRow& row = rows[cls.name];
+    row.name = cls.name;
     row.count += count;
     row.bytes += bytes;
+  };
+  for (const auto& [vptr, sizes] : singles) {
+    const Class& cls = class_of(vptr);
+    for (const auto& [block_size, count] : sizes.counts)
+      if (cls.size <= block_size)  // else no object of the class fits in the block
+        add(cls, count, count * (cls.size != 0 ? cls.size : block_size));
+  }
+  for (const Array& array : arrays) {
+    const Class& cls = class_of(array.vptr);
+    if (cls.size != 0 && array.count <= array.block_size / cls.size &&
+        all_elements_have(registry.memory(), array.first, array.count, cls.size, array.vptr))
+      add(cls, array.count, array.count * cls.size);
   }
   for (const HeapBlock& block : frame_blocks) {
     std::optional<Coroutine> c = live_coroutine_in(registry, block.address, block.size);

@@ -33,14 +33,14 @@ bool FrameFunctions::starts_frame(std::span<const unsigned char> head) const {
   return resume != by_address.end() && resume->second.resumes && resume->second.coroutine == destroy->second.coroutine;
 }
 
-FrameFunctions frame_functions(Registry& registry) {
+FrameFunctions frame_functions(Registry& registry, ScratchArena& scratch) {
   std::vector<const dwarf::Module*> modules;
   {
     std::lock_guard lock(registry.mutex());
     modules = registry.process().modules();
   }
-  FrameFunctions out;
-  std::unordered_map<std::string_view, std::uint32_t> coroutine_ids;  // names live as long as their module
+  FrameFunctions out(scratch);
+  std::pmr::unordered_map<std::string_view, std::uint32_t> coroutine_ids(&scratch);  // names live as long as their module
   for (const dwarf::Module* module : modules)
     module->for_each_symbol([&](const dwarf::SymbolTable::Entry& symbol) {
       if (!symbol.is_function) return;
@@ -60,14 +60,15 @@ FrameFunctions frame_functions(Registry& registry) {
 }
 
 std::vector<Coroutine> coroutines_in(Registry& registry) {
-  const FrameFunctions functions = frame_functions(registry);
+  ScratchArena scratch;
+  const FrameFunctions functions = frame_functions(registry, scratch);
   if (functions.by_address.empty()) return {};
   const HeapAllocator allocator = heap_allocator(registry);
   HeapScan scan;
   scan.interesting = functions.ranges;
   scan.head_bytes = 16;
-  std::vector<HeapBlock> candidates;
-  scan_heap(registry.memory(), allocator, scan, [&](const HeapBlock& block) {
+  std::pmr::vector<HeapBlock> candidates(&scratch);
+  scan_heap(registry.memory(), allocator, scan, scratch, [&](const HeapBlock& block) {
     if (functions.starts_frame(block.head)) candidates.push_back({block.address, block.size, {}});
   });
   std::vector<Coroutine> found;

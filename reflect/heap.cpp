@@ -12,24 +12,32 @@
 #include "type_node.hpp"
 
 #include <fmt/format.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <new>
 #include <optional>
 
 namespace reflect::detail {
 
 namespace {
 
+using Ranges = std::vector<std::pair<std::uintptr_t, std::uintptr_t>>;  // [begin, end) each
+
 constexpr std::uintptr_t kPrevInUse = 1, kIsMmapped = 2, kFlagBits = 7;
 constexpr std::size_t kMinChunk = 32, kChunkAlign = 16;
 constexpr std::uintptr_t kArenaHeapAlign = std::uintptr_t{64} << 20;  // HEAP_MAX_SIZE on 64-bit
 constexpr std::size_t kPage = 4096;
+constexpr std::size_t kMaxHead = 64;  // of a chunk's first bytes, kept while the walk reads on
 // x86-64 AddressSanitizer: shadow byte of `a` at (a >> 3) + kAsanShadowOffset; the shadow and
 // the gap between its halves span [kAsanShadowBegin, kAsanShadowEnd).
 constexpr std::uintptr_t kAsanShadowOffset = 0x7fff8000;
 constexpr std::uintptr_t kAsanShadowBegin = 0x7fff8000, kAsanShadowEnd = 0x10007fff8000;
+constexpr unsigned char kAsanHeapLeftRedzone = 0xfa;
+constexpr std::size_t kAsanLargestBlock = std::size_t{1} << 30;  // how far a block's size is read
 
 std::uint64_t load_word(const unsigned char* bytes) {
   std::uint64_t word;
@@ -188,10 +196,13 @@ class Walker {
   }
 
   // The chunks of [first, end): each in use when the next one's PREV_INUSE bit says so; the
-  // last is the top chunk (free).
+  // last is the top chunk (free). A chunk's first bytes are kept from when its header is read,
+  // so that the walk reads the heap once, forward.
   void walk(std::uintptr_t first, std::uintptr_t end, const dwarf::Mapping& m) {
     std::uintptr_t at = first;
     std::optional<std::pair<std::uintptr_t, std::size_t>> previous;  // (chunk, size)
+    std::array<unsigned char, kMaxHead> previous_head{};
+    std::size_t previous_head_size = 0;
     while (at < end) {
       const unsigned char* header = window_.get(at, 16, end);
       if (header == nullptr) {
@@ -201,7 +212,7 @@ class Walker {
       const std::uint64_t field = load_word(header + 8), size = field & ~kFlagBits;
       if (previous && (field & kPrevInUse) != 0) {
         ++report.blocks;
-        offer(previous->first + 16, previous->second - 8, end);
+        offer_read(previous->first + 16, previous->second - 8, {previous_head.data(), previous_head_size}, end);
       }
       // A heap glibc left for a new one ends in a fencepost: a chunk of 16 bytes, then one of 0.
       if (size == 16 && at + 16 < end) {
@@ -216,6 +227,13 @@ class Walker {
         return;
       }
       previous.emplace(at, size);
+      previous_head_size = std::min<std::size_t>({scan_.head_bytes, kMaxHead, size - 8});
+      const unsigned char* chunk = window_.get(at, 16 + previous_head_size, end);
+      if (chunk == nullptr) {
+        report.problems.push_back(fmt::format("the heap at {:#x}-{:#x} is unreadable from {:#x}", m.begin, m.end, at));
+        return;
+      }
+      std::memcpy(previous_head.data(), chunk + 16, previous_head_size);
       at += size;
     }
   }
@@ -232,15 +250,44 @@ class Walker {
     if (size < 16) return;
     const std::size_t head = std::min(scan_.head_bytes, size);
     const unsigned char* bytes = window_.get(address, head, limit);
-    if (bytes == nullptr) return;
-    if (!scan_.interesting.empty() && !interesting(load_word(bytes)) && !interesting(load_word(bytes + 8))) return;
-    visit_(HeapBlock{address, size, {bytes, head}});
+    if (bytes != nullptr) offer_read(address, size, {bytes, head}, limit);
+  }
+  void offer_read(std::uintptr_t address, std::size_t size, std::span<const unsigned char> head, std::uintptr_t limit) {
+    if (size < 16 || head.size() < 16) return;
+    if (!scan_.interesting.empty() && !interesting(load_word(head.data())) && !interesting(load_word(head.data() + 8)))
+      return;
+    if (head.size() < std::min(scan_.head_bytes, size)) {  // more than was kept: read it
+      const unsigned char* bytes = window_.get(address, std::min(scan_.head_bytes, size), limit);
+      if (bytes == nullptr) return;
+      head = {bytes, std::min(scan_.head_bytes, size)};
+    }
+    visit_(HeapBlock{address, size, head});
   }
 
-  // AddressSanitizer marks a freed block (and the redzones around blocks) in its shadow.
-  bool poisoned(std::uintptr_t address) {
-    signed char shadow = 0;
-    return memory_.read((address >> 3) + kAsanShadowOffset, &shadow, 1) && shadow < 0;
+  // Under AddressSanitizer, the size of the live block that starts at `address`; nullopt when
+  // none does. Its shadow memory says it: a block in use is addressable (shadow 0 for eight
+  // bytes, 1-7 for the last few) and follows the heap's left redzone (0xfa), where ASan keeps
+  // the block's header; a freed block (0xfd) or the inside of a block is not such a start.
+  std::optional<std::size_t> asan_block(std::uintptr_t address) {
+    if (address % 8 != 0) return std::nullopt;
+    const std::uintptr_t shadow = (address >> 3) + kAsanShadowOffset;
+    unsigned char before_and_first[2];
+    if (!memory_.read(shadow - 1, before_and_first, 2) || before_and_first[0] != kAsanHeapLeftRedzone ||
+        before_and_first[1] >= 8)
+      return std::nullopt;
+    std::size_t size = 0;
+    unsigned char piece[256];
+    for (std::uintptr_t at = shadow; size < kAsanLargestBlock; at += sizeof piece) {
+      if (!memory_.read(at, piece, sizeof piece)) return size != 0 ? std::optional(size) : std::nullopt;
+      for (unsigned char byte : piece) {
+        if (byte == 0) {
+          size += 8;
+          continue;
+        }
+        return byte < 8 ? size + byte : size;
+      }
+    }
+    return size;
   }
 
   void raw(std::uintptr_t begin, std::uintptr_t end) {
@@ -257,16 +304,20 @@ class Walker {
         const unsigned char* word = bytes.data() + 8 * k;
         if (!interesting(load_word(word)) && !interesting(load_word(word + 8))) continue;
         const std::uintptr_t address = at + 8 * k;
-        if (allocator_.asan && poisoned(address)) continue;
+        std::size_t size = static_cast<std::size_t>(end - address);
+        if (allocator_.asan) {
+          const std::optional<std::size_t> block = asan_block(address);
+          if (!block || *block < 16) continue;
+          size = *block;
+        }
         ++report.blocks;
-        const std::size_t head = static_cast<std::size_t>(std::min<std::uintptr_t>(scan_.head_bytes, end - address));
+        const std::size_t head = std::min(scan_.head_bytes, size);
         if (8 * k + head <= bytes.size()) {
-          visit_(HeapBlock{address, static_cast<std::size_t>(end - address), {word, head}});
+          visit_(HeapBlock{address, size, {word, head}});
           continue;
         }
         // The head runs past what is read: read from here on, and go on from there.
-        if (const unsigned char* reread = window_.get(address, head, end))
-          visit_(HeapBlock{address, static_cast<std::size_t>(end - address), {reread, head}});
+        if (const unsigned char* reread = window_.get(address, head, end)) visit_(HeapBlock{address, size, {reread, head}});
         ++k;
         break;
       }
@@ -282,24 +333,47 @@ class Walker {
   std::uint64_t lowest_ = 0, highest_ = ~std::uint64_t{0};
 };
 
+// This thread's stack, where a scan's own locals lie.
+std::pair<std::uintptr_t, std::uintptr_t> own_stack() {
+  std::pair<std::uintptr_t, std::uintptr_t> range{0, 0};
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return range;
+  void* low = nullptr;
+  std::size_t size = 0;
+  if (pthread_attr_getstack(&attr, &low, &size) == 0)
+    range = {reinterpret_cast<std::uintptr_t>(low), reinterpret_cast<std::uintptr_t>(low) + size};
+  pthread_attr_destroy(&attr);
+  return range;
+}
+
 // The mappings a scan reads: writable memory that is not a file's (glibc's heaps, mmapped
 // chunks, other allocators' arenas; a core's segments that no file was mapped at), nor
-// AddressSanitizer's shadow, nor the scan's own buffer.
-std::vector<dwarf::Mapping> heap_mappings(const Memory& memory, const HeapAllocator& allocator, const ScanBuffer* buffer) {
+// AddressSanitizer's shadow, nor (`left_out`) the scan's own memory.
+std::vector<dwarf::Mapping> heap_mappings(const Memory& memory, const HeapAllocator& allocator,
+                                          Ranges left_out) {
+  std::sort(left_out.begin(), left_out.end());
   std::vector<dwarf::Mapping> out;
   for (dwarf::Mapping& m : memory.mappings()) {
     if (!m.readable || !m.writable || m.shared || m.end <= m.begin) continue;
     if (!m.path.empty() && m.path != "[heap]") continue;
     if (allocator.asan && m.begin < kAsanShadowEnd && m.end > kAsanShadowBegin) continue;
-    if (buffer != nullptr && m.begin < buffer->end() && m.end > buffer->begin()) {
-      // The buffer's mapping may have merged with a neighbour: keep what is around it.
-      if (m.begin < buffer->begin()) out.push_back({m.begin, buffer->begin(), true, true, false, false, 0, m.path});
-      if (m.end > buffer->end()) out.push_back({buffer->end(), m.end, true, true, false, false, 0, m.path});
-      continue;
+    // What is left of it around the ranges left out (a mapping of ours may have merged with a
+    // neighbour).
+    std::uintptr_t from = m.begin;
+    for (const auto& [begin, end] : left_out) {
+      if (end <= from || begin >= m.end) continue;
+      if (begin > from) out.push_back({from, begin, true, true, false, false, 0, m.path});
+      from = std::max(from, end);
     }
-    out.push_back(std::move(m));
+    if (from < m.end) out.push_back({from, m.end, true, true, false, false, 0, m.path});
   }
   return out;
+}
+
+Ranges scan_memory(const ScanBuffer& buffer, const ScratchArena* scratch) {
+  Ranges ranges{{buffer.begin(), buffer.end()}, own_stack()};
+  if (scratch != nullptr) ranges.insert(ranges.end(), scratch->mappings().begin(), scratch->mappings().end());
+  return ranges;
 }
 
 }  // namespace
@@ -328,12 +402,32 @@ HeapAllocator heap_allocator(Registry& registry) {
   return result;
 }
 
+ScratchArena::~ScratchArena() {
+  for (const auto& [begin, end] : mappings_) munmap(reinterpret_cast<void*>(begin), end - begin);
+}
+
+void* ScratchArena::do_allocate(std::size_t bytes, std::size_t alignment) {
+  std::uintptr_t at = (next_ + alignment - 1) / alignment * alignment;
+  if (next_ == 0 || at + bytes > end_) {
+    const std::size_t size = std::max<std::size_t>(std::size_t{1} << 20, (bytes + alignment + kPage - 1) / kPage * kPage);
+    void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) throw std::bad_alloc();
+    next_ = reinterpret_cast<std::uintptr_t>(mapped);
+    end_ = next_ + size;
+    mappings_.emplace_back(next_, end_);
+    at = (next_ + alignment - 1) / alignment * alignment;
+  }
+  next_ = at + bytes;
+  return reinterpret_cast<void*>(at);
+}
+
 HeapScanReport scan_heap(const Memory& memory, const HeapAllocator& allocator, const HeapScan& scan,
-                         const std::function<void(const HeapBlock&)>& visit) {
+                         const ScratchArena& scratch, const std::function<void(const HeapBlock&)>& visit) {
   ScanBuffer buffer;
   Walker walker(memory, allocator, scan, visit, buffer);
   walker.report.method = allocator.method;
-  for (const dwarf::Mapping& m : heap_mappings(memory, allocator, &memory == &self_memory() ? &buffer : nullptr))
+  const bool self = &memory == &self_memory();
+  for (const dwarf::Mapping& m : heap_mappings(memory, allocator, self ? scan_memory(buffer, &scratch) : Ranges{}))
     walker.mapping(m);
   HeapScanReport report = std::move(walker.report);
   report.bytes = walker.bytes_read();
@@ -343,7 +437,8 @@ HeapScanReport scan_heap(const Memory& memory, const HeapAllocator& allocator, c
 std::size_t read_heap_mappings(const Memory& memory, const HeapAllocator& allocator) {
   ScanBuffer buffer;
   std::size_t total = 0;
-  for (const dwarf::Mapping& m : heap_mappings(memory, allocator, &memory == &self_memory() ? &buffer : nullptr))
+  const bool self = &memory == &self_memory();
+  for (const dwarf::Mapping& m : heap_mappings(memory, allocator, self ? scan_memory(buffer, nullptr) : Ranges{}))
     for (std::uintptr_t at = m.begin; at < m.end;) {
       const std::size_t size = static_cast<std::size_t>(std::min<std::uintptr_t>(m.end - at, ScanBuffer::kBytes));
       if (memory.read(at, buffer.data(), size)) total += size;
