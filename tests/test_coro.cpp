@@ -66,8 +66,9 @@ TEST_CASE("coroutine: function, state and promise of each coroutine in a suspend
 
 TEST_CASE("coroutine: the suspend point and its source line") {
   Chain chain;
-  for (auto [handle, marker] : {std::pair{chain.leaf(), "suspend: leaf"}, {chain.top.handle, "suspend: top"}}) {
+  for (auto [handle, marker_text] : {std::pair{chain.leaf(), "suspend: leaf"}, {chain.top.handle, "suspend: top"}}) {
     reflect::Coroutine c = reflect::coroutine(handle);
+    const char* marker = marker_text;  // CAPTURE's lambda: clang before 16 cannot capture a structured binding
     CAPTURE(marker);
     if (!has_frames) {
       CHECK_FALSE(c.suspend_point());
