@@ -206,6 +206,7 @@ std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) cons
           return true;
         });
     }
+    if (auto line = udata(&fn, DW_AT_decl_line)) record.decl_line = static_cast<std::uint32_t>(*line);
     auto [low, high] = range_holding(&fn, pc);
     if (low == pc) {
       record.resume_low = low + bias_;
@@ -219,12 +220,43 @@ std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) cons
 
 std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine, std::uint64_t index) const {
   if (coroutine.index_size == 0 || coroutine.resume_low == 0 || dwarf() == nullptr) return std::nullopt;
+  if (auto line = index_store_line(coroutine, coroutine.resume_low, coroutine.resume_high, index)) return line;
+  // clang: the first suspend point a call reaches is stored by the ramp (and only there at -O1
+  // and above, when the initial suspend point was left out: initial_suspend_dropped()).
+  if (coroutine.compiler != CoroutineRecord::Compiler::Clang) return std::nullopt;
+  auto [low, high] = ramp_of(coroutine);
+  if (low == 0) return std::nullopt;
+  return index_store_line(coroutine, low, high, index);
+}
+
+bool Module::initial_suspend_dropped(const CoroutineRecord& coroutine) const {
+  if (coroutine.compiler != CoroutineRecord::Compiler::Clang || coroutine.index_size == 0 || coroutine.decl_line == 0 ||
+      dwarf() == nullptr)
+    return false;
+  auto [low, high] = ramp_of(coroutine);
+  if (low == 0) return false;
+  auto line = index_store_line(coroutine, low, high, 0);
+  return line && line->line != coroutine.decl_line;
+}
+
+std::pair<std::uint64_t, std::uint64_t> Module::ramp_of(const CoroutineRecord& coroutine) const {
+  std::pair<std::uint64_t, std::uint64_t> range{0, 0};
+  if (coroutine.linkage_name.empty()) return range;
+  symbols_.for_each([&](const SymbolTable::Entry& symbol) {
+    if (symbol.is_function && symbol.size != 0 && symbol.name == coroutine.linkage_name)
+      range = {symbol.address, symbol.address + symbol.size};
+  });
+  return range;
+}
+
+std::optional<SourceLine> Module::index_store_line(const CoroutineRecord& coroutine, std::uint64_t code_low,
+                                                   std::uint64_t code_high, std::uint64_t index) const {
   // The code, from the ELF file (the loaded image would do as well, but the file needs no
   // memory checks).
   Dwarf_Addr elf_bias = 0;
   Elf* elf = dwfl_module_getelf(module_, &elf_bias);
   if (elf == nullptr) return std::nullopt;
-  const std::uint64_t low = coroutine.resume_low - elf_bias, high = coroutine.resume_high - elf_bias;
+  const std::uint64_t low = code_low - elf_bias, high = code_high - elf_bias;
   std::size_t store = std::string_view::npos;
   std::size_t call = std::string_view::npos;
   for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf, scn)) != nullptr;) {
@@ -237,7 +269,7 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
     store = find_index_store(code, high - low, coroutine.index_offset, coroutine.index_size, index);
     if (store != std::string_view::npos && coroutine.compiler == CoroutineRecord::Compiler::Gcc)
       call = find_call_before(code, store, [&](std::size_t at, std::int32_t displacement) {
-        return is_await_ready(coroutine.resume_low + at + 5 + displacement);
+        return is_await_ready(code_low + at + 5 + displacement);
       });
     break;
   }
@@ -248,8 +280,8 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
   // the line.
   if (coroutine.compiler == CoroutineRecord::Compiler::Gcc && call == std::string_view::npos) return std::nullopt;
 
-  const std::uint64_t line_pc = coroutine.resume_low + (call != std::string_view::npos ? call : store) - bias_;
-  const std::uint64_t function_low = coroutine.resume_low - bias_;
+  const std::uint64_t line_pc = code_low + (call != std::string_view::npos ? call : store) - bias_;
+  const std::uint64_t function_low = code_low - bias_;
   const auto unit_die = unit_die_containing_pc(line_pc);  // a skeleton unit's: it has the line table
   Dwarf_Die cu_die;
   Dwarf_Lines* lines = nullptr;
