@@ -60,17 +60,21 @@ std::optional<std::uint64_t> frame_offset_of(Dwarf_Die* variable) {
   return std::nullopt;
 }
 
-// Every variable and parameter of `scope` and its nested blocks that lives in the frame.
-void collect_declarations(Dwarf_Die* scope, std::vector<CoroutineRecord::FrameVariable>& out) {
+// Every variable and parameter of `scope` and its nested blocks (record.declared), and of those
+// the ones that live in the frame at an offset (record.variables).
+void collect_declarations(Dwarf_Die* scope, CoroutineRecord& record) {
   for_each_child(scope, [&](Dwarf_Die& child) {
     const int tag = dwarf_tag(&child);
     if (tag == DW_TAG_lexical_block) {
-      collect_declarations(&child, out);
+      collect_declarations(&child, record);
     } else if (tag == DW_TAG_variable || tag == DW_TAG_formal_parameter) {
-      auto offset = frame_offset_of(&child);
-      auto line = udata(&child, DW_AT_decl_line);
-      if (offset && line)
-        out.push_back({*offset, static_cast<std::uint32_t>(*line), tag == DW_TAG_formal_parameter});
+      auto line = udata(&child, DW_AT_decl_line);  // none: the compiler's own (__promise, ...)
+      if (!line) return false;
+      const bool is_parameter = tag == DW_TAG_formal_parameter;
+      if (auto offset = frame_offset_of(&child))
+        record.variables.push_back({*offset, static_cast<std::uint32_t>(*line), is_parameter});
+      if (std::string name = name_of(&child); !name.empty())
+        record.declared.push_back({std::move(name), static_cast<std::uint32_t>(*line), is_parameter});
     }
     return false;
   });
@@ -212,7 +216,7 @@ std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) cons
       record.resume_low = low + bias_;
       record.resume_high = high + bias_;
     }
-    collect_declarations(&fn, record.variables);
+    collect_declarations(&fn, record);
     return record;
   }
   return std::nullopt;

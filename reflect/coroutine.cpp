@@ -104,6 +104,18 @@ std::shared_ptr<const CoroutineInfo> make_info(Registry& registry, const dwarf::
     // functions it inlined into the coroutine (`fmt`, `args` of an inlined fmt::format): a member
     // that no variable of the coroutine itself declares is not one of its variables.
     if (!gcc && !record.variables.empty() && !declared_here) continue;
+    // clang 14 at -O2 gives no variable a frame offset (their locations are expressions over
+    // registers), and names a member after a parameter of a function it inlined into the
+    // coroutine (`v` of promise_type::return_value, `name` of an inlined ramp whose frame it
+    // elided into this one): there a member is a variable of the coroutine's when the
+    // coroutine declares its name.
+    if (!gcc && record.variables.empty()) {
+      auto same_name = [&](const dwarf::CoroutineRecord::Declared& declared) { return declared.name == *name; };
+      auto declared = std::find_if(record.declared.begin(), record.declared.end(), same_name);
+      if (declared == record.declared.end()) continue;
+      variable.declared_at = declared->line;
+      variable.is_parameter = declared->is_parameter;
+    }
     info->variables.push_back(std::move(variable));
   }
   return info;
