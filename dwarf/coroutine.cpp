@@ -328,24 +328,40 @@ void Module::for_each_coroutine_frame(const std::function<void(const DieId&, con
   for (auto [file, die_begin] : unit_dies()) {  // split units from their .dwo, not the skeleton
     Dwarf_Die cu_die;
     if (dwarf_offdie(dwarf_of(file), die_begin, &cu_die) == nullptr) continue;
-    // GCC puts a frame type inside its coroutine's declaration, clang at unit level: walk all.
-    std::vector<Dwarf_Die> stack;
+    // GCC puts a frame type inside its coroutine's declaration, clang 17-19 at unit level, clang
+    // 14-16 (`__coro_frame_ty`, the same name for all) inside each of its coroutine's functions:
+    // walk all, knowing the innermost function each DIE is in.
+    struct Pending {
+      Dwarf_Die die;
+      std::optional<Dwarf_Die> function;
+    };
+    std::vector<Pending> stack;
     Dwarf_Die child;
-    if (dwarf_child(&cu_die, &child) == 0) stack.push_back(child);
+    if (dwarf_child(&cu_die, &child) == 0) stack.push_back({child, std::nullopt});
     while (!stack.empty()) {
-      Dwarf_Die die = stack.back();
+      Pending at = stack.back();
       stack.pop_back();
       Dwarf_Die sibling;
-      if (dwarf_siblingof(&die, &sibling) == 0) stack.push_back(sibling);
-      const int tag = dwarf_tag(&die);
-      if ((tag == DW_TAG_structure_type || tag == DW_TAG_class_type) && !flag(&die, DW_AT_declaration)) {
-        std::string name = name_of(&die);
+      if (dwarf_siblingof(&at.die, &sibling) == 0) stack.push_back({sibling, at.function});
+      const int tag = dwarf_tag(&at.die);
+      if ((tag == DW_TAG_structure_type || tag == DW_TAG_class_type) && !flag(&at.die, DW_AT_declaration)) {
+        std::string name = name_of(&at.die);
         if (is_frame_name(name)) {
-          visit(id_of(this, &die), std::string(coroutine_of_frame(name)));
+          visit(id_of(this, &at.die), std::string(coroutine_of_frame(name)));
           continue;  // a frame type nests no other frame
         }
+        if (name == "__coro_frame_ty") {
+          Dwarf_Attribute attr;
+          const char* linkage = nullptr;
+          if (at.function && dwarf_attr_integrate(&*at.function, DW_AT_linkage_name, &attr) != nullptr)
+            linkage = dwarf_formstring(&attr);
+          std::string coroutine = linkage != nullptr ? linkage : at.function ? name_of(&*at.function) : "";
+          if (!coroutine.empty()) visit(id_of(this, &at.die), coroutine);
+          continue;
+        }
       }
-      if (dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back(child);
+      if (dwarf_haschildren(&at.die) && dwarf_child(&at.die, &child) == 0)
+        stack.push_back({child, tag == DW_TAG_subprogram ? std::optional<Dwarf_Die>(at.die) : at.function});
     }
   }
 }
