@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 namespace reflect {
@@ -27,11 +28,22 @@ namespace {
 // destroy function of a frame whose allocation was elided).
 struct FrameFunctions {
   struct Function {
+    std::uintptr_t address;
     std::uint32_t coroutine;  // its index, shared by the functions of one coroutine
     bool resumes;             // the resume (actor) function; else destroy or cleanup
   };
-  std::unordered_map<std::uintptr_t, Function> by_address;
+  // Sorted by address, in one block. (Not a hash table: in a scan of this process's own heap,
+  // its last node, a null link and then a destroy function's address, reads as the head of a
+  // frame at its final suspend point; with no frame type to check its size against, clang
+  // 17-19 -O2, it was reported as one.)
+  std::vector<Function> by_address;
   std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;  // for HeapScan::interesting
+
+  const Function* find(std::uintptr_t address) const {
+    auto it = std::lower_bound(by_address.begin(), by_address.end(), address,
+                               [](const Function& f, std::uintptr_t a) { return f.address < a; });
+    return it != by_address.end() && it->address == address ? &*it : nullptr;
+  }
 };
 
 FrameFunctions frame_functions(Registry& registry) {
@@ -52,11 +64,21 @@ FrameFunctions frame_functions(Registry& registry) {
       const bool resumes = suffix == "actor" || suffix == "resume";
       if (!resumes && suffix != "destroy" && suffix != "cleanup") return;
       const auto [it, added] = coroutine_ids.try_emplace(name.substr(0, dot), static_cast<std::uint32_t>(coroutine_ids.size()));
-      out.by_address.emplace(symbol.address, FrameFunctions::Function{it->second, resumes});
+      out.by_address.push_back({symbol.address, it->second, resumes});
     });
+  // One entry an address: of the coroutine the symbols named first. (std::sort with a full
+  // order: clang-19 flags libstdc++ 12's stable_sort as deprecated.)
+  std::sort(out.by_address.begin(), out.by_address.end(),
+            [](const FrameFunctions::Function& a, const FrameFunctions::Function& b) {
+              return std::tie(a.address, a.coroutine, a.resumes) < std::tie(b.address, b.coroutine, b.resumes);
+            });
+  out.by_address.erase(std::unique(out.by_address.begin(), out.by_address.end(),
+                                   [](const FrameFunctions::Function& a, const FrameFunctions::Function& b) {
+                                     return a.address == b.address;
+                                   }),
+                       out.by_address.end());
   out.ranges.reserve(out.by_address.size());
-  for (const auto& [address, function] : out.by_address) out.ranges.emplace_back(address, address + 1);
-  std::sort(out.ranges.begin(), out.ranges.end());
+  for (const FrameFunctions::Function& function : out.by_address) out.ranges.emplace_back(function.address, function.address + 1);
   return out;
 }
 
@@ -74,13 +96,11 @@ std::vector<Coroutine> coroutines_in(Registry& registry) {
     if (block.head.size() < 16) return;
     std::uint64_t words[2];
     std::memcpy(words, block.head.data(), sizeof words);
-    const auto destroy = functions.by_address.find(words[1]);
-    if (destroy == functions.by_address.end() || destroy->second.resumes) return;
+    const FrameFunctions::Function* destroy = functions.find(words[1]);
+    if (destroy == nullptr || destroy->resumes) return;
     if (words[0] != 0) {
-      const auto resume = functions.by_address.find(words[0]);
-      if (resume == functions.by_address.end() || !resume->second.resumes ||
-          resume->second.coroutine != destroy->second.coroutine)
-        return;
+      const FrameFunctions::Function* resume = functions.find(words[0]);
+      if (resume == nullptr || !resume->resumes || resume->coroutine != destroy->coroutine) return;
     }
     candidates.emplace_back(block.address, block.size);
   });
