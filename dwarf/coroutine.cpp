@@ -60,17 +60,21 @@ std::optional<std::uint64_t> frame_offset_of(Dwarf_Die* variable) {
   return std::nullopt;
 }
 
-// Every variable and parameter of `scope` and its nested blocks that lives in the frame.
-void collect_declarations(Dwarf_Die* scope, std::vector<CoroutineRecord::FrameVariable>& out) {
+// Every variable and parameter of `scope` and its nested blocks (record.declared), and of those
+// the ones that live in the frame at an offset (record.variables).
+void collect_declarations(Dwarf_Die* scope, CoroutineRecord& record) {
   for_each_child(scope, [&](Dwarf_Die& child) {
     const int tag = dwarf_tag(&child);
     if (tag == DW_TAG_lexical_block) {
-      collect_declarations(&child, out);
+      collect_declarations(&child, record);
     } else if (tag == DW_TAG_variable || tag == DW_TAG_formal_parameter) {
-      auto offset = frame_offset_of(&child);
-      auto line = udata(&child, DW_AT_decl_line);
-      if (offset && line)
-        out.push_back({*offset, static_cast<std::uint32_t>(*line), tag == DW_TAG_formal_parameter});
+      auto line = udata(&child, DW_AT_decl_line);  // none: the compiler's own (__promise, ...)
+      if (!line) return false;
+      const bool is_parameter = tag == DW_TAG_formal_parameter;
+      if (auto offset = frame_offset_of(&child))
+        record.variables.push_back({*offset, static_cast<std::uint32_t>(*line), is_parameter});
+      if (std::string name = name_of(&child); !name.empty())
+        record.declared.push_back({std::move(name), static_cast<std::uint32_t>(*line), is_parameter});
     }
     return false;
   });
@@ -206,12 +210,13 @@ std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) cons
           return true;
         });
     }
+    if (auto line = udata(&fn, DW_AT_decl_line)) record.decl_line = static_cast<std::uint32_t>(*line);
     auto [low, high] = range_holding(&fn, pc);
     if (low == pc) {
       record.resume_low = low + bias_;
       record.resume_high = high + bias_;
     }
-    collect_declarations(&fn, record.variables);
+    collect_declarations(&fn, record);
     return record;
   }
   return std::nullopt;
@@ -219,12 +224,43 @@ std::optional<CoroutineRecord> Module::coroutine_at(std::uintptr_t address) cons
 
 std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine, std::uint64_t index) const {
   if (coroutine.index_size == 0 || coroutine.resume_low == 0 || dwarf() == nullptr) return std::nullopt;
+  if (auto line = index_store_line(coroutine, coroutine.resume_low, coroutine.resume_high, index)) return line;
+  // clang: the first suspend point a call reaches is stored by the ramp (and only there at -O1
+  // and above, when the initial suspend point was left out: initial_suspend_dropped()).
+  if (coroutine.compiler != CoroutineRecord::Compiler::Clang) return std::nullopt;
+  auto [low, high] = ramp_of(coroutine);
+  if (low == 0) return std::nullopt;
+  return index_store_line(coroutine, low, high, index);
+}
+
+bool Module::initial_suspend_dropped(const CoroutineRecord& coroutine) const {
+  if (coroutine.compiler != CoroutineRecord::Compiler::Clang || coroutine.index_size == 0 || coroutine.decl_line == 0 ||
+      dwarf() == nullptr)
+    return false;
+  auto [low, high] = ramp_of(coroutine);
+  if (low == 0) return false;
+  auto line = index_store_line(coroutine, low, high, 0);
+  return line && line->line != coroutine.decl_line;
+}
+
+std::pair<std::uint64_t, std::uint64_t> Module::ramp_of(const CoroutineRecord& coroutine) const {
+  std::pair<std::uint64_t, std::uint64_t> range{0, 0};
+  if (coroutine.linkage_name.empty()) return range;
+  symbols_.for_each([&](const SymbolTable::Entry& symbol) {
+    if (symbol.is_function && symbol.size != 0 && symbol.name == coroutine.linkage_name)
+      range = {symbol.address, symbol.address + symbol.size};
+  });
+  return range;
+}
+
+std::optional<SourceLine> Module::index_store_line(const CoroutineRecord& coroutine, std::uint64_t code_low,
+                                                   std::uint64_t code_high, std::uint64_t index) const {
   // The code, from the ELF file (the loaded image would do as well, but the file needs no
   // memory checks).
   Dwarf_Addr elf_bias = 0;
   Elf* elf = dwfl_module_getelf(module_, &elf_bias);
   if (elf == nullptr) return std::nullopt;
-  const std::uint64_t low = coroutine.resume_low - elf_bias, high = coroutine.resume_high - elf_bias;
+  const std::uint64_t low = code_low - elf_bias, high = code_high - elf_bias;
   std::size_t store = std::string_view::npos;
   std::size_t call = std::string_view::npos;
   for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf, scn)) != nullptr;) {
@@ -237,7 +273,7 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
     store = find_index_store(code, high - low, coroutine.index_offset, coroutine.index_size, index);
     if (store != std::string_view::npos && coroutine.compiler == CoroutineRecord::Compiler::Gcc)
       call = find_call_before(code, store, [&](std::size_t at, std::int32_t displacement) {
-        return is_await_ready(coroutine.resume_low + at + 5 + displacement);
+        return is_await_ready(code_low + at + 5 + displacement);
       });
     break;
   }
@@ -248,8 +284,8 @@ std::optional<SourceLine> Module::suspend_line(const CoroutineRecord& coroutine,
   // the line.
   if (coroutine.compiler == CoroutineRecord::Compiler::Gcc && call == std::string_view::npos) return std::nullopt;
 
-  const std::uint64_t line_pc = coroutine.resume_low + (call != std::string_view::npos ? call : store) - bias_;
-  const std::uint64_t function_low = coroutine.resume_low - bias_;
+  const std::uint64_t line_pc = code_low + (call != std::string_view::npos ? call : store) - bias_;
+  const std::uint64_t function_low = code_low - bias_;
   const auto unit_die = unit_die_containing_pc(line_pc);  // a skeleton unit's: it has the line table
   Dwarf_Die cu_die;
   Dwarf_Lines* lines = nullptr;
@@ -292,24 +328,40 @@ void Module::for_each_coroutine_frame(const std::function<void(const DieId&, con
   for (auto [file, die_begin] : unit_dies()) {  // split units from their .dwo, not the skeleton
     Dwarf_Die cu_die;
     if (dwarf_offdie(dwarf_of(file), die_begin, &cu_die) == nullptr) continue;
-    // GCC puts a frame type inside its coroutine's declaration, clang at unit level: walk all.
-    std::vector<Dwarf_Die> stack;
+    // GCC puts a frame type inside its coroutine's declaration, clang 17-19 at unit level, clang
+    // 14-16 (`__coro_frame_ty`, the same name for all) inside each of its coroutine's functions:
+    // walk all, knowing the innermost function each DIE is in.
+    struct Pending {
+      Dwarf_Die die;
+      std::optional<Dwarf_Die> function;
+    };
+    std::vector<Pending> stack;
     Dwarf_Die child;
-    if (dwarf_child(&cu_die, &child) == 0) stack.push_back(child);
+    if (dwarf_child(&cu_die, &child) == 0) stack.push_back({child, std::nullopt});
     while (!stack.empty()) {
-      Dwarf_Die die = stack.back();
+      Pending at = stack.back();
       stack.pop_back();
       Dwarf_Die sibling;
-      if (dwarf_siblingof(&die, &sibling) == 0) stack.push_back(sibling);
-      const int tag = dwarf_tag(&die);
-      if ((tag == DW_TAG_structure_type || tag == DW_TAG_class_type) && !flag(&die, DW_AT_declaration)) {
-        std::string name = name_of(&die);
+      if (dwarf_siblingof(&at.die, &sibling) == 0) stack.push_back({sibling, at.function});
+      const int tag = dwarf_tag(&at.die);
+      if ((tag == DW_TAG_structure_type || tag == DW_TAG_class_type) && !flag(&at.die, DW_AT_declaration)) {
+        std::string name = name_of(&at.die);
         if (is_frame_name(name)) {
-          visit(id_of(this, &die), std::string(coroutine_of_frame(name)));
+          visit(id_of(this, &at.die), std::string(coroutine_of_frame(name)));
           continue;  // a frame type nests no other frame
         }
+        if (name == "__coro_frame_ty") {
+          Dwarf_Attribute attr;
+          const char* linkage = nullptr;
+          if (at.function && dwarf_attr_integrate(&*at.function, DW_AT_linkage_name, &attr) != nullptr)
+            linkage = dwarf_formstring(&attr);
+          std::string coroutine = linkage != nullptr ? linkage : at.function ? name_of(&*at.function) : "";
+          if (!coroutine.empty()) visit(id_of(this, &at.die), coroutine);
+          continue;
+        }
       }
-      if (dwarf_haschildren(&die) && dwarf_child(&die, &child) == 0) stack.push_back(child);
+      if (dwarf_haschildren(&at.die) && dwarf_child(&at.die, &child) == 0)
+        stack.push_back({child, tag == DW_TAG_subprogram ? std::optional<Dwarf_Die>(at.die) : at.function});
     }
   }
 }

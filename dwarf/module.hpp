@@ -134,9 +134,19 @@ class Module {
 
   /// The source line of the suspend point a coroutine's resume index `index` stands for: found
   /// in the resume function's code, at the instruction that stores that index (DWARF has no
-  /// other link from index to line). nullopt where the code stores it from a register (GCC -O2)
-  /// or the resume function is unknown.
+  /// other link from index to line), and for clang also in the ramp's (the function a call of
+  /// the coroutine runs first, which stores the first suspend point it reaches). nullopt where
+  /// the code stores it from a register (GCC -O2) or the resume function is unknown.
   std::optional<SourceLine> suspend_line(const CoroutineRecord& coroutine, std::uint64_t index) const;
+
+  /// Whether the compiler left out the coroutine's initial suspend point and numbered the
+  /// body's suspend points from 0: clang (14 and 19 seen) at -O1 and above, where the initial
+  /// awaiter never suspends (std::suspend_never). Told by the line of the ramp's store of resume
+  /// index 0: clang gives the initial suspend point the coroutine's declaration line, and a
+  /// co_await its own line. false where that store is not found (a ramp inlined everywhere, a
+  /// store from a register) or is on the declaration line (a coroutine whose first co_await is
+  /// on that line then reads as not started there), and for GCC. Reads the symbol table.
+  bool initial_suspend_dropped(const CoroutineRecord& coroutine) const;
 
   /// Calls `visit` for every coroutine frame type the module describes (a whole-module scan,
   /// for tools).
@@ -217,6 +227,12 @@ class Module {
   void check_dwo(const Unit& unit) const;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> unit_dies() const;  // (file, unit DIE) of each unit
   bool is_await_ready(std::uintptr_t address) const;  // an awaiter's await_ready, by its symbol
+  // The line of the instruction in [low, high) (run-time addresses) that stores resume index
+  // `index` into the frame (dwarf/coroutine.cpp).
+  std::optional<SourceLine> index_store_line(const CoroutineRecord& coroutine, std::uint64_t low, std::uint64_t high,
+                                             std::uint64_t index) const;
+  // The run-time range of a clang coroutine's ramp, from its symbol; {0, 0} if none.
+  std::pair<std::uint64_t, std::uint64_t> ramp_of(const CoroutineRecord& coroutine) const;
   void scan_unit(const Unit& unit) const;
   void read_entries(const Unit& unit) const;
   void walk_unit_tree(const Unit& unit, detail::UnitTree& out) const;

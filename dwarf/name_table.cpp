@@ -76,7 +76,9 @@ class TableReader {
     read_names();
     std::vector<std::uint32_t>& unit_of_type = out_.unit_of_type;
     std::vector<bool> unplaced(out_.units.size(), false);
-    for (const auto& [entry_offset, string_offset] : names_) {
+    for (const auto& [entry_offset, name_offset] : names_) {
+      // A copy the lambda can capture: clang before 16 cannot capture a structured binding.
+      const std::uint64_t string_offset = name_offset;
       std::string_view name;  // read for the first type: most names are functions'
       bool well_formed = for_each_entry(entry_offset, true, [&](const Entry& entry, std::uint64_t this_entry) {
         if (!is_filed_tag(entry.tag) && entry.tag != DW_TAG_variable) return true;

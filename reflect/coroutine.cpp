@@ -103,6 +103,18 @@ std::shared_ptr<const CoroutineInfo> make_info(Registry& registry, const dwarf::
     // functions it inlined into the coroutine (`fmt`, `args` of an inlined fmt::format): a member
     // that no variable of the coroutine itself declares is not one of its variables.
     if (!gcc && !record.variables.empty() && !declared_here) continue;
+    // clang 14 at -O2 gives no variable a frame offset (their locations are expressions over
+    // registers), and names a member after a parameter of a function it inlined into the
+    // coroutine (`v` of promise_type::return_value, `name` of an inlined ramp whose frame it
+    // elided into this one): there a member is a variable of the coroutine's when the
+    // coroutine declares its name.
+    if (!gcc && record.variables.empty()) {
+      auto same_name = [&](const dwarf::CoroutineRecord::Declared& declared) { return declared.name == *name; };
+      auto declared = std::find_if(record.declared.begin(), record.declared.end(), same_name);
+      if (declared == record.declared.end()) continue;
+      variable.declared_at = declared->line;
+      variable.is_parameter = declared->is_parameter;
+    }
     info->variables.push_back(std::move(variable));
   }
   return info;
@@ -117,7 +129,7 @@ std::uintptr_t word_at(const Registry& registry, std::uintptr_t address) {
 Coroutine::Coroutine(const void* address, std::shared_ptr<const CoroutineInfo> info, State state,
                      std::optional<std::uint64_t> index)
     : address_(address), info_(std::move(info)), state_(state), index_(index) {
-  if (state_ == State::Suspended && index_) suspend_point_ = info_->record.suspend_point(*index_);
+  if (state_ == State::Suspended && index_) suspend_point_ = detail::suspend_point_of(*info_, *index_);
 }
 
 const std::string& Coroutine::function() const noexcept { return info_->function; }
@@ -217,9 +229,17 @@ Coroutine coroutine_in(Registry& registry, std::uintptr_t address) {
                 std::min<std::size_t>(info->record.index_size, sizeof raw));
     index = raw;  // little-endian: the low bytes are the index
   }
-  auto state = index && info->record.suspend_point(*index) == 0 ? Coroutine::State::NotStarted
-                                                                : Coroutine::State::Suspended;
+  auto state = index && suspend_point_of(*info, *index) == 0 ? Coroutine::State::NotStarted
+                                                              : Coroutine::State::Suspended;
   return Coroutine(frame, info, state, index);
+}
+
+std::uint64_t suspend_point_of(const CoroutineInfo& info, std::uint64_t index) {
+  const std::uint64_t point = info.record.suspend_point(index);
+  if (info.record.compiler != dwarf::CoroutineRecord::Compiler::Clang) return point;
+  std::lock_guard lock(info.registry->mutex());
+  if (!info.initial_suspend_dropped) info.initial_suspend_dropped = info.module->initial_suspend_dropped(info.record);
+  return *info.initial_suspend_dropped ? point + 1 : point;
 }
 
 // The checks that tell a live frame from a copy of one left in freed or recycled memory, where

@@ -45,7 +45,14 @@ struct CoroutineInfo {
   std::string frame_unavailable;
   // Source lines by resume index, found on first need (guarded by the registry lock).
   mutable std::unordered_map<std::uint64_t, std::optional<SourceLocation>> lines;
+  // Module::initial_suspend_dropped(), found on first need (guarded by the registry lock).
+  mutable std::optional<bool> initial_suspend_dropped;
 };
+
+/// The suspend point resume index `index` stands for (0 the initial suspend point, 1 the first
+/// co_await or co_yield, ...): CoroutineRecord::suspend_point(), counting the initial suspend
+/// point when the compiler left it out (Module::initial_suspend_dropped()).
+std::uint64_t suspend_point_of(const CoroutineInfo& info, std::uint64_t index);
 
 /// The coroutine awaiting `current`: the next link of an async backtrace, not one of `seen`.
 /// First a coroutine_handle its promise holds (members, bases and nested structs, and behind

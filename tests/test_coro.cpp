@@ -1,9 +1,11 @@
 // Coroutine frames and async backtraces (issue 5), on the chains of fixtures/coro.cpp. What each
 // cell of the matrix promises (README, "Coroutines"):
-//   g++-12 -O0, clang-19 -O0: everything, suspend points with their source lines;
+//   g++-12 -O0, clang-19 -O0, clang-14 -O0: everything, suspend points with their source lines;
 //   g++-12 -O2: everything but the source line (the index is stored from a register);
 //   clang-19 -O2: no frame type in the debug info (LLVM issue 121092): function, state,
-//                 promise and backtraces work; locals and the suspend point are unavailable.
+//                 promise and backtraces work; locals and the suspend point are unavailable;
+//   clang-14 -O2: everything but the int and double locals, which the frame does not name
+//                 (coro_expected.hpp).
 #include "fixtures/coro.hpp"
 
 #include <reflect/reflect.hpp>
@@ -21,6 +23,7 @@ namespace {
 
 constexpr bool has_frames = reflect_test::coro_has_frames;
 constexpr bool has_lines = reflect_test::coro_has_lines;
+constexpr bool names_scalars = reflect_test::coro_names_scalars;
 #if defined(__clang__)
 constexpr bool is_clang = true;
 #else
@@ -66,8 +69,9 @@ TEST_CASE("coroutine: function, state and promise of each coroutine in a suspend
 
 TEST_CASE("coroutine: the suspend point and its source line") {
   Chain chain;
-  for (auto [handle, marker] : {std::pair{chain.leaf(), "suspend: leaf"}, {chain.top.handle, "suspend: top"}}) {
+  for (auto [handle, marker_text] : {std::pair{chain.leaf(), "suspend: leaf"}, {chain.top.handle, "suspend: top"}}) {
     reflect::Coroutine c = reflect::coroutine(handle);
+    const char* marker = marker_text;  // CAPTURE's lambda: clang before 16 cannot capture a structured binding
     CAPTURE(marker);
     if (!has_frames) {
       CHECK_FALSE(c.suspend_point());
@@ -98,9 +102,13 @@ TEST_CASE("coroutine: parameters and locals by name, compiler-made members hidde
   REQUIRE(leaf.has_frame());
   CHECK(leaf.frame_unavailable_reason().empty());
   reflect::CoroutineFrame frame = leaf.frame();
-  CHECK(frame.field("x")->as<int>() == 9);
-  CHECK(frame.field("local_leaf")->as<int>() == 90);
-  CHECK(frame.field("ratio")->as<double>() == 3.5);
+  if (names_scalars) {
+    CHECK(frame.field("x")->as<int>() == 9);
+    CHECK(frame.field("local_leaf")->as<int>() == 90);
+    CHECK(frame.field("ratio")->as<double>() == 3.5);
+  } else {
+    CHECK_FALSE(frame.field("x"));
+  }
   CHECK_FALSE(frame.field("nonexistent"));
   for (const auto& variable : frame.variables()) {
     CAPTURE(variable.name);
@@ -108,8 +116,9 @@ TEST_CASE("coroutine: parameters and locals by name, compiler-made members hidde
     CHECK_FALSE(variable.name.starts_with("__"));
     CHECK(variable.name.find_first_of("0123456789") == std::string_view::npos);
   }
-  // GCC keeps every local in the frame, clang only those alive across a suspend point.
-  CHECK(frame.variables().size() == (is_clang ? 3 : 4));
+  // GCC keeps every local in the frame, clang only those alive across a suspend point (and
+  // clang 14 -O2 names no int or double).
+  CHECK(frame.variables().size() == (!names_scalars ? 0 : is_clang ? 3 : 4));
 
   reflect::CoroutineFrame middle = reflect::coroutine(chain.leaf()).frame();
   (void)middle;
@@ -119,7 +128,11 @@ TEST_CASE("coroutine: parameters and locals by name, compiler-made members hidde
                                         .field("_M_fr_ptr")->value().as<reflect::Pointer>().target_address()));
   CHECK(mid.function() == "app::middle(int)");
   CHECK(mid.frame().field("label")->as<reflect::String>().text() == "middle-string");
-  CHECK(mid.frame().field("y")->as<int>() == 7);
+  if (names_scalars) {
+    CHECK(mid.frame().field("y")->as<int>() == 7);
+  } else {
+    CHECK(mid.frame().variables().size() == 1);
+  }
   // The raw frame keeps what the compiler put there.
   CHECK(mid.frame().raw().as<reflect::Struct>().field(is_clang ? "__promise" : "_Coro_promise"));
 }
@@ -139,24 +152,27 @@ TEST_CASE("coroutine: which locals are in scope at each suspend point") {
   }
   // clang keeps only what lives across a suspend point in the frame: no `after`. Without the
   // suspend point's line (GCC -O2) every variable counts as in scope until the final suspend.
+  // (clang 14 -O2 names none of these ints.)
+  auto named = [](std::string variables) { return names_scalars ? variables : std::string(); };
   std::string after = is_clang ? "" : has_lines ? "after(out) " : "after ";
   std::string out = has_lines ? "(out)" : "";
   CHECK(reflect::coroutine(task.handle).state() == reflect::Coroutine::State::NotStarted);
   CHECK_FALSE(reflect::coroutine(task.handle).location());
-  CHECK(scope() == std::string("n before(out) between(out) ") + (is_clang ? "" : "after(out) "));
+  CHECK(scope() == named(std::string("n before(out) between(out) ") + (is_clang ? "" : "after(out) ")));
   task.handle.resume();
   CHECK(reflect::coroutine(task.handle).suspend_point() == 1);
-  CHECK(scope() == "n before between" + out + " " + after);
+  CHECK(scope() == named("n before between" + out + " " + after));
   app::step_event.waiter.resume();
   CHECK(reflect::coroutine(task.handle).suspend_point() == 2);
-  CHECK(scope() == "n before between " + after);
+  CHECK(scope() == named("n before between " + after));
   if (has_lines) CHECK(source_line(*reflect::coroutine(task.handle).location()).find("suspend: stepper 2") != std::string::npos);
   app::step_event.waiter.resume();
   CHECK(reflect::coroutine(task.handle).state() == reflect::Coroutine::State::Done);
   CHECK(task.handle.promise().result == 16);
-  CHECK(scope() == std::string("n before(out) between(out) ") + (is_clang ? "" : "after(out) "));
+  CHECK(scope() == named(std::string("n before(out) between(out) ") + (is_clang ? "" : "after(out) ")));
   // Out of scope prints as such.
-  CHECK(fmt::format("{}", reflect::coroutine(task.handle)).find("before = <not in scope>") != std::string::npos);
+  if (names_scalars)
+    CHECK(fmt::format("{}", reflect::coroutine(task.handle)).find("before = <not in scope>") != std::string::npos);
 }
 
 TEST_CASE("coroutine: async backtrace through a promise's `continuation`") {
@@ -186,9 +202,13 @@ TEST_CASE("coroutine: a coroutine and a backtrace as JSON") {
   CHECK(leaf["promise"].is_object());
   if (has_frames) {
     CHECK(leaf["suspend_point"] == 1);
-    CHECK(leaf["variables"]["x"] == 9);
-    CHECK(leaf["variables"]["local_leaf"] == 90);
-    CHECK(leaf["variables"]["ratio"] == 3.5);
+    if (names_scalars) {
+      CHECK(leaf["variables"]["x"] == 9);
+      CHECK(leaf["variables"]["local_leaf"] == 90);
+      CHECK(leaf["variables"]["ratio"] == 3.5);
+    } else {
+      CHECK(leaf["variables"] == nlohmann::json::object());
+    }
     CHECK(trace["coroutines"][1]["variables"]["label"] == "middle-string");
   } else {
     CHECK(leaf["variables"].is_null());
@@ -219,7 +239,16 @@ TEST_CASE("coroutine: async backtrace through a parent handle nested in the prom
   CHECK(trace.stopped.empty());
   if (has_frames) {
     CHECK(trace.coroutines[0].frame().field("name")->as<reflect::String>().text() == "job-3");
-    CHECK(trace.coroutines[1].frame().field("n")->as<int>() == 3);
+    if (names_scalars) {
+      CHECK(trace.coroutines[1].frame().field("n")->as<int>() == 3);
+    } else {
+      CHECK_FALSE(trace.coroutines[1].frame().field("n"));
+    }
+    // A member named after a parameter of a function inlined into the coroutine is none of its
+    // variables: clang 14 -O2 keeps job_leaf's `name` in job_root's frame (whose frame holds
+    // job_leaf's), and promise_type::return_value's `v` in job_leaf's.
+    CHECK_FALSE(trace.coroutines[1].frame().field("name"));
+    CHECK_FALSE(trace.coroutines[0].frame().field("v"));
   }
   app::job_event.waiter.resume();  // runs both to their final suspend
   CHECK(root.coro.done());
@@ -273,8 +302,12 @@ TEST_CASE("coroutine: a generator's state and yielded value") {
   CHECK(c.promise()->as<reflect::Struct>().field("current")->value().as<int>() == 4);
   if (has_frames) {
     CHECK(c.suspend_point() == 1);
-    CHECK(c.frame().field("i")->as<int>() == 2);
-    CHECK(c.frame().field("limit")->as<int>() == 5);
+    if (names_scalars) {
+      CHECK(c.frame().field("i")->as<int>() == 2);
+      CHECK(c.frame().field("limit")->as<int>() == 5);
+    } else {
+      CHECK(c.frame().variables().empty());
+    }
   }
   if (has_lines) CHECK(source_line(*c.location()).find("suspend: counter") != std::string::npos);
   for (int i = 0; i < 4; ++i) gen.handle.resume();
@@ -299,9 +332,8 @@ TEST_CASE("coroutine: printed with {} and {:#}") {
           "app::counter(int) suspended at coro.cpp:42\n"
           "  promise = app::Generator::promise_type{\n"
           "    .current = 1,\n"
-          "  }\n"
-          "  limit = 3\n"
-          "  i = 1");
+          "  }" +
+              std::string(names_scalars ? "\n  limit = 3\n  i = 1" : ""));
   }
 }
 

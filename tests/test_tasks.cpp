@@ -36,9 +36,13 @@ std::string count_by_function(const std::vector<reflect::Coroutine>& found) {
   return fmt::format("{}", counts);
 }
 
+// (Without the frames elided into others: tasks_expected.hpp.)
 const std::string started_counts =
-    R"x({"tasks::fan_out(int)": 1, "tasks::finished(int)": 1, "tasks::handle_request(int)": 3, )x"
-    R"x("tasks::read_block(int)": 6, "tasks::serve(int)": 3})x";
+    reflect_test::tasks_frames_elided
+        ? R"x({"tasks::fan_out(int)": 1, "tasks::finished(int)": 1, "tasks::read_block(int)": 3, "tasks::serve(int)": 3})x"
+        : R"x({"tasks::fan_out(int)": 1, "tasks::finished(int)": 1, "tasks::handle_request(int)": 3, )x"
+          R"x("tasks::read_block(int)": 6, "tasks::serve(int)": 3})x";
+constexpr std::size_t started_coroutines = reflect_test::tasks_frames_elided ? 8 : 14;
 
 // The printed line of one coroutine, as its async backtrace prints it (without `#0 `).
 std::string backtrace_line(const reflect::Coroutine& c) {
@@ -92,7 +96,7 @@ TEST_CASE("tasks: the task dump is the forest of who awaits whom") {
   const reflect::TaskDump dump = reflect::task_dump();
   CHECK(reflect_test::describe_tasks(dump) == reflect_test::expected_tasks());
   CHECK(dump.roots().size() == 6);
-  CHECK(dump.coroutine_count() == 14);
+  CHECK(dump.coroutine_count() == started_coroutines);
   CHECK(dump.done_count() == 1);
 
   // Printed: each root after `╼`, each coroutine it awaits under it, one line each as its
@@ -107,7 +111,7 @@ TEST_CASE("tasks: the task dump is the forest of who awaits whom") {
     }
   };
   for (const auto& root : dump.roots()) print(print, root, "╼ ", "  ");
-  expected += "6 tasks, 14 coroutines, 1 done but not destroyed";
+  expected += fmt::format("6 tasks, {} coroutines, 1 done but not destroyed", started_coroutines);
   CHECK(fmt::format("{}", dump) == expected);
   // The roots and children in order: by function name, then address.
   std::vector<std::string> roots;
@@ -117,13 +121,16 @@ TEST_CASE("tasks: the task dump is the forest of who awaits whom") {
 
   // JSON: the same forest.
   const auto json = nlohmann::json::parse(fmt::format("{:j}", dump));
-  CHECK(json["coroutines"] == 14);
+  CHECK(json["coroutines"] == started_coroutines);
   CHECK(json["done"] == 1);
   REQUIRE(json["tasks"].size() == 6);
   CHECK(json["tasks"][0]["coroutine"]["function"] == "tasks::fan_out(int)");
   CHECK(json["tasks"][0]["children"].size() == 2);
   CHECK(json["tasks"][0]["children"][0]["coroutine"]["function"] == "tasks::read_block(int)");
-  CHECK(json["tasks"][5]["children"][0]["children"][0]["coroutine"]["function"] == "tasks::read_block(int)");
+  if (reflect_test::tasks_frames_elided)
+    CHECK(json["tasks"][5]["children"] == nlohmann::json::array());
+  else
+    CHECK(json["tasks"][5]["children"][0]["children"][0]["coroutine"]["function"] == "tasks::read_block(int)");
   CHECK(nlohmann::json::parse(fmt::format("{:#j}", dump)) == json);
 
   tasks::run_all();
@@ -143,12 +150,17 @@ TEST_CASE("tasks: the task dump of another process") {
   reflect_test::Running fixture({TARGET_FIXTURE});
   // Before: the chain app::serve -> app::fetch_page the fixture always has (globals.cpp).
   const reflect::Target before = reflect::Target::attach(fixture.pid());
-  CHECK(count_by_function(reflect::coroutines(before)) == R"x({"app::fetch_page(int)": 1, "app::serve(int)": 1})x");
+  const std::string fixture_counts = reflect_test::tasks_frames_elided
+                                         ? R"x({"app::serve(int)": 1})x"
+                                         : R"x({"app::fetch_page(int)": 1, "app::serve(int)": 1})x";
+  const std::size_t fixture_coroutines = reflect_test::tasks_frames_elided ? 1 : 2;
+  CHECK(count_by_function(reflect::coroutines(before)) == fixture_counts);
   REQUIRE(fixture.ask("tasks") == "started");
   const reflect::Target target = reflect::Target::attach(fixture.pid());
   const reflect::TaskDump dump = reflect::task_dump(target);
   CHECK(reflect_test::describe_tasks(dump) == reflect_test::expected_tasks());
-  CHECK(fmt::format("{}", dump).ends_with("\n7 tasks, 16 coroutines, 1 done but not destroyed"));
+  CHECK(fmt::format("{}", dump).ends_with(fmt::format("\n7 tasks, {} coroutines, 1 done but not destroyed",
+                                                      started_coroutines + fixture_coroutines)));
 }
 
 TEST_CASE("tasks: a binary on disk has no coroutines to find") {

@@ -84,8 +84,9 @@ class REFLECT_API Coroutine {
   /// when the compiler described no frame to read the resume index from.
   std::optional<std::size_t> suspend_point() const noexcept { return suspend_point_; }
   /// Where in the source it is suspended, when suspended at a co_await or co_yield: found in
-  /// the resume function's code, so not where an optimising compiler keeps the resume index in
-  /// a register (GCC -O2). nullopt then, and when not started or done.
+  /// the code that stores the resume index (the resume function's, and for clang the ramp's),
+  /// so not where an optimising compiler keeps the resume index in a register (GCC -O2).
+  /// nullopt then, and when not started or done.
   std::optional<SourceLocation> location() const;
   /// The promise, of the real promise type. nullopt when the debug info names no promise type.
   std::optional<Value> promise() const;
