@@ -198,7 +198,7 @@ Coroutine coroutine_in(Registry& registry, std::uintptr_t address) {
   {
     std::lock_guard lock(registry.mutex());
     auto& known = registry.coroutines();
-    if (auto it = known.find(function); it != known.end()) {
+    if (auto it = known.find(Registry::hidden_key(function)); it != known.end()) {
       info = it->second;
     } else {
       const dwarf::Module* module = function ? registry.process().module_at(function) : nullptr;
@@ -212,7 +212,7 @@ Coroutine coroutine_in(Registry& registry, std::uintptr_t address) {
                                 address, module->path()));
       auto record = module->coroutine_at(function);
       if (record) info = make_info(registry, *module, *record);
-      known.emplace(function, info);
+      known.emplace(Registry::hidden_key(function), info);
     }
   }
   if (info == nullptr)

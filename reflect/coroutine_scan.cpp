@@ -52,21 +52,11 @@ FrameFunctions frame_functions(Registry& registry, ScratchArena& scratch) {
       const bool resumes = suffix == "actor" || suffix == "resume";
       if (!resumes && suffix != "destroy" && suffix != "cleanup") return;
       const auto [it, added] = coroutine_ids.try_emplace(name.substr(0, dot), static_cast<std::uint32_t>(coroutine_ids.size()));
-      out.by_address.push_back({symbol.address, it->second, resumes});
+      out.by_address.emplace(symbol.address, FrameFunctions::Function{it->second, resumes});
     });
-  // One entry an address: of the coroutine the symbols named first. (std::sort with a full
-  // order: clang-19 flags libstdc++ 12's stable_sort as deprecated.)
-  std::sort(out.by_address.begin(), out.by_address.end(),
-            [](const FrameFunctions::Function& a, const FrameFunctions::Function& b) {
-              return std::tie(a.address, a.coroutine, a.resumes) < std::tie(b.address, b.coroutine, b.resumes);
-            });
-  out.by_address.erase(std::unique(out.by_address.begin(), out.by_address.end(),
-                                   [](const FrameFunctions::Function& a, const FrameFunctions::Function& b) {
-                                     return a.address == b.address;
-                                   }),
-                       out.by_address.end());
   out.ranges.reserve(out.by_address.size());
-  for (const FrameFunctions::Function& function : out.by_address) out.ranges.emplace_back(function.address, function.address + 1);
+  for (const auto& [address, function] : out.by_address) out.ranges.emplace_back(address, address + 1);
+  std::sort(out.ranges.begin(), out.ranges.end());
   return out;
 }
 

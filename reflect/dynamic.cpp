@@ -61,7 +61,7 @@ const TypeNode* Registry::class_of_function(std::uintptr_t address) {
 const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t type_info) {
   {
     std::lock_guard lock(mutex());
-    if (auto it = vtables_.find(vptr); it != vtables_.end())
+    if (auto it = vtables_.find(hidden_key(vptr)); it != vtables_.end())
       if (it->second.type != nullptr || it->second.generation == process().current_generation())
         return it->second.type;
   }
@@ -91,7 +91,7 @@ const TypeNode* Registry::type_of_vtable(std::uintptr_t vptr, std::uintptr_t typ
   if (type != nullptr && (type->concrete().kind != Kind::Struct)) type = nullptr;
   std::lock_guard lock(mutex());
   // A miss is kept with the generation it was looked up at: a later dlopen may define the type.
-  vtables_.insert_or_assign(vptr, VtableEntry{type, process().generation()});
+  vtables_.insert_or_assign(hidden_key(vptr), VtableEntry{type, process().generation()});
   return type;
 }
 

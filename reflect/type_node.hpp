@@ -334,8 +334,13 @@ class Registry {
     }
   };
   std::unordered_map<SymbolKey, std::string, SymbolKeyHash>& demangled_symbols() { return demangled_symbols_; }
-  /// Coroutines by their resume or destroy function (coroutine.cpp); nullptr: not one. Lock held.
+  /// Coroutines by their resume or destroy function, as hidden_key() (coroutine.cpp); nullptr:
+  /// not one. Lock held.
   std::unordered_map<std::uintptr_t, std::shared_ptr<const CoroutineInfo>>& coroutines() { return coroutines_; }
+  /// How the caches keyed by a vtable's or a coroutine function's address keep it: inverted. A
+  /// scan of this process's heap (census(), coroutines()) reads every block's first words, and
+  /// a cache node holding such an address as is reads as an object's or a frame's start.
+  static constexpr std::uintptr_t hidden_key(std::uintptr_t address) noexcept { return ~address; }
 
  private:
   const TypeNode& build(const dwarf::DieId& id);
