@@ -6,7 +6,9 @@
 //                             coroutines(), task_dump(), against a plain pass reading every
 //                             anonymous read+write private mapping and [heap] of /proc/self/maps
 //                             with process_vm_readv on our own pid, 1 MiB at a time, into a
-//                             buffer of its own mmap (the mappings reflect's heap scan reads).
+//                             buffer of its own mmap (the mappings reflect's heap scan reads);
+//                             and, for information, the same pass reading [heap] with memcpy,
+//                             as reflect reads this process's brk heap.
 //   heap hold [options]       builds the heap and calls heapbench_ready() (where tools/bench/heap
 //                             has gdb stop it and write a core with gcore), then exits.
 //   heap core CORE [options]  measures on a core of `heap hold` (this same binary):
@@ -15,7 +17,7 @@
 //                             the core with p_filesz > 0, 1 MiB at a time.
 //
 // Options: --heap-mib M (the objects' heap, default 1024), --coroutines C (a multiple of 5,
-// default 100000), --runs N (default 5), --only census|coroutines|tasks|plain (runs one
+// default 100000), --runs N (default 5), --only census|coroutines|tasks|plain|plain-memcpy (runs one
 // operation once, then N times more, nothing else: for perf).
 //
 // The program: Node<N> for N in 0..31, polymorphic (a vtable pointer, then 16 + 16 N bytes of
@@ -307,10 +309,15 @@ std::string read_file(const char* path) {
 
 // Every read+write private mapping of this process that is anonymous or [heap], but for the
 // buffer's, read with process_vm_readv on our own pid. Returns the bytes read.
-std::size_t plain_pass_self() {
+//
+// With `copy_heap` (information, a second baseline): [heap] is read with memcpy instead, as
+// reflect reads this process's brk heap (memory.cpp: its fast path for the main heap), and the
+// rest with process_vm_readv as before.
+std::size_t plain_pass_self(bool copy_heap) {
   Buffer buffer;
   const std::string maps = read_file("/proc/self/maps");
   std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;
+  std::pair<std::uintptr_t, std::uintptr_t> heap{0, 0};
   std::size_t at = 0;
   while (at < maps.size()) {
     std::size_t eol = maps.find('\n', at);
@@ -331,12 +338,19 @@ std::size_t plain_pass_self() {
       continue;
     }
     ranges.emplace_back(begin, end);
+    if (copy_heap && path == "[heap]") heap = ranges.back();
   }
   const pid_t pid = getpid();
   std::size_t total = 0;
   for (auto [begin, end] : ranges)
     for (std::uintptr_t a = begin; a < end; a += kPiece) {
       const std::size_t size = std::min<std::uintptr_t>(end - a, kPiece);
+      if (begin == heap.first && end == heap.second) {
+        std::memcpy(buffer.data, reinterpret_cast<const void*>(a), size);
+        asm volatile("" ::"r"(buffer.data) : "memory");  // (the copy is not optimised away)
+        total += size;
+        continue;
+      }
       iovec local{buffer.data, size}, remote{reinterpret_cast<void*>(a), size};
       const ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
       if (n > 0) total += static_cast<std::size_t>(n);
@@ -534,7 +548,7 @@ struct Operation {
 };
 
 int measure_all(const Options& options, const reflect::Target& target, const Expected& e, const std::string& where,
-                const std::function<std::size_t()>& plain) {
+                const std::function<std::size_t()>& plain, const std::function<std::size_t()>& plain_copy = {}) {
   std::optional<reflect::Census> census;
   std::optional<std::vector<reflect::Coroutine>> found;
   std::optional<reflect::TaskDump> dump;
@@ -557,9 +571,10 @@ int measure_all(const Options& options, const reflect::Target& target, const Exp
          dump.reset();
        }},
   };
+  if (plain_copy) operations.push_back({"plain-memcpy", [&] { plain_copy(); }, [] {}});
   if (!options.only.empty()) {
     auto it = std::find_if(operations.begin(), operations.end(), [&](const Operation& o) { return o.name == options.only; });
-    if (it == operations.end()) fail("--only takes plain, census, coroutines or tasks");
+    if (it == operations.end()) fail("--only takes plain, plain-memcpy (in the process), census, coroutines or tasks");
     it->run();  // the first call, which loads the debug info, is not one of them
     it->check();
     for (std::size_t r = 0; r < options.runs; ++r) {
@@ -597,7 +612,8 @@ int measure_all(const Options& options, const reflect::Target& target, const Exp
       fmt::print("{}_sample {} {} {:.4f} {:.4f} {}\n", where, r, o.name, s.wall, s.cpu, s.peak_kb);
     }
   fmt::print("{}_plain_bytes {}\n", where, plain_bytes);
-  for (const char* name : {"census", "coroutines", "tasks", "plain"}) {
+  for (const char* name : {"census", "coroutines", "tasks", "plain", "plain-memcpy"}) {
+    if (samples.count(name) == 0) continue;
     const auto& v = samples[name];
     std::vector<double> wall, cpu, wall_ratio, cpu_ratio, peak;
     for (std::size_t r = 0; r < v.size(); ++r) {
@@ -655,7 +671,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     e.phantom_class = lowest_vtable_class();
-    const int rc = measure_all(options, reflect::Target::self(), e, "self", plain_pass_self);
+    const int rc = measure_all(options, reflect::Target::self(), e, "self", [] { return plain_pass_self(false); },
+                               [] { return plain_pass_self(true); });
     fmt::print("self_peak_rss_kb {}\n", peak_rss_kb);
     return rc;
   }
