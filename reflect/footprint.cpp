@@ -2,6 +2,7 @@
 // values own (Provider::ownership) and going into members, elements and held values.
 
 #include "providers.hpp"
+#include "text_escape.hpp"
 #include "type_node.hpp"
 #include "value_access.hpp"
 
@@ -189,6 +190,30 @@ void format_footprint(fmt::memory_buffer& out, const Footprint& footprint, std::
   };
   table(footprint.by_type, "type");
   table(footprint.by_path, "member");
+}
+
+void format_footprint_json(fmt::memory_buffer& out, const Footprint& footprint, bool pretty) {
+  if (pretty) {
+    fmt::memory_buffer compact;
+    format_footprint_json(compact, footprint, false);
+    indent_json(out, std::string_view(compact.data(), compact.size()));
+    return;
+  }
+  fmt::format_to(fmt::appender(out), "{{\"bytes\":{},\"own_bytes\":{},\"blocks\":{}", footprint.bytes,
+                 footprint.own_bytes, footprint.blocks);
+  for (const auto& [key, parts] : {std::pair{"by_type", &footprint.by_type}, std::pair{"by_path", &footprint.by_path}}) {
+    fmt::format_to(fmt::appender(out), ",\"{}\":[", key);
+    bool first = true;
+    for (const FootprintPart& part : *parts) {
+      if (!first) out.push_back(',');
+      first = false;
+      out.append(std::string_view("{\"name\":"));
+      append_json_string(out, part.name);
+      fmt::format_to(fmt::appender(out), ",\"bytes\":{},\"blocks\":{}}}", part.bytes, part.blocks);
+    }
+    out.push_back(']');
+  }
+  out.push_back('}');
 }
 
 }  // namespace detail

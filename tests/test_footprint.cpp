@@ -4,7 +4,10 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <reflect/footprint.hpp>
+#include <nlohmann/json.hpp>
 #include <reflect/reflect.hpp>
+
+#include "target/programs.hpp"
 
 #include <any>
 #include <cstddef>
@@ -135,6 +138,13 @@ TEST_CASE("footprint: the blocks an object owns, counted as the library asked fo
   INFO(text);
   CHECK(text.find(fmt::format("\n{:>5}  {:>6}  .index\n", f.by_path[0].bytes, f.by_path[0].blocks)) != std::string::npos);
   CHECK(text.find(fmt::format("\n{:>5}  {:>6}  (the object)\n", sizeof(Inventory), 0)) != std::string::npos);
+  const auto json = nlohmann::json::parse(fmt::format("{:j}", f));
+  CHECK(json["bytes"] == expected);
+  CHECK(json["own_bytes"] == sizeof(Inventory));
+  CHECK(json["blocks"] == blocks);
+  CHECK(json["by_path"].size() == f.by_path.size());
+  CHECK(json["by_path"][0]["name"] == ".index");
+  CHECK(nlohmann::json::parse(fmt::format("{:#j}", f)) == json);
 }
 
 TEST_CASE("footprint: a std::map<std::string, std::vector<int>>, by entry") {
@@ -169,4 +179,24 @@ TEST_CASE("footprint: shared ownership that loops is counted once and ends") {
   CHECK(f.bytes == sizeof(first) + 2 * sizeof(LinkBlock) + first->payload.capacity() + second->payload.capacity());
   CHECK(f.blocks == 4);
   second->next.reset();
+}
+
+// The tool: `reflect print --footprint` adds each value's footprint, read from another process.
+TEST_CASE("footprint: reflect print --footprint of another process's global") {
+  reflect_test::Running fixture({TARGET_FIXTURE});
+  const reflect::Target target = reflect::Target::attach(fixture.pid());
+  const auto config = target.find_variable("app::g_config");
+  REQUIRE(config);
+  const reflect::Footprint f = reflect::footprint(*config);
+  CHECK(f.bytes > f.own_bytes);  // its strings, vector and map are on the heap
+  const std::string pid = std::to_string(fixture.pid());
+  const reflect_test::Output text = reflect_test::run({REFLECT_TOOL, "print", "--pid", pid, "--footprint", "app::g_config"});
+  CHECK(text.err == "");
+  CHECK(text.exit_code() == 0);
+  CHECK(text.out.find(fmt::format("\nfootprint of app::g_config: {}\n", f)) != std::string::npos);
+  const reflect_test::Output json =
+      reflect_test::run({REFLECT_TOOL, "print", "--pid", pid, "--json", "--footprint", "app::g_config"});
+  CHECK(json.exit_code() == 0);
+  const auto document = nlohmann::json::parse(json.out);
+  CHECK(document["app::g_config footprint"] == nlohmann::json::parse(fmt::format("{:j}", f)));
 }

@@ -5,6 +5,7 @@
 //   reflect::Footprint f = reflect::footprint(reflect::reflect(cache));
 //   fmt::print("{}\n", f);  // 1843200 bytes: 48 of its own and 100001 heap blocks ...
 
+#include <reflect/coroutine.hpp>  // detail::AlternateSpec
 #include <reflect/export.hpp>
 #include <reflect/format.hpp>
 #include <reflect/value.hpp>
@@ -56,20 +57,19 @@ REFLECT_API Footprint footprint(const Value& value, const FootprintOptions& opti
 
 namespace detail {
 REFLECT_API void format_footprint(fmt::memory_buffer& out, const Footprint& footprint, std::size_t top);
+/// {"bytes", "own_bytes", "blocks", "by_type": [{"name", "bytes", "blocks"}...], "by_path": [...]}
+REFLECT_API void format_footprint_json(fmt::memory_buffer& out, const Footprint& footprint, bool pretty);
 }
 
 }  // namespace reflect
 
-/// `N bytes: O of its own and B heap blocks`, then a table by type and one by member path.
-template <> struct fmt::formatter<reflect::Footprint> {
-  constexpr auto parse(fmt::format_parse_context& ctx) {
-    auto it = ctx.begin();
-    if (it != ctx.end() && *it != '}') throw fmt::format_error("reflect: a footprint takes no format spec");
-    return it;
-  }
+/// `N bytes: O of its own and B heap blocks`, then a table by type and one by member path (the
+/// ten largest of each). `{:j}` JSON (all of them), `{:#j}` indented.
+template <> struct fmt::formatter<reflect::Footprint> : reflect::detail::AlternateSpec {
   template <class FormatContext> auto format(const reflect::Footprint& footprint, FormatContext& ctx) const {
     fmt::memory_buffer buffer;
-    reflect::detail::format_footprint(buffer, footprint, 10);
+    if (json) reflect::detail::format_footprint_json(buffer, footprint, alternate);
+    else reflect::detail::format_footprint(buffer, footprint, 10);
     return fmt::format_to(ctx.out(), "{}", std::string_view(buffer.data(), buffer.size()));
   }
 };

@@ -39,6 +39,7 @@
 // a ratio is the median of the per-round ratios. Prints `key value` lines and a Markdown table.
 
 #include <reflect/census.hpp>
+#include <reflect/footprint.hpp>
 #include <reflect/reflect.hpp>
 #include <reflect/tasks.hpp>
 
@@ -208,7 +209,6 @@ struct Expected {
   std::size_t objects = 0, arrays = 0, coroutine_total = 0, roots = 0;
   // In this process only: the class of the lowest vtable address point, of which the census
   // counts one object more than the program made (see check_census); empty for a core.
-  std::string phantom_class;
 };
 
 Expected expected(const Plan& p) {
@@ -437,44 +437,14 @@ double median(std::vector<double> v) {
 
 // ---- the checks -------------------------------------------------------------------------------
 
-// The class whose vtable address point is the lowest of the program's classes (read from an
-// object of each: build() makes Node<0> to Node<31> first). The executable is mapped below the
-// shared objects, so it is the lowest address point of the process, unless the executable
-// defines a lower one of a class the program does not make.
-std::string lowest_vtable_class() {
-  std::uintptr_t lowest = ~std::uintptr_t{0};
-  int which = 0;
-  for (int n = 0; n < kClasses; ++n) {
-    std::uintptr_t vptr = 0;
-    std::memcpy(&vptr, (*objects)[static_cast<std::size_t>(n)], sizeof vptr);
-    if (vptr < lowest) lowest = vptr, which = n;
-  }
-  return fmt::format("heapbench::Node<{}>", which);
-}
-
 // The census's rows of the program's classes and coroutines equal what it made; other rows
 // (reflect's own objects, in this process) are listed. Returns (objects, frames) found.
-//
-// One known exception, in this process only, allowed and reported: census() counts one object
-// more of the class with the lowest vtable address point. reflect's own sorted table of the
-// address points (census.cpp, Vtables::ranges: pairs (address point, address point + 1)) is a
-// block of the heap it scans, and its first word is that address point. (Seen with the lowest
-// address point moved to another class by defining one first: the extra object moves with it.)
 std::pair<std::size_t, std::size_t> check_census(const reflect::Census& census, const Expected& e, bool print) {
   std::string wrong;
   std::size_t objects = 0, frames = 0;
   for (const auto& [name, count, size] : e.classes) {
     const auto row = census.find(name);
     std::size_t found = row ? row->count : 0, bytes = row ? row->bytes : 0;
-    if (name == e.phantom_class && found == count + 1 && bytes == (count + 1) * size) {
-      if (print)
-        fmt::print("census_phantom {} 1 (KNOWN ANOMALY: one object more than the program made, of the class with "
-                   "the lowest vtable address point: reflect's own table of address points, a heap block, starts "
-                   "with it)\n",
-                   name);
-      found -= 1;
-      bytes -= size;
-    }
     objects += found;
     if (found != count || bytes != count * size)
       wrong += fmt::format("\n  {}: {} objects, {} bytes found; {} made, {} bytes", name, found, bytes, count, count * size);
@@ -547,6 +517,26 @@ struct Operation {
   std::function<void()> check;  // after, not measured: checks and drops the result
 };
 
+// The footprint's subject (in the process only): a std::map<std::string, std::vector<int>> of
+// 100,000 entries, keys past the small-string buffer, vectors of 0 to 15 ints.
+using Table = std::map<std::string, std::vector<int>>;
+Table& footprint_table() {
+  static Table* table = [] {
+    auto* made = new Table;
+    for (int i = 0; i < 100'000; ++i) made->emplace(fmt::format("entry {:08} of the table", i), std::vector<int>(i % 16, i));
+    return made;
+  }();
+  return *table;
+}
+
+// Its footprint as compiled code works it out, knowing the types: the baseline.
+std::size_t table_bytes_by_hand(const Table& table) {
+  using Node = std::_Rb_tree_node<Table::value_type>;
+  std::size_t bytes = sizeof(Table);
+  for (const auto& [key, values] : table) bytes += sizeof(Node) + key.capacity() + 1 + values.capacity() * sizeof(int);
+  return bytes;
+}
+
 int measure_all(const Options& options, const reflect::Target& target, const Expected& e, const std::string& where,
                 const std::function<std::size_t()>& plain, const std::function<std::size_t()>& plain_copy = {}) {
   std::optional<reflect::Census> census;
@@ -572,9 +562,21 @@ int measure_all(const Options& options, const reflect::Target& target, const Exp
        }},
   };
   if (plain_copy) operations.push_back({"plain-memcpy", [&] { plain_copy(); }, [] {}});
+  std::size_t footprint_bytes = 0, by_hand_bytes = 0;
+  if (where == "self") {
+    const Table& table = footprint_table();
+    operations.push_back({"footprint", [&] { footprint_bytes = reflect::footprint(reflect::reflect(table)).bytes; },
+                          [&] {
+                            if (footprint_bytes != table_bytes_by_hand(table))
+                              fail(fmt::format("footprint() counts {} bytes, the table owns {}", footprint_bytes,
+                                               table_bytes_by_hand(table)));
+                          }});
+    operations.push_back({"footprint-loop", [&] { by_hand_bytes = table_bytes_by_hand(table); }, [] {}});
+  }
   if (!options.only.empty()) {
     auto it = std::find_if(operations.begin(), operations.end(), [&](const Operation& o) { return o.name == options.only; });
-    if (it == operations.end()) fail("--only takes plain, plain-memcpy (in the process), census, coroutines or tasks");
+    if (it == operations.end())
+      fail("--only takes plain, plain-memcpy, footprint, footprint-loop (in the process), census, coroutines or tasks");
     it->run();  // the first call, which loads the debug info, is not one of them
     it->check();
     for (std::size_t r = 0; r < options.runs; ++r) {
@@ -612,7 +614,8 @@ int measure_all(const Options& options, const reflect::Target& target, const Exp
       fmt::print("{}_sample {} {} {:.4f} {:.4f} {}\n", where, r, o.name, s.wall, s.cpu, s.peak_kb);
     }
   fmt::print("{}_plain_bytes {}\n", where, plain_bytes);
-  for (const char* name : {"census", "coroutines", "tasks", "plain", "plain-memcpy"}) {
+  if (where == "self") fmt::print("self_footprint_bytes {}\n", footprint_bytes);
+  for (const char* name : {"census", "coroutines", "tasks", "plain", "plain-memcpy", "footprint", "footprint-loop"}) {
     if (samples.count(name) == 0) continue;
     const auto& v = samples[name];
     std::vector<double> wall, cpu, wall_ratio, cpu_ratio, peak;
@@ -670,7 +673,6 @@ int main(int argc, char** argv) {
       heapbench_ready();
       return 0;
     }
-    e.phantom_class = lowest_vtable_class();
     const int rc = measure_all(options, reflect::Target::self(), e, "self", [] { return plain_pass_self(false); },
                                [] { return plain_pass_self(true); });
     fmt::print("self_peak_rss_kb {}\n", peak_rss_kb);

@@ -24,12 +24,14 @@ struct Subcommand {
 
 constexpr Subcommand subcommands[] = {
     {"print", print_command,
-     "usage: reflect print (--pid PID | --core CORE [--exe EXE]) [--json] [--pretty] EXPR...\n"
+     "usage: reflect print (--pid PID | --core CORE [--exe EXE]) [--json] [--pretty] [--footprint] EXPR...\n"
      "Prints `EXPR = value` for each EXPR: a global variable's or static data member's qualified\n"
      "name, optionally preceded by `*` and followed by any of `.member`, `->member`, `[index]`,\n"
      "`[\"key\"]`:  app::g_config.limits  'app::g_cache[\"users\"][2]'  '*app::g_shape'\n"
      "  --json    one JSON object, a member per EXPR\n"
-     "  --pretty  over several lines (indented JSON)\n"},
+     "  --pretty  over several lines (indented JSON)\n"
+     "  --footprint  also what each value owns on the heap, by type and member (JSON: a member\n"
+     "            `EXPR footprint` beside each value)\n"},
     {"globals", globals_command,
      "usage: reflect globals (BINARY | --pid PID | --core CORE [--exe EXE]) [PATTERN]\n"
      "Lists the global variables and static data members the debug info describes, with their\n"

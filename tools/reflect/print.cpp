@@ -1,4 +1,4 @@
-// reflect print (--pid PID | --core CORE [--exe EXE]) [--json] [--pretty] EXPR...
+// reflect print (--pid PID | --core CORE [--exe EXE]) [--json] [--pretty] [--footprint] EXPR...
 
 #include "cli.hpp"
 #include "expression.hpp"
@@ -6,6 +6,7 @@
 #include "../../reflect/text_escape.hpp"
 
 #include <reflect/error.hpp>
+#include <reflect/footprint.hpp>
 #include <reflect/format.hpp>
 #include <reflect/json.hpp>
 
@@ -18,13 +19,14 @@ namespace reflect::cli {
 
 int print_command(Arguments args) {
   TargetChoice choice;
-  bool json = false, pretty = false;
+  bool json = false, pretty = false, footprints = false;
   std::vector<std::string> expressions;
   while (!args.done()) {
     if (choice.take_option(args)) continue;
     const std::string_view arg = args.take();
     if (arg == "--json") json = true;
     else if (arg == "--pretty") pretty = true;
+    else if (arg == "--footprint") footprints = true;
     else if (arg.starts_with("--")) throw UsageError(fmt::format("unknown option {}", arg));
     else expressions.emplace_back(arg);
   }
@@ -50,9 +52,18 @@ int print_command(Arguments args) {
         detail::escape_json_string(document, reinterpret_cast<const unsigned char*>(expressions[i].data()),
                                    expressions[i].size(), 1);
         fmt::format_to(fmt::appender(document), "\":{}", to_json(value->value));
+        if (footprints) {
+          // A member of its own beside the value: `"EXPR footprint": {"bytes": ..., ...}`.
+          const std::string key = expressions[i] + " footprint";
+          document.append(std::string_view(",\""));
+          detail::escape_json_string(document, reinterpret_cast<const unsigned char*>(key.data()), key.size(), 1);
+          document.append(std::string_view("\":"));
+          detail::format_footprint_json(document, footprint(value->value), false);
+        }
       } else {
         fmt::print("{} = {}\n", expressions[i],
                    formatted(value->value, {.multiline = pretty, .show_type = value->dynamic_type_differs}));
+        if (footprints) fmt::print("footprint of {}: {}\n", expressions[i], footprint(value->value));
       }
     } catch (const Error& e) {
       fmt::print(stderr, "{}\n", e.what());
