@@ -7,16 +7,7 @@ import os
 import statistics
 import sys
 
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
+from measure import cpu_model  # tools/bench/measure.py, beside this file
 
 
 def main():
