@@ -26,8 +26,9 @@ TaskDump build_task_dump(Registry& registry, std::vector<Coroutine> coroutines);
 /// define (the resume word is null at the final suspend point), in a block the allocator has
 /// handed out and not taken back, and then checked: its resume index is one its coroutine can
 /// have, its promise can be read, it fits in its block. With glibc's malloc the blocks are its
-/// chunks in use; with another allocator every aligned word of the writable memory is a
-/// candidate (README: "How frames and objects are found" gives the rules and their limits).
+/// chunks in use; under AddressSanitizer, the blocks its shadow memory marks live; with another
+/// allocator every aligned word of the writable memory is a candidate (README: "How frames and
+/// objects are found" gives the rules and their limits).
 /// Frames freed, or kept by a caching allocator after the coroutine was destroyed (asio's),
 /// are not reported. Throws reflect::Error when the target has no memory (a binary on disk, a
 /// process that has exited).
