@@ -203,8 +203,10 @@ Census census_in(Registry& registry) {
   Census census;
   census.rows_.reserve(rows.size());
   for (auto& [name, row] : rows) census.rows_.push_back(std::move(row));
-  std::stable_sort(census.rows_.begin(), census.rows_.end(),
-                   [](const CensusRow& a, const CensusRow& b) { return a.bytes > b.bytes; });
+  // (std::sort with a full order: clang-19 flags libstdc++ 12's stable_sort as deprecated.)
+  std::sort(census.rows_.begin(), census.rows_.end(), [](const CensusRow& a, const CensusRow& b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.name < b.name;
+  });
   return census;
 }
 
@@ -259,8 +261,9 @@ CensusDiff census_diff(const Census& before, const Census& after) {
   CensusDiff diff;
   for (auto& [name, change] : changes)
     if (change.count != 0 || change.bytes != 0) diff.rows_.push_back(std::move(change));
-  std::stable_sort(diff.rows_.begin(), diff.rows_.end(),
-                   [](const CensusChange& a, const CensusChange& b) { return a.bytes > b.bytes; });
+  std::sort(diff.rows_.begin(), diff.rows_.end(), [](const CensusChange& a, const CensusChange& b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.name < b.name;
+  });
   return diff;
 }
 

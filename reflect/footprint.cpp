@@ -68,7 +68,9 @@ class Counter {
     std::vector<FootprintPart> out;
     out.reserve(parts.size());
     for (auto& [name, part] : parts) out.push_back(std::move(part));
-    std::stable_sort(out.begin(), out.end(), [](const FootprintPart& a, const FootprintPart& b) { return a.bytes > b.bytes; });
+    std::sort(out.begin(), out.end(), [](const FootprintPart& a, const FootprintPart& b) {
+      return a.bytes != b.bytes ? a.bytes > b.bytes : a.name < b.name;
+    });
     return out;
   }
 
