@@ -93,10 +93,15 @@ TEST_CASE("tasks: asio's co_spawn'ed awaitables suspended on timers; its recycle
 
   // In the dump each session awaits its sleeper (asio links a frame to its caller's promise);
   // asio's own entry point awaits the session. Telling which link of the loop asio's entry
-  // point closes is wrong needs the frames' awaiters (tasks.cpp): where the compiler describes
-  // no frame (clang -O2), the forest's shape is not checked.
+  // point closes is wrong needs the awaiters in the frames, typed (tasks.cpp): GCC describes
+  // them with their C++ types; clang describes the temporaries it keeps in a frame by their
+  // LLVM types (or not at all at -O2), and the loop may be cut elsewhere. There the forest's
+  // shape is not checked, only that every session and sleeper is in it.
   REQUIRE(dump);
-  if (!reflect_test::coro_has_frames) return;
+  REQUIRE(dump->coroutine_count() == found.size());
+#if defined(__clang__)
+  return;
+#endif
   int sessions = 0;
   auto visit = [&](auto& self, const reflect::TaskDump::Node& node) -> void {
     const reflect::Coroutine& c = node.coroutine();
@@ -107,10 +112,16 @@ TEST_CASE("tasks: asio's co_spawn'ed awaitables suspended on timers; its recycle
       const reflect::Coroutine& sleeper = node.children()[0].coroutine();
       CHECK(sleeper.function() == "asio_tasks::sleeper(int)");
       if (reflect_test::coro_has_lines) {
+        REQUIRE(c.location());
+        REQUIRE(sleeper.location());
         CHECK(c.location()->line == line_marked("session"));
         CHECK(sleeper.location()->line == line_marked("sleeper"));
       }
       if (reflect_test::coro_has_frames) {
+        REQUIRE(c.frame().field("id"));
+        REQUIRE(c.frame().field("requests"));
+        REQUIRE(sleeper.frame().field("id"));
+        REQUIRE(sleeper.frame().field("naps"));
         const int id = c.frame().field("id")->as<int>();
         CHECK(c.frame().field("requests")->as<int>() == id + 100);
         CHECK(sleeper.frame().field("id")->as<int>() == id);
