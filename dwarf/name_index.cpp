@@ -53,6 +53,11 @@ std::uint32_t hash_bucket(std::string_view key) {
   };
   for (std::size_t i = 0; i < key.size(); ++i) {
     char c = key[i];
+    if (c == '\'') {  // a character literal (`string_literal<char, '('>`): no bracket in it counts
+      for (++i; i < key.size() && key[i] != '\''; ++i)
+        if (key[i] == '\\') ++i;
+      continue;
+    }
     if (c == '<' || c == '(') {
       if (c == '<' && depth == 0 && cut == std::string_view::npos && i > begin) cut = i;
       ++depth;
