@@ -50,6 +50,13 @@ std::string_view file_name(std::string_view path) {
   return path;
 }
 
+// This process's ASan shadow bytes, read with plain loads ASan does not check (volatile: no call
+// to its memcpy).
+[[gnu::no_sanitize_address]] void copy_own_shadow(std::uintptr_t address, unsigned char* out, std::size_t size) {
+  const auto* from = reinterpret_cast<const volatile unsigned char*>(address);
+  for (std::size_t i = 0; i < size; ++i) out[i] = from[i];
+}
+
 // A buffer of its own mapping, not the heap's: in this process, a malloc'd buffer would be a
 // chunk of the heap being walked, holding copies of other chunks' words.
 class ScanBuffer {
@@ -272,13 +279,13 @@ class Walker {
     if (address % 8 != 0) return std::nullopt;
     const std::uintptr_t shadow = (address >> 3) + kAsanShadowOffset;
     unsigned char before_and_first[2];
-    if (!memory_.read(shadow - 1, before_and_first, 2) || before_and_first[0] != kAsanHeapLeftRedzone ||
+    if (!read_shadow(shadow - 1, before_and_first, 2) || before_and_first[0] != kAsanHeapLeftRedzone ||
         before_and_first[1] >= 8)
       return std::nullopt;
     std::size_t size = 0;
     unsigned char piece[256];
     for (std::uintptr_t at = shadow; size < kAsanLargestBlock; at += sizeof piece) {
-      if (!memory_.read(at, piece, sizeof piece)) return size != 0 ? std::optional(size) : std::nullopt;
+      if (!read_shadow(at, piece, sizeof piece)) return size != 0 ? std::optional(size) : std::nullopt;
       for (unsigned char byte : piece) {
         if (byte == 0) {
           size += 8;
@@ -288,6 +295,15 @@ class Walker {
       }
     }
     return size;
+  }
+
+  // ASan's shadow bytes: in this process, loaded directly (the shadow of every mapped address is
+  // mapped; the memory reader's fallback refuses the shadow, as instrumented code must not read
+  // it); in another process or a core, through its memory.
+  bool read_shadow(std::uintptr_t address, unsigned char* out, std::size_t size) {
+    if (&memory_ != &self_memory()) return memory_.read(address, out, size);
+    copy_own_shadow(address, out, size);
+    return true;
   }
 
   void raw(std::uintptr_t begin, std::uintptr_t end) {
