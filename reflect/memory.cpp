@@ -315,7 +315,7 @@ void copy_trusted(void* out, std::uintptr_t address, std::size_t size) noexcept 
 // poisoned (a global's redzone, a freed block), and its memcpy would report that. A loop of
 // volatile byte copies, which the compiler cannot turn into a call to memcpy, in a function ASan
 // does not instrument. (Slow, and only where process_vm_readv is not allowed.)
-[[gnu::no_sanitize_address]] void copy_unchecked(void* out, std::uintptr_t address, std::size_t size) noexcept {
+[[maybe_unused, gnu::no_sanitize_address]] void copy_unchecked(void* out, std::uintptr_t address, std::size_t size) noexcept {
   auto* to = static_cast<volatile unsigned char*>(out);
   const auto* from = reinterpret_cast<const volatile unsigned char*>(address);
   for (std::size_t i = 0; i < size; ++i) to[i] = from[i];
