@@ -119,7 +119,8 @@ Census census_in(Registry& registry) {
   // Counted as the walk goes, by vtable and block size: which class a vtable is, and its size,
   // are found after the walk (finding them may allocate, and change the heap being walked).
   struct BlockSizes {
-    std::pmr::vector<std::pair<std::size_t, std::size_t>> counts;  // (block size, objects)
+    // (block size, objects): sizes and counts only, no address a scan would look for, so on the heap.
+    std::vector<std::pair<std::size_t, std::size_t>> counts;
     void add(std::size_t block_size) {
       for (auto& [size, count] : counts)
         if (size == block_size) return static_cast<void>(++count);
@@ -143,9 +144,7 @@ Census census_in(Registry& registry) {
     }
     const std::uint64_t first = word_at(block.head, 0), second = word_at(block.head, 1);
     if (classes.by_address_point.contains(first)) {
-      auto [it, added] = singles.try_emplace(first);
-      if (added) it->second.counts = std::pmr::vector<std::pair<std::size_t, std::size_t>>(&scratch);
-      it->second.add(block.size);
+      singles[first].add(block.size);
     } else if (chunks && first != 0 && classes.by_address_point.contains(second)) {
       // new T[n] of a class with a destructor: the element count, then the elements. (A raw
       // scan, finding each element on its own, leaves the count out.)
