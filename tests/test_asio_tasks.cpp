@@ -58,7 +58,7 @@ asio::awaitable<void> caller(int id) {
 namespace {
 
 std::uint32_t line_marked(std::string_view name) {
-  std::ifstream in(__FILE__);
+  std::ifstream in(ASIO_TASKS_SOURCE);  // this file, wherever the binary runs
   std::string text;
   const std::string marker = fmt::format("// suspend: {}", name);
   for (std::uint32_t line = 1; std::getline(in, text); ++line)

@@ -2,12 +2,12 @@
 // through the same API as this one, printed with exact strings; and the errors a user meets.
 
 #include "fresh_process.hpp"
+#include "json_support.hpp"
 #include "target/expected.hpp"
 #include "target/programs.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <reflect/reflect.hpp>
 
 #include <unistd.h>
@@ -70,10 +70,10 @@ TEST_CASE("target: another process prints as this one would, from its own memory
   CHECK(fmt::format("{}", base) == "app::Circle{app::Shape{.id = 7}, .radius = 2.5}");
   CHECK(s.field("name")->value().as<reflect::String>().text() == "a name too long for the small-string buffer");
 
-  const nlohmann::json json = nlohmann::json::parse(reflect::to_json(config));
-  CHECK(json["ports"] == nlohmann::json::parse("[80, 443]"));
-  CHECK(json["weights"] == nlohmann::json::parse(R"({"alpha": 1, "beta": 2})"));
-  CHECK(json["shape"] == nlohmann::json::parse(R"({"id": 7, "radius": 2.5})"));
+  const std::string json = reflect::to_json(config);
+  CHECK(reflect_test::json_at(json, "/ports") == "[80,443]");
+  CHECK(reflect_test::json_at(json, "/weights") == reflect_test::canonical_json(R"({"alpha": 1, "beta": 2})"));
+  CHECK(reflect_test::json_at(json, "/shape") == reflect_test::canonical_json(R"({"id": 7, "radius": 2.5})"));
 
   // Types are the target's: this process's own are refused, with a message.
   CHECK_THROWS_WITH_AS(target.value_at(reflect::type_of<int>(), fixture.address("g_counter")),
@@ -271,8 +271,7 @@ TEST_CASE("reflect print --json: one object, a member per expression") {
     CHECK(run.exit_code() == 0);
     CHECK(run.err == "");
     CHECK(std::count(run.out.begin(), run.out.end(), '\n') == (pretty ? 24 : 1));
-    const nlohmann::json json = nlohmann::json::parse(run.out);
-    CHECK(json == nlohmann::json::parse(R"({"app::g_counter": 42, "app::g_table": [1, 2, 3],
+    CHECK(reflect_test::canonical_json(run.out) == reflect_test::canonical_json(R"({"app::g_counter": 42, "app::g_table": [1, 2, 3],
         "app::Cache::instance": {"entries": {"groups": [], "users": [1, 2, 3]}, "hits": 12},
         "*app::g_shape": {"id": 9, "radius": 1.0}, "app::g_mode": "Serving"})"));
   }
