@@ -403,6 +403,13 @@ HeapAllocator heap_allocator(Registry& registry) {
   for (const dwarf::Module* module : modules) {
     if (!module->defines_function("malloc")) continue;
     if (module->defines_function("__asan_init")) result.asan = true;  // its runtime defines malloc
+    // ThreadSanitizer maps its shadow and metadata read-write: tens of terabytes, in pieces of up
+    // to 21 TiB and as small as 32 GiB, that no rule tells from a heap a raw scan could read.
+    if (module->defines_function("__tsan_init"))
+      result.unscannable =
+          "reflect: this program runs under ThreadSanitizer, whose shadow memory (terabytes mapped read-write) "
+          "cannot be told from its heap: task dumps, coroutines() and the census need a build without "
+          "-fsanitize=thread";
     const std::string_view name = file_name(module->path());
     if (name.starts_with("libc.so") || name.starts_with("libc-")) libc = true;
     else definers.emplace_back(name);
@@ -439,6 +446,7 @@ void* ScratchArena::do_allocate(std::size_t bytes, std::size_t alignment) {
 
 HeapScanReport scan_heap(const Memory& memory, const HeapAllocator& allocator, const HeapScan& scan,
                          const ScratchArena& scratch, const std::function<void(const HeapBlock&)>& visit) {
+  if (!allocator.unscannable.empty()) throw Error(allocator.unscannable);
   ScanBuffer buffer;
   Walker walker(memory, allocator, scan, visit, buffer);
   walker.report.method = allocator.method;
@@ -451,6 +459,7 @@ HeapScanReport scan_heap(const Memory& memory, const HeapAllocator& allocator, c
 }
 
 std::size_t read_heap_mappings(const Memory& memory, const HeapAllocator& allocator) {
+  if (!allocator.unscannable.empty()) throw Error(allocator.unscannable);
   ScanBuffer buffer;
   std::size_t total = 0;
   const bool self = &memory == &self_memory();

@@ -64,6 +64,8 @@ struct HeapAllocator {
   HeapMethod method = HeapMethod::RawScan;
   bool asan = false;  // AddressSanitizer's runtime is loaded: its shadow memory marks blocks
   std::string allocator;  // the module defining malloc ("glibc", "libjemalloc.so.2", "libasan.so.8", the executable for a static ASan)
+  /// Why the heap cannot be scanned at all (scan_heap throws it as an Error); empty when it can.
+  std::string unscannable;
   /// Whether each block visited is one the allocator handed out, with its size: glibc's
   /// chunks and ASan's blocks; not a raw scan's candidates.
   bool exact_blocks() const noexcept { return method == HeapMethod::GlibcChunks || asan; }

@@ -84,7 +84,7 @@ reflect::Type type_at(const reflect::dwarf::Module& module, std::uint64_t offset
 
 }  // namespace
 
-TEST_CASE("every struct, class and union in this binary matches libdwarf's reading") {
+TEST_CASE("every struct, class and union in this binary matches libdwarf's reading" * doctest::test_suite("debug info only")) {
   crosscheck::Facts facts = libdwarf_facts(self_path());
   const auto& module = main_module();
   REQUIRE(facts.structs.size() > 100);  // the fixtures and the standard library: not a vacuous pass
@@ -115,7 +115,7 @@ TEST_CASE("every struct, class and union in this binary matches libdwarf's readi
   CHECK_MESSAGE(mismatches.empty(), mismatches.substr(0, 4000));
 }
 
-TEST_CASE("every enum in this binary matches libdwarf's reading") {
+TEST_CASE("every enum in this binary matches libdwarf's reading" * doctest::test_suite("debug info only")) {
   crosscheck::Facts facts = libdwarf_facts(self_path());
   const auto& module = main_module();
   REQUIRE(facts.enums.size() > 10);

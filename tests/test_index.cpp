@@ -57,7 +57,7 @@ std::string first_difference(const Module::IndexEntries& scanned, const Module::
 
 }  // namespace
 
-TEST_CASE("the name index's scanner files exactly what libdw's walk files") {
+TEST_CASE("the name index's scanner files exactly what libdw's walk files" * doctest::test_suite("debug info only")) {
   auto modules = modules_with_debug_info();
   REQUIRE(!modules.empty());
   auto& registry = reflect::detail::Registry::self();
@@ -83,7 +83,7 @@ TEST_CASE("the name index's scanner files exactly what libdw's walk files") {
   CHECK(compared > 1000);
 }
 
-TEST_CASE("the DIE scanner reads each unit's tree exactly as libdw's walk does") {
+TEST_CASE("the DIE scanner reads each unit's tree exactly as libdw's walk does" * doctest::test_suite("debug info only")) {
   auto modules = modules_with_debug_info();
   REQUIRE(!modules.empty());
   auto& registry = reflect::detail::Registry::self();
@@ -113,7 +113,7 @@ TEST_CASE("the name index finds types through the scanner") {
   CHECK(stats.units_indexed_by_libdw == 0);
 }
 
-TEST_CASE("corrupted debug info stops the scanner cleanly") {
+TEST_CASE("corrupted debug info stops the scanner cleanly" * doctest::test_suite("debug info only")) {
   auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
   const Module* module = registry.process().module_at(reinterpret_cast<std::uintptr_t>(&zoo::fixtures));
@@ -278,7 +278,7 @@ TEST_CASE("a declaration is completed through the name tables' hash tables, not 
   CHECK(stats.units_scanned == 2);
 }
 
-TEST_CASE("name tables of .debug_names file exactly what libdw's walk files") {
+TEST_CASE("name tables of .debug_names file exactly what libdw's walk files" * doctest::test_suite("debug info only")) {
   const Module& module = *names_fixture().module;
   auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
@@ -346,7 +346,7 @@ TEST_CASE("a module with name tables finds its types through them") {
   CHECK(stats.units_indexed_by_scanner == 1);
 }
 
-TEST_CASE("corrupted name tables are refused cleanly") {
+TEST_CASE("corrupted name tables are refused cleanly" * doctest::test_suite("debug info only")) {
   const Module& module = *names_fixture().module;
   auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
@@ -396,7 +396,7 @@ TEST_CASE("corrupted name tables are refused cleanly") {
 // their modules: the executable's range stretched over every object mapped after it, and an
 // address in this second fixture (dlopened after a refresh) was looked up in the executable.
 // Now the objects come from dl_iterate_phdr, their ranges from their program headers.
-TEST_CASE("name tables listing type units file exactly what libdw's walk files") {
+TEST_CASE("name tables listing type units file exactly what libdw's walk files" * doctest::test_suite("debug info only")) {
   names_fixture();
   const Module& module = *load_names_fixture(NAMES_FIXTURE_TYPE_UNITS).module;
   CHECK(module.path().ends_with("libnames-O0-type-units.so"));
@@ -526,7 +526,7 @@ TEST_CASE("a module with a gdb index finds its types through it, not the whole i
   CHECK(module.stats().name_index_built);
 }
 
-TEST_CASE("the gdb index lists the units of a type's definitions") {
+TEST_CASE("the gdb index lists the units of a type's definitions" * doctest::test_suite("debug info only")) {
   const Module& module = *gdb_index_fixture().module;
   auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());
@@ -556,7 +556,7 @@ TEST_CASE("the gdb index lists the units of a type's definitions") {
   CHECK(units.empty());
 }
 
-TEST_CASE("a corrupted gdb index is refused cleanly") {
+TEST_CASE("a corrupted gdb index is refused cleanly" * doctest::test_suite("debug info only")) {
   const Module& module = *gdb_index_fixture().module;
   auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());

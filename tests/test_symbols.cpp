@@ -253,7 +253,7 @@ std::string address(const void* p) { return fmt::format("{}", p); }
 
 }  // namespace
 
-TEST_CASE("symbols: the table answers as dwfl_module_addrinfo does, in this program and in a library") {
+TEST_CASE("symbols: the table answers as dwfl_module_addrinfo does, in this program and in a library" * doctest::test_suite("debug info only")) {
   Reference reference;
   auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());

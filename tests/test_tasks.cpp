@@ -6,23 +6,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <reflect/reflect.hpp>
-#include <reflect/dump.hpp>
 #include <reflect/tasks.hpp>
 
-#include "fixtures/census_zoo.hpp"
 #include "fixtures/tasks.hpp"
 #include "fixtures/tasks_expected.hpp"
 #include "fresh_process.hpp"
 #include "json_support.hpp"
 #include "target/programs.hpp"
 
-#include <signal.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -191,61 +183,3 @@ TEST_CASE("tasks: reflect tasks --pid") {
   CHECK(wrong.err.starts_with("reflect tasks: unknown argument"));
 }
 
-namespace {
-
-// The file's text once it holds `dumps` dumps (each ends with the census's `total` line and an
-// empty line); what it holds after 30 s otherwise.
-std::string wait_for_dumps(const std::string& path, std::size_t dumps) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  std::string text;
-  for (;;) {
-    std::ifstream in(path);
-    std::stringstream read;
-    read << in.rdbuf();
-    text = read.str();
-    std::size_t complete = 0;
-    for (std::size_t at = 0; (at = text.find("  total\n\n", at)) != std::string::npos; ++at) ++complete;
-    if (complete >= dumps || std::chrono::steady_clock::now() > deadline) return text;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-}  // namespace
-
-TEST_CASE("tasks: a signal writes the task dump and the census, and the program runs on") {
-  if (!reflect_test::in_fresh_process()) return;
-  reflect_test::TempDir dir;
-  const std::string path = dir / "dumps.txt";
-  reflect::install_dump_handler(SIGUSR1, path);
-  tasks::start();
-  census_zoo::make(3);
-  const std::string dump = fmt::format("{}", reflect::task_dump());
-
-  REQUIRE(raise(SIGUSR1) == 0);
-  const std::string first = wait_for_dumps(path, 1);
-  INFO(first);
-  CHECK(first.starts_with(fmt::format("reflect dump: process {}, signal {}, ", getpid(), SIGUSR1)));
-  const std::size_t tasks_at = first.find('\n') + 1;
-  CHECK(first.substr(tasks_at, dump.size() + 2) == dump + "\n\n");
-  CHECK(first.find("  census_zoo::Dog\n") != std::string::npos);
-  CHECK(first.ends_with("  total\n\n"));
-
-  // The program ran on; the next signal, from outside, appends the next dump.
-  CHECK(tasks::run_all() > 0);
-  REQUIRE(kill(getpid(), SIGUSR1) == 0);
-  const std::string both = wait_for_dumps(path, 2);
-  REQUIRE(both.starts_with(first));
-  CHECK(both.substr(first.size()).find("\n2 tasks, 2 coroutines, 1 done but not destroyed\n\n") != std::string::npos);
-  tasks::stop();
-  census_zoo::clear();
-
-  CHECK_THROWS_WITH_AS(reflect::install_dump_handler(SIGKILL),
-                       "reflect: install_dump_handler: 9 is not a signal a handler can catch; pick one the program "
-                       "does not use, such as SIGUSR1 or SIGUSR2",
-                       reflect::Error);
-  CHECK_THROWS_WITH_AS(reflect::install_dump_handler(SIGUSR2, dir / "no-such-dir/dumps.txt"),
-                       ("reflect: install_dump_handler: cannot open " + dir / "no-such-dir/dumps.txt" +
-                        " for appending the dumps: No such file or directory")
-                           .c_str(),
-                       reflect::Error);
-}
