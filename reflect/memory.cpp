@@ -6,6 +6,7 @@
 
 #include <reflect/error.hpp>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -314,11 +315,36 @@ void copy_trusted(void* out, std::uintptr_t address, std::size_t size) noexcept 
 // Under AddressSanitizer, the maps fallback's copy: memory a scan reads may be what ASan
 // poisoned (a global's redzone, a freed block), and its memcpy would report that. A loop of
 // volatile byte copies, which the compiler cannot turn into a call to memcpy, in a function ASan
-// does not instrument. (Slow, and only where process_vm_readv is not allowed.)
+// does not instrument. (Slow, and only where neither process_vm_readv nor /proc/self/mem can
+// be used.)
 [[maybe_unused, gnu::no_sanitize_address]] void copy_unchecked(void* out, std::uintptr_t address, std::size_t size) noexcept {
   auto* to = static_cast<volatile unsigned char*>(out);
   const auto* from = reinterpret_cast<const volatile unsigned char*>(address);
   for (std::size_t i = 0; i < size; ++i) to[i] = from[i];
+}
+
+// The maps fallback's copy, by the kernel: pread of /proc/self/mem, which fails where a page
+// was unmapped since the snapshot (another thread's munmap: a heap scan running beside the
+// program meets them) instead of faulting. Opened for each read, as a descriptor kept open
+// would go on reading the parent's memory in a forked child. Unavailable without /proc.
+VmRead proc_mem_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
+  const int fd = ::open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return VmRead::Unavailable;
+  auto* to = static_cast<unsigned char*>(out);
+  VmRead result = VmRead::Done;
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, to, size, static_cast<off_t>(address));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      result = VmRead::Unreadable;
+      break;
+    }
+    to += n;
+    address += static_cast<std::uintptr_t>(n);
+    size -= static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return result;
 }
 
 // Copies the range, not looking at open windows.
@@ -338,6 +364,11 @@ bool raw_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
     if (!maps_readable(address, size)) return false;
   } catch (...) {  // out of memory reading the maps
     return false;
+  }
+  switch (proc_mem_read(address, out, size)) {
+    case VmRead::Done: return true;
+    case VmRead::Unreadable: return false;
+    case VmRead::Unavailable: break;  // a direct copy, which a page unmapped since the snapshot faults
   }
   if constexpr (kAddressSanitizer) copy_unchecked(out, address, size);
   else copy_trusted(out, address, size);

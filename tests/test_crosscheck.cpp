@@ -84,7 +84,8 @@ reflect::Type type_at(const reflect::dwarf::Module& module, std::uint64_t offset
 
 }  // namespace
 
-TEST_CASE("every struct, class and union in this binary matches libdwarf's reading" * doctest::test_suite("debug info only")) {
+TEST_CASE("every struct, class and union in this binary matches libdwarf's reading" *
+          doctest::test_suite("debug info only")) {
   crosscheck::Facts facts = libdwarf_facts(self_path());
   const auto& module = main_module();
   REQUIRE(facts.structs.size() > 100);  // the fixtures and the standard library: not a vacuous pass

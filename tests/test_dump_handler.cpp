@@ -1,7 +1,8 @@
 // A dump on demand (include/reflect/dump.hpp): a signal makes reflect's own thread append the
 // task dump and the census to a file while the program runs on. Also built alone, as
-// dump-handler-CELL, for ThreadSanitizer (tools/test): the dump thread reads the heap and the
-// registry while the program's own thread uses reflect.
+// dump-handler-CELL, for ThreadSanitizer (tools/test): the dump thread, woken by the signal,
+// while the program's own thread uses reflect (under TSan each part of a dump is the reason
+// the heap cannot be scanned).
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>

@@ -83,7 +83,8 @@ TEST_CASE("the name index's scanner files exactly what libdw's walk files" * doc
   CHECK(compared > 1000);
 }
 
-TEST_CASE("the DIE scanner reads each unit's tree exactly as libdw's walk does" * doctest::test_suite("debug info only")) {
+TEST_CASE("the DIE scanner reads each unit's tree exactly as libdw's walk does" *
+          doctest::test_suite("debug info only")) {
   auto modules = modules_with_debug_info();
   REQUIRE(!modules.empty());
   auto& registry = reflect::detail::Registry::self();
@@ -396,7 +397,8 @@ TEST_CASE("corrupted name tables are refused cleanly" * doctest::test_suite("deb
 // their modules: the executable's range stretched over every object mapped after it, and an
 // address in this second fixture (dlopened after a refresh) was looked up in the executable.
 // Now the objects come from dl_iterate_phdr, their ranges from their program headers.
-TEST_CASE("name tables listing type units file exactly what libdw's walk files" * doctest::test_suite("debug info only")) {
+TEST_CASE("name tables listing type units file exactly what libdw's walk files" *
+          doctest::test_suite("debug info only")) {
   names_fixture();
   const Module& module = *load_names_fixture(NAMES_FIXTURE_TYPE_UNITS).module;
   CHECK(module.path().ends_with("libnames-O0-type-units.so"));

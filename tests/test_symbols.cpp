@@ -1,8 +1,8 @@
 // The names printed next to pointers come from each module's table of symbols by address
 // (dwarf/symbols.hpp), which replaced libdwfl's dwfl_module_addrinfo: checked here against
-// addrinfo itself, on this test program and the plugin library it loads, at a sample of symbols'
-// starts, last bytes, one-past-ends and gaps, and at random addresses; on symbols laid out as only assembly
-// lays them out (nested, aliased, of size 0); and through the printer.
+// addrinfo itself, on this test program and the plugin library it loads, at a sample of
+// symbols' starts, last bytes, one-past-ends and gaps, and at random addresses; on symbols laid
+// out as only assembly lays them out (nested, aliased, of size 0); and through the printer.
 
 #include "fixtures/plugin.hpp"
 #include "fixtures/zoo.hpp"
@@ -253,7 +253,8 @@ std::string address(const void* p) { return fmt::format("{}", p); }
 
 }  // namespace
 
-TEST_CASE("symbols: the table answers as dwfl_module_addrinfo does, in this program and in a library" * doctest::test_suite("debug info only")) {
+TEST_CASE("symbols: the table answers as dwfl_module_addrinfo does, in this program and in a library" *
+          doctest::test_suite("debug info only")) {
   Reference reference;
   auto& registry = reflect::detail::Registry::self();
   std::lock_guard lock(registry.mutex());

@@ -81,7 +81,8 @@ TEST_CASE("find_variable: misses and what cannot be read") {
   CHECK_FALSE(reflect::find_variable("app::Cache::version").has_value());
 }
 
-TEST_CASE("Target::variables and Target::types list what the debug info describes" * doctest::test_suite("debug info only")) {
+TEST_CASE("Target::variables and Target::types list what the debug info describes" *
+          doctest::test_suite("debug info only")) {
   fill_globals_once();
   const reflect::Target& self = reflect::Target::self();
   const std::vector<reflect::Variable> variables = self.variables("app::g_");
