@@ -50,13 +50,6 @@ std::string_view file_name(std::string_view path) {
   return path;
 }
 
-// This process's ASan shadow bytes, read with plain loads ASan does not check (volatile: no call
-// to its memcpy).
-[[gnu::no_sanitize_address]] void copy_own_shadow(std::uintptr_t address, unsigned char* out, std::size_t size) {
-  const auto* from = reinterpret_cast<const volatile unsigned char*>(address);
-  for (std::size_t i = 0; i < size; ++i) out[i] = from[i];
-}
-
 // A buffer of its own mapping, not the heap's: in this process, a malloc'd buffer would be a
 // chunk of the heap being walked, holding copies of other chunks' words.
 class ScanBuffer {
@@ -302,7 +295,7 @@ class Walker {
   // it); in another process or a core, through its memory.
   bool read_shadow(std::uintptr_t address, unsigned char* out, std::size_t size) {
     if (&memory_ != &self_memory()) return memory_.read(address, out, size);
-    copy_own_shadow(address, out, size);
+    copy_unchecked(out, address, size);
     return true;
   }
 

@@ -312,17 +312,6 @@ void copy_trusted(void* out, std::uintptr_t address, std::size_t size) noexcept 
   }
 }
 
-// Under AddressSanitizer, the maps fallback's copy: memory a scan reads may be what ASan
-// poisoned (a global's redzone, a freed block), and its memcpy would report that. A loop of
-// volatile byte copies, which the compiler cannot turn into a call to memcpy, in a function ASan
-// does not instrument. (Slow, and only where neither process_vm_readv nor /proc/self/mem can
-// be used.)
-[[maybe_unused, gnu::no_sanitize_address]] void copy_unchecked(void* out, std::uintptr_t address, std::size_t size) noexcept {
-  auto* to = static_cast<volatile unsigned char*>(out);
-  const auto* from = reinterpret_cast<const volatile unsigned char*>(address);
-  for (std::size_t i = 0; i < size; ++i) to[i] = from[i];
-}
-
 // The maps fallback's copy, by the kernel: pread of /proc/self/mem, which fails where a page
 // was unmapped since the snapshot (another thread's munmap: a heap scan running beside the
 // program meets them) instead of faulting. Opened for each read, as a descriptor kept open
@@ -370,6 +359,7 @@ bool raw_read(std::uintptr_t address, void* out, std::size_t size) noexcept {
     case VmRead::Unreadable: return false;
     case VmRead::Unavailable: break;  // a direct copy, which a page unmapped since the snapshot faults
   }
+  // Under ASan, memory a scan reads may be what ASan poisoned (a global's redzone, a freed block).
   if constexpr (kAddressSanitizer) copy_unchecked(out, address, size);
   else copy_trusted(out, address, size);
   return true;
@@ -438,6 +428,14 @@ inline bool is_self(const Memory& memory) noexcept { return &memory == &self_mem
 [[gnu::tls_model("initial-exec")]] thread_local ReadWindow* innermost_window = nullptr;
 
 }  // namespace
+
+// A loop of volatile byte copies, which the compiler cannot turn into a call to memcpy, in a
+// function ASan does not instrument. (Slow: only for ASan's shadow and the maps fallback.)
+[[gnu::no_sanitize_address]] void copy_unchecked(void* out, std::uintptr_t address, std::size_t size) noexcept {
+  auto* to = static_cast<volatile unsigned char*>(out);
+  const auto* from = reinterpret_cast<const volatile unsigned char*>(address);
+  for (std::size_t i = 0; i < size; ++i) to[i] = from[i];
+}
 
 const Memory& self_memory() noexcept { return self_memory_instance; }
 

@@ -62,6 +62,11 @@ std::unique_ptr<Memory> no_memory();
 /// The memory recorded in a core file (dwarf/core.hpp says which bytes read from where).
 std::unique_ptr<Memory> core_memory(std::shared_ptr<const dwarf::CoreFile> core);
 
+/// Copies this process's memory with plain byte loads that AddressSanitizer does not check (its
+/// memcpy reports reads of what it poisoned: redzones, freed blocks, its own shadow). For memory
+/// known to be mapped: nothing here guards against a fault.
+void copy_unchecked(void* out, std::uintptr_t address, std::size_t size) noexcept;
+
 /// Whether [address, address + size) of `memory` can be read now.
 bool readable(const Memory& memory, std::uintptr_t address, std::size_t size);
 
